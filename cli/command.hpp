@@ -1,0 +1,31 @@
+// Subcommand registry of the `villani` executable. Each cmd_*.cpp registers itself with a
+// static Registrar; main() dispatches. Exit codes (DESIGN.md): 0 done; 1 violation found
+// with --strict; 2 bad input; 3 internal error.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace villani::cli {
+
+enum ExitCode { kOk = 0, kViolation = 1, kBadInput = 2, kInternal = 3 };
+
+using CommandFn = std::function<int(int argc, char** argv)>;
+
+struct CommandInfo {
+  std::string name;
+  std::string summary;
+  CommandFn run;
+};
+
+void register_command(CommandInfo info);
+const std::vector<CommandInfo>& commands();
+
+struct Registrar {
+  explicit Registrar(CommandInfo info) { register_command(std::move(info)); }
+};
+
+/// Runs fn, mapping InputError → 2 (message on stderr), other exceptions → 3.
+int run_guarded(const std::string& command, const std::function<int()>& fn);
+
+}  // namespace villani::cli

@@ -1,0 +1,240 @@
+#include "cli/output.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <regex>
+#include <unistd.h>
+
+#include "numerics/errors.hpp"
+
+namespace villani::cli {
+
+Format parse_format(const std::string& text, const std::vector<Format>& allowed) {
+  Format f;
+  if (text == "table") f = Format::Table;
+  else if (text == "markdown" || text == "md") f = Format::Markdown;
+  else if (text == "csv") f = Format::Csv;
+  else if (text == "json") f = Format::Json;
+  else if (text == "latex" || text == "tex") f = Format::Latex;
+  else
+    throw InputError("--format",
+                     "expected one of table|markdown|csv|json|latex; got '" + text + "'");
+  if (!allowed.empty() && std::find(allowed.begin(), allowed.end(), f) == allowed.end()) {
+    std::string names;
+    for (Format a : allowed) names += std::string(names.empty() ? "" : "|") + to_string(a);
+    throw InputError("--format", "this command supports " + names + "; got '" + text + "'");
+  }
+  return f;
+}
+
+const char* to_string(Format f) {
+  switch (f) {
+    case Format::Table: return "table";
+    case Format::Markdown: return "markdown";
+    case Format::Csv: return "csv";
+    case Format::Json: return "json";
+    case Format::Latex: return "latex";
+  }
+  return "?";
+}
+
+std::size_t display_width(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+static std::string pad(const std::string& s, std::size_t w, bool right) {
+  const std::size_t dw = display_width(s);
+  if (dw >= w) return s;
+  const std::string fill(w - dw, ' ');
+  return right ? fill + s : s + fill;
+}
+
+std::string render_text(const Table& t) {
+  const std::size_t nc = t.columns.size();
+  std::vector<std::size_t> w(nc, 0);
+  for (std::size_t j = 0; j < nc; ++j) w[j] = display_width(t.columns[j].text);
+  for (const auto& row : t.rows)
+    for (std::size_t j = 0; j < nc && j < row.size(); ++j) w[j] = std::max(w[j], display_width(row[j]));
+  std::string out;
+  if (!t.title.empty()) out += t.title + "\n";
+  std::string line;
+  for (std::size_t j = 0; j < nc; ++j)
+    line += (j ? "  " : "") + pad(t.columns[j].text, w[j], t.columns[j].right);
+  out += line + "\n";
+  std::string rule;
+  for (std::size_t j = 0; j < nc; ++j) {
+    if (j) rule += "  ";
+    for (std::size_t k = 0; k < w[j]; ++k) rule += "─";
+  }
+  out += rule + "\n";
+  for (const auto& row : t.rows) {
+    line.clear();
+    for (std::size_t j = 0; j < nc; ++j)
+      line += (j ? "  " : "") + pad(j < row.size() ? row[j] : "", w[j], t.columns[j].right);
+    out += line + "\n";
+  }
+  for (const auto& n : t.notes) out += n + "\n";
+  return out;
+}
+
+static std::string md_escape(const std::string& s) {
+  std::string o;
+  for (char c : s) {
+    if (c == '|') o += "\\|";
+    else o += c;
+  }
+  return o;
+}
+
+std::string render_markdown(const Table& t) {
+  std::string out;
+  if (!t.title.empty()) out += "**" + t.title + "**\n\n";
+  out += "|";
+  for (const auto& c : t.columns) out += " " + md_escape(c.text) + " |";
+  out += "\n|";
+  for (const auto& c : t.columns) out += c.right ? "---:|" : ":---|";
+  out += "\n";
+  for (const auto& row : t.rows) {
+    out += "|";
+    for (std::size_t j = 0; j < t.columns.size(); ++j)
+      out += " " + md_escape(j < row.size() ? row[j] : "") + " |";
+    out += "\n";
+  }
+  if (!t.notes.empty()) {
+    out += "\n";
+    for (const auto& n : t.notes) out += "- " + n + "\n";
+  }
+  return out;
+}
+
+static std::string csv_cell(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string o = "\"";
+  for (char c : s) {
+    if (c == '"') o += "\"\"";
+    else o += c;
+  }
+  return o + "\"";
+}
+
+std::string render_csv(const Table& t) {
+  std::string out;
+  for (std::size_t j = 0; j < t.columns.size(); ++j)
+    out += (j ? "," : "") + csv_cell(t.columns[j].text);
+  out += "\n";
+  for (const auto& row : t.rows) {
+    for (std::size_t j = 0; j < t.columns.size(); ++j)
+      out += (j ? "," : "") + csv_cell(j < row.size() ? row[j] : "");
+    out += "\n";
+  }
+  return out;
+}
+
+static std::string latex_escape(const std::string& s) {
+  // Plain ASCII for pdflatex; common Unicode symbols mapped to math.
+  static const std::vector<std::pair<std::string, std::string>> map = {
+      {"λ", "$\\lambda$"}, {"Ψ", "$\\Psi$"}, {"θ", "$\\theta$"}, {"μ", "$\\mu$"},
+      {"≤", "$\\le$"},     {"≥", "$\\ge$"},  {"×", "$\\times$"}, {"−", "-"},
+      {"–", "--"},         {"É", "\\'E"},    {"≡", "$\\equiv$"}, {"∞", "$\\infty$"},
+      {"²", "$^2$"},       {"‖", "$\\|$"},   {"·", "$\\cdot$"},  {"₊", "$_+$"}};
+  std::string o;
+  for (std::size_t i = 0; i < s.size();) {
+    bool done = false;
+    for (const auto& [u, l] : map)
+      if (s.compare(i, u.size(), u) == 0) { o += l; i += u.size(); done = true; break; }
+    if (done) continue;
+    const char c = s[i++];
+    switch (c) {
+      case '&': case '%': case '$': case '#': case '_': case '{': case '}':
+        o += '\\'; o += c; break;
+      case '~': o += "\\textasciitilde{}"; break;
+      case '^': o += "\\textasciicircum{}"; break;
+      case '\\': o += "\\textbackslash{}"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x80) o += c;  // drop other non-ASCII bytes
+    }
+  }
+  return o;
+}
+
+static std::string latex_cell(const std::string& s) {
+  // 1.234e+56 -> $1.234\times10^{56}$
+  static const std::regex num(R"(^(-?[0-9]+(?:\.[0-9]+)?)e([+-]?)0*([0-9]+)$)");
+  std::smatch m;
+  if (std::regex_match(s, m, num)) {
+    const std::string sign = m[2] == "-" ? "-" : "";
+    return "$" + m[1].str() + "\\times10^{" + sign + m[3].str() + "}$";
+  }
+  return latex_escape(s);
+}
+
+std::string render_latex(const Table& t) {
+  std::string spec;
+  for (const auto& c : t.columns) spec += c.right ? "r" : "l";
+  std::string out =
+      "\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage[margin=1cm,landscape]{geometry}\n"
+      "\\begin{document}\n\\begin{table}[ht]\n\\centering\n\\scriptsize\n";
+  if (!t.title.empty()) out += "\\caption{" + latex_escape(t.title) + "}\n";
+  out += "\\begin{tabular}{" + spec + "}\n\\toprule\n";
+  for (std::size_t j = 0; j < t.columns.size(); ++j)
+    out += (j ? " & " : "") +
+           (t.columns[j].latex.empty() ? latex_escape(t.columns[j].text) : t.columns[j].latex);
+  out += " \\\\\n\\midrule\n";
+  for (const auto& row : t.rows) {
+    for (std::size_t j = 0; j < t.columns.size(); ++j)
+      out += (j ? " & " : "") + latex_cell(j < row.size() ? row[j] : "");
+    out += " \\\\\n";
+  }
+  out += "\\bottomrule\n\\end{tabular}\n";
+  for (const auto& n : t.notes) out += "\n\\par\\smallskip " + latex_escape(n) + "\n";
+  out += "\\end{table}\n\\end{document}\n";
+  return out;
+}
+
+std::string render(const Table& t, Format f) {
+  switch (f) {
+    case Format::Table: return render_text(t);
+    case Format::Markdown: return render_markdown(t);
+    case Format::Csv: return render_csv(t);
+    case Format::Latex: return render_latex(t);
+    case Format::Json: break;
+  }
+  throw DomainError("render: JSON is rendered by the command itself");
+}
+
+nlohmann::json wide_json(const Wide& x) {
+  if (fits_double(x)) return static_cast<double>(x);
+  return to_decimal(x, 17);
+}
+
+nlohmann::json log10_json(const Wide& x) {
+  const Wide l = log10_abs(x);
+  if (!(boost::multiprecision::isfinite)(l)) return nullptr;
+  return static_cast<double>(l);
+}
+
+void write_file_atomic(const std::string& path, const std::string& text) {
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) throw std::runtime_error("cannot write " + tmp);
+    f << text;
+    f.flush();
+    if (!f) throw std::runtime_error("write failed: " + tmp);
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+void ensure_dir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec || !std::filesystem::is_directory(dir))
+    throw InputError("--out", "cannot create directory '" + dir + "': " + ec.message());
+}
+
+}  // namespace villani::cli

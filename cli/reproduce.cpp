@@ -1,0 +1,145 @@
+#include "cli/reproduce.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <ctime>
+#include <fmt/format.h>
+#include <iostream>
+#include <unistd.h>
+
+#include "cli/constants_table.hpp"
+
+namespace villani::cli {
+
+namespace {
+std::atomic<int> g_interrupts{0};
+extern "C" void on_sigint(int) {
+  if (g_interrupts.fetch_add(1) >= 1) _exit(130);  // second Ctrl-C: leave now
+}
+
+std::string utc_now() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+std::string markdown_report(const nlohmann::json& doc, const Table& constants) {
+  std::string md = "# villani reproduce\n\n";
+  md += fmt::format("Generated {} by `{}`.\n\n", doc.value("generated", ""), doc.value("invocation", ""));
+  md += "## Claims\n\n| id | verdict | statement | source |\n|:---|:---|:---|:---|\n";
+  for (const auto& c : doc.at("claims"))
+    md += fmt::format("| {} | **{}** | {} | {} |\n", c.value("id", ""), c.value("verdict", ""),
+                      c.value("statement", ""), c.value("source", ""));
+  md += "\n";
+  for (const auto& c : doc.at("claims")) {
+    md += fmt::format("### {} — {}\n\n{}\n\n", c.value("id", ""), c.value("verdict", ""),
+                      c.value("evidence", ""));
+    md += fmt::format("Re-run: `{}`  (took {:.2f} s)\n\n", c.value("command", ""),
+                      c.value("seconds", 0.0));
+  }
+  md += "## Explicit constants on the default grid\n\n" + render_markdown(constants) + "\n";
+  return md;
+}
+}  // namespace
+
+validators::Registry build_registry() {
+  validators::Registry r;
+  validators::register_theory_claims(r);
+  return r;
+}
+
+ReproduceSummary run_reproduce_all(const ReproduceOptions& o, std::ostream& out, std::ostream& err) {
+  ReproduceSummary sum;
+  const bool tty = ::isatty(STDERR_FILENO);
+  g_interrupts = 0;
+  auto old = std::signal(SIGINT, on_sigint);
+
+  // 1. Constants on the default grid.
+  ConstantsOptions co;
+  for (const char* l : {"1e-4", "1e-3", "1e-2", "0.1", "1"}) co.lambdas.emplace_back(l);
+  co.dims = {Wide(1), Wide("1.25e8")};
+  const nlohmann::json rows = constants_rows(co);
+  const Table ctable = constants_table(rows);
+
+  nlohmann::json doc;
+  doc["tool"] = "villani";
+  doc["generated"] = utc_now();
+  doc["invocation"] = std::string("villani reproduce") + (o.full ? " --full" : "") +
+                      (o.device != "cpu" ? " --device " + o.device : "");
+  doc["claims"] = nlohmann::json::array();
+  doc["constants"] = {{"rows", rows}};
+  if (o.format == Format::Table) out << render_text(ctable) << "\n";
+  else if (o.format == Format::Markdown) out << render_markdown(ctable) << "\n";
+
+  auto save = [&] {
+    if (o.out_dir.empty()) return;
+    ensure_dir(o.out_dir);
+    write_file_atomic(o.out_dir + "/report.json", doc.dump(2) + "\n");
+    write_file_atomic(o.out_dir + "/report.md", markdown_report(doc, ctable));
+  };
+  save();
+
+  // 2. Claims, one at a time; the report is rewritten after each.
+  const validators::Registry reg = build_registry();
+  validators::CheckContext ctx{o.full, o.device, o.out_dir};
+  Table ct;
+  ct.title = "Claims";
+  ct.columns = {{"id", "", false}, {"verdict", "", false}, {"time", ""}, {"evidence", "", false}};
+  int i = 0;
+  const int n = static_cast<int>(reg.claims().size());
+  for (const auto& claim : reg.claims()) {
+    ++i;
+    if (!o.only.empty() && claim.id.find(o.only) == std::string::npos) continue;
+    if (g_interrupts > 0) { sum.interrupted = true; break; }
+    if (tty) err << fmt::format("[{}/{}] {} ...", i, n, claim.id) << std::flush;
+    const auto t0 = std::chrono::steady_clock::now();
+    validators::ClaimResult res;
+    try {
+      res = claim.check(ctx);
+    } catch (const std::exception& e) {
+      res.verdict = validators::Verdict::Inconclusive;
+      res.evidence = std::string("the check failed to run: ") + e.what();
+      ++sum.errors;
+    }
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    switch (res.verdict) {
+      case validators::Verdict::Holds: ++sum.holds; break;
+      case validators::Verdict::Violated: ++sum.violated; break;
+      case validators::Verdict::Inconclusive: ++sum.inconclusive; break;
+      case validators::Verdict::NotApplicable: ++sum.not_applicable; break;
+    }
+    if (tty) err << fmt::format(" {} ({:.1f} s)\n", validators::to_string(res.verdict), secs);
+    doc["claims"].push_back({{"id", claim.id},
+                             {"statement", claim.statement},
+                             {"source", claim.source},
+                             {"verdict", validators::to_string(res.verdict)},
+                             {"evidence", res.evidence},
+                             {"details", res.details},
+                             {"command", claim.command},
+                             {"seconds", secs}});
+    ct.rows.push_back({claim.id, validators::to_string(res.verdict), fmt::format("{:.1f}s", secs),
+                       res.evidence});
+    save();
+  }
+  doc["summary"] = {{"holds", sum.holds},          {"violated", sum.violated},
+                    {"inconclusive", sum.inconclusive}, {"not_applicable", sum.not_applicable},
+                    {"errors", sum.errors},        {"interrupted", sum.interrupted}};
+  save();
+  std::signal(SIGINT, old);
+
+  if (o.format == Format::Json) {
+    out << doc.dump(2) << "\n";
+  } else {
+    out << (o.format == Format::Markdown ? render_markdown(ct) : render_text(ct));
+    out << fmt::format("\n{} claims: {} hold, {} violated, {} inconclusive, {} not applicable{}\n",
+                       ct.rows.size(), sum.holds, sum.violated, sum.inconclusive,
+                       sum.not_applicable, sum.interrupted ? " (interrupted)" : "");
+    if (!o.out_dir.empty()) out << "report: " << o.out_dir << "/report.md\n";
+  }
+  return sum;
+}
+
+}  // namespace villani::cli

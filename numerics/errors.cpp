@@ -1,0 +1,40 @@
+#include "numerics/errors.hpp"
+
+#include <fmt/format.h>
+
+namespace villani {
+
+std::string describe_value(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return fmt::format("{}", v);
+}
+
+void check_finite(const std::string& name, double value) {
+  if (!std::isfinite(value))
+    throw InputError(name, "expected a finite number; got " + describe_value(value));
+}
+
+void check_positive(const std::string& name, double value) {
+  if (!std::isfinite(value) || !(value > 0))
+    throw InputError(name, "expected a finite number > 0; got " + describe_value(value));
+}
+
+void check_nonnegative(const std::string& name, double value) {
+  if (!std::isfinite(value) || !(value >= 0))
+    throw InputError(name, "expected a finite number >= 0; got " + describe_value(value));
+}
+
+void check_at_least(const std::string& name, double value, double lo) {
+  if (!std::isfinite(value) || !(value >= lo))
+    throw InputError(name, fmt::format("expected a finite number >= {}; got {}", lo,
+                                       describe_value(value)));
+}
+
+void check_open_interval(const std::string& name, double value, double lo, double hi) {
+  if (!std::isfinite(value) || !(value > lo && value < hi))
+    throw InputError(name, fmt::format("expected a number in ({}, {}); got {}", lo, hi,
+                                       describe_value(value)));
+}
+
+}  // namespace villani

@@ -1,0 +1,61 @@
+#include "numerics/precision.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <limits>
+#include <stdexcept>
+
+namespace villani {
+
+bool fits_double(const Wide& x) {
+  if (!(boost::multiprecision::isfinite)(x)) return false;
+  if (x == 0) return true;
+  const Wide a = abs(x);
+  return a <= Wide(std::numeric_limits<double>::max()) &&
+         a >= Wide(std::numeric_limits<double>::min());
+}
+
+Wide log10_abs(const Wide& x) {
+  if (x == 0) return -std::numeric_limits<Wide>::infinity();
+  return log10(abs(x));
+}
+
+std::string to_decimal(const Wide& x, int digits) {
+  if ((boost::multiprecision::isnan)(x)) return "nan";
+  if ((boost::multiprecision::isinf)(x)) return x > 0 ? "inf" : "-inf";
+  if (fits_double(x)) {
+    const double d = static_cast<double>(x);
+    if (digits >= 17) return fmt::format("{}", d);
+    return fmt::format("{:.{}g}", d, digits);
+  }
+  // Beyond double: mantissa and exponent from log10, all in Wide.
+  const Wide l = log10_abs(x);
+  Wide e = floor(l);
+  Wide m = pow(Wide(10), l - e);
+  if (m >= 10) { m /= 10; e += 1; }
+  const double md = static_cast<double>(m);
+  const long long ei = static_cast<long long>(e);
+  std::string mant = fmt::format("{:.{}f}", md, std::max(digits - 1, 0));
+  if (mant.rfind("10", 0) == 0) {  // rounding carried to 10.000
+    mant = fmt::format("{:.{}f}", 1.0, std::max(digits - 1, 0));
+    return fmt::format("{}{}e{:+d}", x < 0 ? "-" : "", mant, ei + 1);
+  }
+  return fmt::format("{}{}e{:+d}", x < 0 ? "-" : "", mant, ei);
+}
+
+Wide wide_from_string(const std::string& text) {
+  // Handle mantissa/exponent by hand so 1e5000 does not pass through double.
+  std::size_t epos = text.find_first_of("eE");
+  const std::string mant = text.substr(0, epos);
+  long long ex = 0;
+  if (epos != std::string::npos) {
+    std::size_t used = 0;
+    ex = std::stoll(text.substr(epos + 1), &used);
+    if (used != text.size() - epos - 1) throw std::invalid_argument(text);
+  }
+  Wide m(mant);
+  if (ex == 0) return m;
+  return m * pow(Wide(10), Wide(ex));
+}
+
+}  // namespace villani

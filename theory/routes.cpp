@@ -1,0 +1,210 @@
+#include "theory/routes.hpp"
+
+#include <fmt/format.h>
+
+#include "numerics/errors.hpp"
+
+namespace villani::theory {
+
+namespace {
+const Wide& pi_wide() {
+  static const Wide p = boost::math::constants::pi<Wide>();
+  return p;
+}
+bool finite(const Wide& x) { return (boost::multiprecision::isfinite)(x); }
+void check_wide_positive(const std::string& name, const Wide& x) {
+  if (!finite(x) || !(x > 0))
+    throw InputError(name, "expected a finite number > 0; got " + to_decimal(x));
+}
+}  // namespace
+
+const char* to_string(RouteKind k) {
+  switch (k) {
+    case RouteKind::Exact: return "exact";
+    case RouteKind::UpperBound: return "upper_bound";
+    case RouteKind::Claim: return "claim";
+  }
+  return "?";
+}
+
+RouteResult gaussian_reference(const Wide& lambda, const Wide& s) {
+  RouteResult r;
+  r.id = "gaussian_reference";
+  r.name = "Gaussian reference";
+  r.kind = RouteKind::Exact;
+  r.applies = true;
+  r.assumption = "L ≡ 0 (pure regularizer): μ_s = N(0, (s/λ) I)";
+  r.c_p = s / lambda;
+  r.c_ls = s / lambda;
+  r.source = "THEORY.md §0, §2.1 (Gaussian: C_P = C_LS = σ²)";
+  r.note = "exact for L ≡ 0; a lower reference, not a bound, for other L";
+  return r;
+}
+
+RouteResult paper_claim(const Wide& lambda, const Wide& dim) {
+  RouteResult r;
+  r.id = "paper_claim";
+  r.name = "Preprint claim";
+  r.kind = RouteKind::Claim;
+  r.applies = true;
+  r.assumption = "as stated by the preprint (normalization and role of s not stated)";
+  r.c_ls = Wide(1) / lambda + dim / (lambda * lambda);
+  r.c_p = r.c_ls;
+  r.source = "arXiv:2605.06599, abstract; THEORY.md §2.6";
+  r.note = "a claim to test: C_LS ≤ 1/λ + d/λ² (independent of s as stated)";
+  return r;
+}
+
+RouteResult bakry_emery(const Wide& lambda, const Wide& s, const std::optional<Wide>& K) {
+  RouteResult r;
+  r.id = "bakry_emery";
+  r.name = "Bakry–Émery";
+  r.kind = RouteKind::UpperBound;
+  r.assumption = "∇²L ≥ −K·I with K < λ (so ∇²(F/s) ≥ (λ−K)/s > 0)";
+  r.source = "Bakry–Gentil–Ledoux 2014, Prop. 4.8.1 and 5.7.1; THEORY.md §2.2";
+  if (!K) {
+    r.unmet = "no curvature floor K given (--curvature-floor)";
+    return r;
+  }
+  if (!(*K < lambda)) {
+    r.unmet = fmt::format("curvature floor K = {} is not below λ = {}", to_decimal(*K, 6),
+                          to_decimal(lambda, 6));
+    return r;
+  }
+  r.applies = true;
+  r.c_p = s / (lambda - *K);
+  r.c_ls = r.c_p;
+  r.note = fmt::format("K = {}", to_decimal(*K, 6));
+  return r;
+}
+
+RouteResult holley_stroock(const Wide& lambda, const Wide& s, const std::optional<Wide>& omega) {
+  RouteResult r;
+  r.id = "holley_stroock";
+  r.name = "Holley–Stroock";
+  r.kind = RouteKind::UpperBound;
+  r.assumption = "osc L = sup L − inf L ≤ Ω (bounded loss)";
+  r.source = "Holley–Stroock 1987; Bakry–Gentil–Ledoux 2014, Prop. 4.2.7 and 5.1.6; THEORY.md §2.3";
+  if (!omega) {
+    r.unmet = "no oscillation bound Ω given (--oscillation)";
+    return r;
+  }
+  r.applies = true;
+  r.c_p = (s / lambda) * exp(*omega / s);
+  r.c_ls = r.c_p;
+  r.note = fmt::format("Ω = {}", to_decimal(*omega, 6));
+  return r;
+}
+
+RouteResult lyapunov(const Wide& s, const std::optional<LyapunovInputs>& in) {
+  RouteResult r;
+  r.id = "lyapunov";
+  r.name = "Lyapunov (BBCG)";
+  r.kind = RouteKind::UpperBound;
+  r.assumption =
+      "Ψ_{2s} > 0 outside B_R, F ≥ 0; W = e^{F/(2s)} satisfies LW ≤ −θ0·W + b·1_{B_R}";
+  r.source =
+      "Bakry–Barthe–Cattiaux–Guillin, ECP 13 (2008), Thm 1.4; Payne–Weinberger + Holley–Stroock "
+      "on B_R; THEORY.md §2.4";
+  if (!in) {
+    r.unmet = "no Lyapunov inputs (R, inf Ψ_{2s} outside B_R, sup F, sup(−Ψ_{2s})₊ on B_R)";
+    return r;
+  }
+  const LyapunovInputs& v = *in;
+  if (!(v.radius > 0)) {
+    r.unmet = "radius R must be > 0";
+    return r;
+  }
+  if (!(v.psi2s_inf_outside > 0)) {
+    r.unmet = fmt::format("inf Ψ_{{2s}} outside B_R = {} is not > 0 (R too small)",
+                          to_decimal(v.psi2s_inf_outside, 6));
+    return r;
+  }
+  if (v.f_inf_ball < 0) {
+    r.unmet = "F takes negative values on B_R, so W = e^{F/(2s)} ≥ 1 fails";
+    return r;
+  }
+  const Wide two_s = 2 * s;
+  const Wide theta0 = v.psi2s_inf_outside / two_s;
+  const Wide neg = v.neg_psi2s_sup_ball > 0 ? v.neg_psi2s_sup_ball : Wide(0);
+  const Wide b = (theta0 + neg / two_s) * exp(v.f_sup_ball / two_s);
+  const Wide kappa =
+      4 * v.radius * v.radius / (pi_wide() * pi_wide()) * exp((v.f_sup_ball - v.f_inf_ball) / s);
+  r.applies = true;
+  r.c_p = (1 + b * kappa) / theta0;
+  r.note = fmt::format("R = {}, θ0 = {}, b = {}, κ_R ≤ {}; inputs: {}", to_decimal(v.radius, 6),
+                       to_decimal(theta0, 6), to_decimal(b, 6), to_decimal(kappa, 6),
+                       v.provenance);
+  return r;
+}
+
+LyapunovInputs lyapunov_inputs_pure_regularizer(const Wide& lambda, const Wide& dim, const Wide& s,
+                                                const Wide& radius) {
+  LyapunovInputs in;
+  in.radius = radius;
+  in.psi2s_inf_outside = -lambda * dim + lambda * lambda * radius * radius / (2 * s);
+  in.f_sup_ball = lambda * radius * radius / 2;
+  in.f_inf_ball = 0;
+  in.neg_psi2s_sup_ball = lambda * dim;
+  in.provenance = "closed form for L ≡ 0";
+  return in;
+}
+
+RouteResult lyapunov_pure_regularizer(const Wide& lambda, const Wide& dim, const Wide& s) {
+  // Radius through x = λR²/(2s) = d + u, u > 0; minimize log C_P(u).
+  auto radius_of = [&](const Wide& u) { return sqrt(2 * s * (dim + u) / lambda); };
+  auto log_bound = [&](const Wide& u) {
+    RouteResult r = lyapunov(s, lyapunov_inputs_pure_regularizer(lambda, dim, s, radius_of(u)));
+    return log(*r.c_p);
+  };
+  // Log-grid scan of u over [1e-6, 10 + 10 d], then golden section on log u.
+  const Wide lo = log(Wide(1e-6)), hi = log(Wide(10) + 10 * dim);
+  const int n = 120;
+  int best = 0;
+  Wide best_val;
+  for (int i = 0; i <= n; ++i) {
+    const Wide lu = lo + (hi - lo) * i / n;
+    const Wide v = log_bound(exp(lu));
+    if (i == 0 || v < best_val) { best_val = v; best = i; }
+  }
+  Wide a = lo + (hi - lo) * std::max(best - 1, 0) / n;
+  Wide b = lo + (hi - lo) * std::min(best + 1, n) / n;
+  const Wide g = (sqrt(Wide(5)) - 1) / 2;
+  Wide c = b - g * (b - a), d = a + g * (b - a);
+  Wide fc = log_bound(exp(c)), fd = log_bound(exp(d));
+  for (int it = 0; it < 80; ++it) {
+    if (fc < fd) { b = d; d = c; fd = fc; c = b - g * (b - a); fc = log_bound(exp(c)); }
+    else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = log_bound(exp(d)); }
+  }
+  const Wide u = exp((a + b) / 2);
+  RouteResult r = lyapunov(s, lyapunov_inputs_pure_regularizer(lambda, dim, s, radius_of(u)));
+  r.note += "; evaluated for L ≡ 0 with R minimizing the bound (pass measured inputs for a real L)";
+  return r;
+}
+
+void validate(const ConstantsQuery& q) {
+  check_wide_positive("--lambda", q.lambda);
+  if (!finite(q.dim) || q.dim < 1)
+    throw InputError("--dim", "expected a finite dimension >= 1; got " + to_decimal(q.dim));
+  check_wide_positive("--temperature", q.temperature);
+  if (q.curvature_floor && !finite(*q.curvature_floor))
+    throw InputError("--curvature-floor", "expected a finite number; got " +
+                                              to_decimal(*q.curvature_floor));
+  if (q.oscillation && (!finite(*q.oscillation) || *q.oscillation < 0))
+    throw InputError("--oscillation",
+                     "expected a finite number >= 0; got " + to_decimal(*q.oscillation));
+}
+
+std::vector<RouteResult> all_routes(const ConstantsQuery& q) {
+  validate(q);
+  std::vector<RouteResult> out;
+  out.push_back(gaussian_reference(q.lambda, q.temperature));
+  out.push_back(paper_claim(q.lambda, q.dim));
+  out.push_back(bakry_emery(q.lambda, q.temperature, q.curvature_floor));
+  out.push_back(holley_stroock(q.lambda, q.temperature, q.oscillation));
+  if (q.lyapunov) out.push_back(lyapunov(q.temperature, q.lyapunov));
+  else out.push_back(lyapunov_pure_regularizer(q.lambda, q.dim, q.temperature));
+  return out;
+}
+
+}  // namespace villani::theory
