@@ -1,0 +1,64 @@
+// villani bench NAME [--format table|markdown|csv|json] [--quick]
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/bench.hpp"
+#include "cli/command.hpp"
+#include "cli/output.hpp"
+#include "numerics/errors.hpp"
+
+namespace villani::cli {
+namespace {
+
+int run_bench(int argc, char** argv) {
+  std::string names;
+  for (const auto& b : benches()) names += "\n  " + b.name + "  " + b.summary;
+  CLI::App app{"Prints the performance figures behind each issue's targets.\nbenchmarks:" +
+                   (names.empty() ? std::string("\n  (none built)") : names),
+               "villani bench"};
+  std::string name, format = "table", device = "auto", preset;
+  bool quick = false;
+  app.add_option("name", name, "benchmark to run")->required();
+  app.add_option("--format", format, "table|markdown|csv|json")->capture_default_str();
+  app.add_option("--device", device, "cpu|cuda|auto (Torch benchmarks)")->capture_default_str();
+  app.add_option("--preset", preset, "model preset, where the benchmark takes one");
+  app.add_flag("--quick", quick, "smallest sizes");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "villani bench: bad input: " << e.what() << "\n";
+    return kBadInput;
+  }
+  const Format f = parse_format(format, {Format::Table, Format::Markdown, Format::Csv, Format::Json});
+  for (const auto& b : benches()) {
+    if (b.name != name) continue;
+    BenchOptions o{quick, device, preset};
+    const nlohmann::json r = b.run(o);
+    if (f == Format::Json) {
+      std::cout << r.dump(2) << "\n";
+      return kOk;
+    }
+    Table t;
+    t.title = "villani bench " + name;
+    t.columns = {{"figure", "", false}, {"value", ""}, {"unit", "", false}};
+    if (r.contains("table"))
+      for (const auto& row : r.at("table")) {
+        std::vector<std::string> cells;
+        for (const auto& c : row) cells.push_back(c.is_string() ? c.get<std::string>() : c.dump());
+        t.rows.push_back(cells);
+      }
+    if (r.contains("notes"))
+      for (const auto& n : r.at("notes")) t.notes.push_back(n.get<std::string>());
+    std::cout << render(t, f);
+    return kOk;
+  }
+  throw InputError("name", "unknown benchmark '" + name + "'; known:" +
+                               (names.empty() ? std::string(" none") : names));
+}
+
+const Registrar reg{{"bench", "performance figures (hvp, trace, gap, ...)", run_bench}};
+
+}  // namespace
+}  // namespace villani::cli
