@@ -1,0 +1,52 @@
+// Run records (DESIGN.md): one directory per experiment run holding
+//   config.json     the run's configuration (written once, atomically)
+//   hardware.json   device, threads, software versions, git revision
+//   metrics.jsonl   one JSON object per finished step, appended and flushed line by line
+//   summary.json    final or partial results (atomic rewrite)
+//   checkpoint.*    whatever the run needs to resume (written atomically by the run)
+// Comparisons read run records, never live state. No LibTorch in this header.
+#pragma once
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace villani::experiments {
+
+class RunRecord {
+ public:
+  /// Opens dir for a run. resume=false: the directory must not hold metrics yet (InputError
+  /// "--out" otherwise) and config.json is written. resume=true: config.json must exist and
+  /// equal `config` on the keys in `config` (InputError "--resume" otherwise); a partial last
+  /// line of metrics.jsonl (from a kill mid-write) is dropped.
+  static RunRecord open(const std::string& dir, const nlohmann::json& config, bool resume);
+
+  const std::string& dir() const { return dir_; }
+  /// Steps already recorded (resume continues after the last one); -1 when none.
+  std::int64_t last_step() const { return last_step_; }
+  /// All recorded metric lines in order.
+  const std::vector<nlohmann::json>& metrics() const { return metrics_; }
+
+  /// Appends one step's metrics; `m` must contain an integer "step" greater than last_step().
+  void append(const nlohmann::json& m);
+  void write_hardware(const nlohmann::json& h);
+  void write_summary(const nlohmann::json& s);
+  /// Path inside the record directory.
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+
+  /// Reads a finished or partial record (config, hardware, metrics, summary when present).
+  static nlohmann::json load(const std::string& dir);
+
+ private:
+  std::string dir_;
+  std::int64_t last_step_ = -1;
+  std::vector<nlohmann::json> metrics_;
+};
+
+/// The git revision of the source tree villani was built from (or "unknown").
+std::string git_revision();
+/// Basic host facts: hostname, cpu model, hardware threads, date (UTC).
+nlohmann::json host_info();
+
+}  // namespace villani::experiments
