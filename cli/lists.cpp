@@ -64,7 +64,8 @@ std::vector<ListValue> parse_list(const std::string& argument, const std::string
       if (n == 1) v = a;
       else if (linear) v = a + (b - a) * Wide(i) / Wide(n - 1);
       else v = exp(log(a) + (log(b) - log(a)) * Wide(i) / Wide(n - 1));
-      if (i == n - 1) v = b;  // exact end point
+      if (i == 0) v = a;  // exact end points
+      if (i == n - 1) v = b;
       out.push_back({v, to_decimal(v, 6)});
     }
   }

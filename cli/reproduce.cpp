@@ -25,6 +25,26 @@ std::string utc_now() {
   return buf;
 }
 
+// Word-wraps text to width display columns, the first line prefixed, the rest indented.
+std::string wrap(const std::string& text, const std::string& prefix, std::size_t width) {
+  std::string out, line = prefix;
+  const std::string indent(display_width(prefix), ' ');
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t sp = text.find(' ', pos);
+    if (sp == std::string::npos) sp = text.size();
+    const std::string word = text.substr(pos, sp - pos);
+    if (display_width(line) + display_width(word) + 1 > width && display_width(line) > indent.size()) {
+      out += line + "\n";
+      line = indent;
+    }
+    if (display_width(line) > indent.size() && line.back() != ' ') line += ' ';
+    line += word;
+    pos = sp + 1;
+  }
+  return out + line + "\n";
+}
+
 std::string markdown_report(const nlohmann::json& doc, const Table& constants) {
   std::string md = "# villani reproduce\n\n";
   md += fmt::format("Generated {} by `{}`.\n\n", doc.value("generated", ""), doc.value("invocation", ""));
@@ -132,8 +152,17 @@ ReproduceSummary run_reproduce_all(const ReproduceOptions& o, std::ostream& out,
 
   if (o.format == Format::Json) {
     out << doc.dump(2) << "\n";
+  } else if (o.format == Format::Markdown) {
+    out << render_markdown(ct);
   } else {
-    out << (o.format == Format::Markdown ? render_markdown(ct) : render_text(ct));
+    out << "Claims\n";
+    for (const auto& c : doc["claims"]) {
+      out << fmt::format("\n{:<14} {}  ({:.1f} s)\n", c["verdict"].get<std::string>(),
+                         c["id"].get<std::string>(), c["seconds"].get<double>());
+      out << wrap(c["statement"].get<std::string>(), "  claim:    ", 100);
+      out << wrap(c["evidence"].get<std::string>(), "  evidence: ", 100);
+      out << wrap(c["command"].get<std::string>(), "  re-run:   ", 100);
+    }
     out << fmt::format("\n{} claims: {} hold, {} violated, {} inconclusive, {} not applicable{}\n",
                        ct.rows.size(), sum.holds, sum.violated, sum.inconclusive,
                        sum.not_applicable, sum.interrupted ? " (interrupted)" : "");

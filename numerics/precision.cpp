@@ -53,8 +53,8 @@ Wide wide_from_string(const std::string& text) {
     ex = std::stoll(text.substr(epos + 1), &used);
     if (used != text.size() - epos - 1) throw std::invalid_argument(text);
   }
+  if (ex > -4000 && ex < 4000) return Wide(text);  // Boost parses these correctly rounded
   Wide m(mant);
-  if (ex == 0) return m;
   return m * pow(Wide(10), Wide(ex));
 }
 
