@@ -20,13 +20,22 @@ int run_reproduce(int argc, char** argv) {
       "evidence and the command that re-runs it at larger scale, after a table of explicit\n"
       "constants on a default grid.",
       "villani reproduce"};
-  std::string format = "table", out, device = "cpu";
+  std::string format = "table", out, device = "cpu", only;
+#ifdef VILLANI_SOURCE_DIR
+  std::string results = std::string(VILLANI_SOURCE_DIR) + "/experiments/results";
+#else
+  std::string results;
+#endif
   bool full = false, strict = false;
   app.add_option("--format", format, "table|markdown|json")->capture_default_str();
   app.add_option("--out", out, "write report.md, report.json (updated after every claim)");
   app.add_flag("--full", full, "larger versions of each check");
   app.add_option("--device", device, "cpu|cuda for the experiment claims")->capture_default_str();
   app.add_flag("--strict", strict, "exit 1 when any claim is violated");
+  app.add_option("--only", only, "run only claims whose id contains this text");
+  app.add_option("--results", results,
+                 "directory of recorded runs whose claim.json files are included (labelled "
+                 "with their device and date)")->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -40,9 +49,12 @@ int run_reproduce(int argc, char** argv) {
   o.out_dir = out;
   o.full = full;
   o.device = device;
+  o.only = only;
+  o.results_dir = results;
   if (device != "cpu" && device != "cuda" && device != "auto")
     throw InputError("--device", "expected cpu|cuda|auto; got '" + device + "'");
   const ReproduceSummary s = run_reproduce_all(o, std::cout, std::cerr);
+  if (s.interrupted) return 130;  // 128 + SIGINT; the report holds every claim decided so far
   return (strict && s.violated > 0) ? kViolation : kOk;
 }
 

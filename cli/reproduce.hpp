@@ -16,7 +16,15 @@ struct ReproduceOptions {
   bool full = false;
   std::string device = "cpu";
   std::string only;  ///< run only claims whose id contains this (empty: all)
+  /// Directory of recorded runs (e.g. GPU runs committed under experiments/results/). Every
+  /// `claim.json` found one level below it is included in the report, labelled with the device
+  /// and date it records. Empty: none.
+  std::string results_dir;
 };
+
+/// Reads recorded claim verdicts (`<dir>/*/claim.json`); malformed files are reported as
+/// inconclusive entries naming the file, never dropped silently.
+nlohmann::json recorded_claims(const std::string& results_dir);
 
 struct ReproduceSummary {
   int holds = 0, violated = 0, inconclusive = 0, not_applicable = 0, errors = 0;
