@@ -1,0 +1,239 @@
+#include "experiments/compare.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+
+#include "experiments/fit.hpp"
+#include "experiments/run_record.hpp"
+#include "numerics/errors.hpp"
+#include "theory/routes.hpp"
+
+namespace villani::experiments {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> find_records(const std::vector<std::string>& dirs) {
+  std::vector<std::string> out;
+  for (const auto& d : dirs) {
+    if (!fs::is_directory(d)) throw InputError("DIR", "'" + d + "' is not a directory");
+    std::size_t before = out.size();
+    if (fs::exists(fs::path(d) / "config.json")) out.push_back(d);
+    for (auto it = fs::recursive_directory_iterator(d); it != fs::recursive_directory_iterator(); ++it) {
+      if (it.depth() >= 3) it.disable_recursion_pending();
+      if (it->is_directory() && fs::exists(it->path() / "config.json")) out.push_back(it->path().string());
+    }
+    if (out.size() == before) throw InputError("DIR", "'" + d + "' holds no run record (no config.json)");
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+namespace {
+std::string g(double x, int p = 4) {
+  if (!std::isfinite(x)) return "—";
+  return fmt::format("{:.{}g}", x, p);
+}
+nlohmann::json table(const std::string& title, std::vector<std::pair<std::string, bool>> cols) {
+  nlohmann::json t;
+  t["title"] = title;
+  t["columns"] = nlohmann::json::array();
+  for (auto& [c, r] : cols) t["columns"].push_back({c, r});
+  t["rows"] = nlohmann::json::array();
+  t["notes"] = nlohmann::json::array();
+  return t;
+}
+double num(const nlohmann::json& j, const char* k, double dflt = NAN) {
+  return j.contains(k) && j.at(k).is_number() ? j.at(k).get<double>() : dflt;
+}
+
+// Verdict on a lower bound r_pred for the relaxation rate: the measured rate must not be slower.
+std::string lower_bound_verdict(const ExpFit& f, double r_pred, bool applies, const std::string& unmet) {
+  if (!applies) return "n/a (" + unmet + ")";
+  if (!f.ok) return "inconclusive (" + f.why + ")";
+  return f.rate_hi >= r_pred ? "consistent" : "INCONSISTENT";
+}
+}  // namespace
+
+nlohmann::json compare_records(const std::vector<std::string>& records) {
+  nlohmann::json res;
+  res["records"] = nlohmann::json::array();
+  res["inconsistent"] = nlohmann::json::array();
+  auto sg = table("SGLD relaxation: measured rates vs predicted (THEORY.md §2, §4)",
+                  {{"λ", true}, {"s", true}, {"d", true}, {"steps", true}, {"measured ‖θ‖² rate [95%]", true},
+                   {"Gaussian 2λ (L≡0)", true}, {"", false}, {"claim ≥ s/(1/λ+d/λ²)", true}, {"", false},
+                   {"Bakry–Émery ≥ λ−K", true}, {"", false}, {"measured loss rate", true}, {"", false},
+                   {"test CE", true}, {"H (Bayes)", true}});
+  auto pb = table("PAC-Bayes bounds vs measured test error (THEORY.md §5; δ = 0.05)",
+                  {{"λ", true}, {"loss", false}, {"train F", true}, {"‖w‖²", true}, {"test err Q", true},
+                   {"test err w", true}, {"Seeger kl⁻¹", true}, {"Catoni", true}, {"McAllester", true},
+                   {"KL", true}, {"σ²", true}, {"σp²", true}, {"bound ≥ test", false}});
+  auto sp = table("Hessian spectral inflation: eig(∇²F) − eig(∇²L) = λ (THEORY.md §0)",
+                  {{"λ", true}, {"top ∇²L", true}, {"top ∇²F", true}, {"shift", true}, {"rel. err", true},
+                   {"bottom ∇²L", true}, {"bottom ∇²F", true}, {"bottom shift", true}, {"≤ 1e-6", false}});
+  auto ps = table("Ψ_s growth on shells (THEORY.md §1): slope of Ψ_s against ‖θ‖²",
+                  {{"λ", true}, {"s", true}, {"d", true}, {"measured slope", true}, {"predicted λ²/s", true},
+                   {"ratio", true}});
+  auto tr = table("Training runs", {{"λ", true}, {"optimizer", false}, {"steps", true}, {"final loss", true},
+                                    {"test CE", true}, {"test token error", true}, {"H (Bayes)", true}, {"‖θ‖²", true}});
+  std::vector<std::pair<double, double>> pb_trend;  // λ, Seeger (0–1)
+  bool all_ok = true;
+  for (const auto& dir : records) {
+    const auto R = RunRecord::load(dir);
+    const auto& cfg = R.at("config");
+    const std::string kind = cfg.value("kind", "");
+    const auto& sum = R.contains("summary") ? R.at("summary") : nlohmann::json::object();
+    const auto& M = R.at("metrics");
+    nlohmann::json rec = {{"dir", dir}, {"kind", kind}, {"complete", sum.value("complete", false)}};
+    const double lambda = num(cfg, "lambda");
+    if (kind == "sgld") {
+      std::vector<double> t, n2, l;
+      for (const auto& m : M) {
+        t.push_back(num(m, "t"));
+        n2.push_back(num(m, "norm2"));
+        l.push_back(num(m, "loss"));
+      }
+      const ExpFit fn = fit_exponential(t, n2), fl = fit_exponential(t, l);
+      const double s = num(cfg, "temperature"), eta = num(cfg, "lr"), d = num(cfg, "d");
+      const double gauss = -2.0 * std::log1p(-eta * lambda) / eta;
+      const auto claim = theory::paper_claim(Wide(lambda), Wide(d));
+      const double r_claim = s / static_cast<double>(*claim.c_ls);
+      std::optional<Wide> K;
+      std::string bottom_note;
+      if (sum.contains("hessian_L")) K = Wide(std::max(0.0, -num(sum["hessian_L"], "bottom")));
+      const auto be = theory::bakry_emery(Wide(lambda), Wide(s), K);
+      const double r_be = be.applies ? s / static_cast<double>(*be.c_p) : NAN;
+      std::string gauss_v;
+      if (!fn.ok) gauss_v = "inconclusive (" + fn.why + ")";
+      else gauss_v = (fn.rate >= 0.5 * gauss && fn.rate <= 2 * gauss) ? "consistent (within ×2)" : "differs (L shapes it)";
+      const std::string claim_v = lower_bound_verdict(fn, r_claim, true, "");
+      const std::string be_v = lower_bound_verdict(fn, r_be, be.applies, K ? "K ≥ λ" : "no curvature estimate");
+      const std::string loss_v = lower_bound_verdict(fl, r_claim, true, "");
+      for (const auto* v : {&claim_v, &be_v, &loss_v})
+        if (*v == "INCONSISTENT") { all_ok = false; res["inconsistent"].push_back(dir + ": " + *v); }
+      const double H = num(cfg, "entropy_rate");
+      sg["rows"].push_back({g(lambda), g(s), g(d, 6), std::to_string(M.empty() ? 0 : M.back().value("step", 0L)),
+                            fn.ok || fn.rate > 0 ? fmt::format("{} [{}, {}]", g(fn.rate), g(fn.rate_lo, 3), g(fn.rate_hi, 3)) : "—",
+                            g(gauss), gauss_v, g(r_claim), claim_v, g(r_be), be_v, g(fl.rate), loss_v,
+                            g(num(sum, "test_ce")), g(H)});
+      rec["measured"] = {{"norm2_rate", fn.rate}, {"norm2_rate_lo", fn.rate_lo}, {"norm2_rate_hi", fn.rate_hi},
+                         {"norm2_fit_ok", fn.ok}, {"norm2_fit_why", fn.why}, {"norm2_asymptote", fn.asymptote},
+                         {"norm2_amplitude", fn.amplitude}, {"loss_rate", fl.rate}, {"loss_fit_ok", fl.ok},
+                         {"loss_asymptote", fl.asymptote}, {"loss_amplitude", fl.amplitude}};
+      rec["predicted"] = {{"gaussian_norm2_rate", gauss}, {"claim_rate_lower", r_claim},
+                          {"bakry_emery_rate_lower", be.applies ? nlohmann::json(r_be) : nlohmann::json()},
+                          {"curvature_K", K ? nlohmann::json(static_cast<double>(*K)) : nlohmann::json()}};
+      rec["verdicts"] = {{"gaussian", gauss_v}, {"claim", claim_v}, {"bakry_emery", be_v}, {"loss_vs_claim", loss_v}};
+      rec["lambda"] = lambda;
+      rec["t0"] = t.empty() ? 0.0 : t.front();
+    } else if (kind == "pacbayes" && sum.contains("zero_one")) {
+      for (const char* l : {"zero_one", "clipped_ce"}) {
+        const auto& b = sum.at(l);
+        const bool ok = b.value("bounds_above_test", false);
+        if (!ok) { all_ok = false; res["inconsistent"].push_back(dir + ": a PAC-Bayes bound is below the measured test error (" + l + ")"); }
+        const auto& at = b.at("at_seeger");
+        pb["rows"].push_back({g(lambda), l, g(num(M.back(), "F")), g(num(sum, "final_norm2")), g(num(b, "test_risk_Q")),
+                              g(num(b, "test_risk_deterministic")), g(num(b, "seeger")), g(num(b, "catoni")),
+                              g(num(b, "mcallester")), g(num(at, "kl")), g(num(at, "posterior_var"), 3),
+                              g(num(at, "prior_var"), 3), ok ? "yes" : "NO (bug)"});
+        if (std::string(l) == "zero_one") pb_trend.emplace_back(lambda, num(b, "seeger"));
+      }
+      rec["lambda"] = lambda;
+    } else if (kind == "spectrum") {
+      for (const auto& m : M) {
+        const bool ok = m.value("shift_ok", false);
+        if (!ok) { all_ok = false; res["inconsistent"].push_back(dir + ": λ-shift off by more than 1e-6 relative"); }
+        sp["rows"].push_back({g(num(m, "lambda")), g(num(m, "top_L"), 10), g(num(m, "top_F"), 10), g(num(m, "top_shift"), 10),
+                              fmt::format("{:.2e}", num(m, "top_rel_err")), g(num(m, "bottom_L"), 6), g(num(m, "bottom_F"), 6),
+                              g(num(m, "bottom_shift"), 10), ok ? "yes" : "NO"});
+      }
+    } else if (kind == "psi" && sum.contains("psi_slope_measured")) {
+      const double a = num(sum, "psi_slope_measured"), p = num(sum, "psi_slope_predicted");
+      ps["rows"].push_back({g(lambda), g(num(sum, "temperature")), g(num(sum, "d"), 6), g(a), g(p), g(a / p)});
+    } else if (kind == "train") {
+      tr["rows"].push_back({g(lambda), cfg.value("optimizer", ""), std::to_string(num(cfg, "steps", 0)),
+                            g(num(sum, "final_loss")), g(num(sum, "test_ce")), g(num(sum, "test_token_error")),
+                            g(num(cfg, "entropy_rate")), g(num(sum, "final_norm2"))});
+    }
+    if (!sum.value("complete", false)) res["notes_incomplete"].push_back(dir);
+    res["records"].push_back(rec);
+  }
+  sg["notes"] = {"rates per unit time t = kη; measured by a least-squares fit y ≈ a + b·e^{−rt} (interval: profile, approximate)",
+                 "a proven bound C ≥ C_P guarantees mean relaxation at rate ≥ s/C: 'consistent' when the measured rate is not slower",
+                 "the preprint's C_LS ≤ 1/λ + d/λ² is read at temperature s (it states no s): a CLAIM, not a theorem",
+                 "K = −(bottom eigenvalue of ∇²L at the final point): a local estimate, so the Bakry–Émery row is an estimate too",
+                 "Gaussian 2λ: exact relaxation rate of E‖θ‖² for L ≡ 0 with the discrete step (−2 ln(1−ηλ)/η)"};
+  if (pb_trend.size() >= 2) {
+    std::sort(pb_trend.begin(), pb_trend.end());
+    bool inc = true, dec = true;
+    for (std::size_t i = 1; i < pb_trend.size(); ++i) {
+      inc = inc && pb_trend[i].second >= pb_trend[i - 1].second;
+      dec = dec && pb_trend[i].second <= pb_trend[i - 1].second;
+    }
+    std::string trend = dec ? "the 0–1 Seeger bound tightens as λ grows" : inc ? "the 0–1 Seeger bound loosens as λ grows"
+                                                                              : "the 0–1 Seeger bound is not monotone in λ";
+    pb["notes"].push_back(trend);
+    res["pacbayes_trend"] = trend;
+    res["pacbayes_tightens"] = dec && !inc;
+  }
+  pb["notes"].push_back("bounds on the risk of the Gaussian posterior Q = N(w, σ²I); prior N(0, σp²I) from a fixed grid (union bound); Monte Carlo error of the train risk included (δ_mc = 0.01)");
+  res["tables"] = nlohmann::json::array();
+  for (auto* t : {&sg, &pb, &sp, &ps, &tr})
+    if (!(*t)["rows"].empty()) res["tables"].push_back(*t);
+  res["consistent"] = all_ok;
+  return res;
+}
+
+std::vector<std::string> write_plots(const nlohmann::json& cmp, const std::string& out_dir) {
+  std::vector<std::string> files;
+  fs::create_directories(out_dir);
+  // SGLD: ‖θ‖² against t with the fitted curve, one panel line per λ.
+  std::string gp_norm = "set terminal svg size 900,600 dynamic\nset output '" + out_dir + "/sgld_norm2.svg'\n"
+                        "set xlabel 't = kη'\nset ylabel '‖θ‖²'\nset logscale x\nset key outside\n";
+  std::string plots;
+  int k = 0;
+  for (const auto& r : cmp.at("records")) {
+    if (r.value("kind", "") != "sgld") continue;
+    const std::string dat = out_dir + "/sgld_" + std::to_string(k) + ".dat";
+    std::ofstream f(dat);
+    for (const auto& m : RunRecord::load(r.at("dir")).at("metrics"))
+      f << m.value("t", 0.0) << " " << m.value("norm2", 0.0) << " " << m.value("loss", 0.0) << "\n";
+    files.push_back(dat);
+    const auto& ms = r.at("measured");
+    const double t0 = r.value("t0", 0.0);
+    if (!plots.empty()) plots += ", ";
+    plots += fmt::format("'{}' u ($1>0?$1:1/0):2 w l t 'λ={}', ({} + {}*exp(-{}*(x-{}))) w l dt 2 t 'fit λ={}'", dat,
+                         r.value("lambda", 0.0), ms.value("norm2_asymptote", 0.0), ms.value("norm2_amplitude", 0.0),
+                         ms.value("norm2_rate", 0.0), t0, r.value("lambda", 0.0));
+    ++k;
+  }
+  auto render = [&](const std::string& name, const std::string& script) {
+    const std::string gp = out_dir + "/" + name + ".gp";
+    std::ofstream(gp) << script;
+    files.push_back(gp);
+    const std::string cmd = "gnuplot '" + gp + "' 2>/dev/null";
+    if (std::system(cmd.c_str()) == 0 && fs::exists(out_dir + "/" + name + ".svg")) files.push_back(out_dir + "/" + name + ".svg");
+  };
+  if (!plots.empty()) render("sgld_norm2", gp_norm + "plot " + plots + "\n");
+  // PAC-Bayes: bound and test error against λ.
+  std::string pbd;
+  for (const auto& t : cmp.at("tables"))
+    if (t.at("title").get<std::string>().rfind("PAC-Bayes", 0) == 0)
+      for (const auto& row : t.at("rows"))
+        if (row.at(1) == "zero_one") pbd += row.at(0).get<std::string>() + " " + row.at(4).get<std::string>() + " " +
+                                            row.at(6).get<std::string>() + " " + row.at(7).get<std::string>() + "\n";
+  if (!pbd.empty()) {
+    const std::string dat = out_dir + "/pacbayes.dat";
+    std::ofstream(dat) << pbd;
+    files.push_back(dat);
+    render("pacbayes", "set terminal svg size 800,500 dynamic\nset output '" + out_dir + "/pacbayes.svg'\n"
+                       "set logscale x\nset xlabel 'λ'\nset ylabel '0–1 risk'\nset key outside\n"
+                       "plot '" + dat + "' u 1:2 w lp t 'test error of Q', '' u 1:3 w lp t 'Seeger bound', '' u 1:4 w lp t 'Catoni bound'\n");
+  }
+  return files;
+}
+
+}  // namespace villani::experiments

@@ -1,0 +1,23 @@
+// `villani compare DIR…`: reads run records (never live state) and sets measured rates and
+// bounds beside theory/'s predictions (THEORY.md §2, §4, §5). No LibTorch, no cli/ types:
+// returns JSON tables that the command renders.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace villani::experiments {
+
+/// Every run record under the given directories (a directory holding config.json, searched to
+/// depth 3), sorted by path. InputError("DIR") when a path is missing or holds no record.
+std::vector<std::string> find_records(const std::vector<std::string>& dirs);
+
+/// {"tables": [{"title", "columns": [[text, right]...], "rows": [[cell...]...], "notes": [...]}...],
+///  "records": [...per-record details...], "consistent": bool, "inconsistent": [...]}
+nlohmann::json compare_records(const std::vector<std::string>& records);
+
+/// Writes gnuplot scripts and, when gnuplot is installed, SVG plots into out_dir; returns the
+/// files written (SVGs only when gnuplot succeeded).
+std::vector<std::string> write_plots(const nlohmann::json& comparison, const std::string& out_dir);
+
+}  // namespace villani::experiments

@@ -1,0 +1,218 @@
+#include "experiments/gpt_neo.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+#include "numerics/errors.hpp"
+
+namespace villani::experiments {
+
+torch::Tensor init_theta(const ModelConfig& c, std::uint64_t seed, torch::Dtype dtype, torch::Device dev) {
+  c.validate("model");
+  auto gen = at::detail::createCPUGenerator(seed);
+  const auto layout = param_layout(c);
+  const std::int64_t d = layout.back().offset + layout.back().size();
+  auto theta = torch::zeros({d}, torch::TensorOptions().dtype(torch::kFloat64));
+  for (const auto& b : layout) {
+    auto view = theta.narrow(0, b.offset, b.size());
+    const bool is_ln = b.name.find("ln_") != std::string::npos;
+    const bool is_bias = b.name.size() >= 4 && b.name.compare(b.name.size() - 4, 4, "bias") == 0;
+    if (is_ln && !is_bias) view.fill_(1.0);
+    else if (!is_bias) view.normal_(0.0, 0.02, gen);
+  }
+  return theta.to(dev, dtype);
+}
+
+namespace {
+torch::Tensor block(const torch::Tensor& theta, const ParamBlock& b) {
+  return theta.narrow(0, b.offset, b.size()).view(b.shape);
+}
+torch::Tensor layer_norm(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b, double eps) {
+  auto mu = x.mean(-1, true);
+  auto xc = x - mu;
+  auto var = (xc * xc).mean(-1, true);
+  return xc * torch::rsqrt(var + eps) * w + b;
+}
+torch::Tensor gelu_new(const torch::Tensor& x) {
+  const double k = std::sqrt(2.0 / M_PI);
+  return 0.5 * x * (1.0 + torch::tanh(k * (x + 0.044715 * x * x * x)));
+}
+}  // namespace
+
+torch::Tensor gpt_neo_logits(const ModelConfig& c, const torch::Tensor& theta, const torch::Tensor& tokens) {
+  if (tokens.dim() != 2) throw DomainError("gpt_neo_logits: tokens must be [B, T]");
+  const std::int64_t B = tokens.size(0), T = tokens.size(1), D = c.hidden, H = c.heads, hd = c.head_dim();
+  if (T > c.max_positions) throw InputError("--seq", "sequence length " + std::to_string(T) + " exceeds max_positions " + std::to_string(c.max_positions));
+  const auto L = param_layout(c);
+  std::size_t k = 0;
+  auto next = [&]() { return block(theta, L.at(k++)); };
+  auto wte = next();
+  auto wpe = next();
+  auto pos = torch::arange(T, torch::TensorOptions().dtype(torch::kLong).device(theta.device()));
+  auto x = wte.index_select(0, tokens.reshape({-1})).view({B, T, D}) + wpe.index_select(0, pos).unsqueeze(0);
+  auto opts_b = torch::TensorOptions().dtype(torch::kBool).device(theta.device());
+  auto causal = torch::ones({T, T}, opts_b).tril();
+  auto local = causal.logical_and(torch::ones({T, T}, opts_b).triu(-(c.window - 1)));
+  const double scale = c.scale_attention ? 1.0 / std::sqrt(static_cast<double>(hd)) : 1.0;
+  const double neg = theta.scalar_type() == torch::kFloat64 ? -1e300 : -1e30;
+  for (int i = 0; i < c.layers; ++i) {
+    auto ln1w = next(), ln1b = next(), wq = next(), wk = next(), wv = next(), wo = next(), bo = next();
+    auto ln2w = next(), ln2b = next(), wfc = next(), bfc = next(), wpr = next(), bpr = next();
+    auto h = layer_norm(x, ln1w, ln1b, c.ln_eps);
+    auto q = torch::matmul(h, wq.t()).view({B, T, H, hd}).transpose(1, 2);
+    auto kk = torch::matmul(h, wk.t()).view({B, T, H, hd}).transpose(1, 2);
+    auto v = torch::matmul(h, wv.t()).view({B, T, H, hd}).transpose(1, 2);
+    auto s = torch::matmul(q, kk.transpose(-1, -2));
+    if (scale != 1.0) s = s * scale;
+    const auto& mask = c.attention[i] == "local" ? local : causal;
+    s = s.masked_fill(mask.logical_not(), neg);
+    auto a = torch::softmax(s, -1);
+    auto o = torch::matmul(a, v).transpose(1, 2).reshape({B, T, D});
+    x = x + torch::matmul(o, wo.t()) + bo;
+    auto h2 = layer_norm(x, ln2w, ln2b, c.ln_eps);
+    auto m = gelu_new(torch::matmul(h2, wfc.t()) + bfc);
+    x = x + torch::matmul(m, wpr.t()) + bpr;
+  }
+  auto lnfw = next(), lnfb = next();
+  x = layer_norm(x, lnfw, lnfb, c.ln_eps);
+  return torch::matmul(x, wte.t());
+}
+
+torch::Tensor gpt_neo_loss(const ModelConfig& c, const torch::Tensor& theta, const torch::Tensor& tokens) {
+  const std::int64_t T = tokens.size(1);
+  auto logits = gpt_neo_logits(c, theta, tokens.narrow(1, 0, T - 1));
+  auto target = tokens.narrow(1, 1, T - 1).reshape({-1});
+  return torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}), target);
+}
+
+std::pair<torch::Tensor, torch::Tensor> gpt_neo_per_sequence(const ModelConfig& c, const torch::Tensor& theta,
+                                                             const torch::Tensor& tokens) {
+  torch::NoGradGuard ng;
+  const std::int64_t B = tokens.size(0), T = tokens.size(1);
+  auto logits = gpt_neo_logits(c, theta, tokens.narrow(1, 0, T - 1));
+  auto target = tokens.narrow(1, 1, T - 1);
+  auto logp = torch::log_softmax(logits, -1);
+  auto ce = -logp.gather(-1, target.unsqueeze(-1)).squeeze(-1).mean(1);
+  auto err = (logits.argmax(-1) != target).to(logits.scalar_type()).mean(1);
+  (void)B;
+  return {ce, err};
+}
+
+GptNeoImpl::GptNeoImpl(ModelConfig c, torch::Tensor theta0) : cfg(std::move(c)) {
+  theta = register_parameter("theta", theta0.detach().clone());
+}
+
+// ---------------------------------------------------------------------------------------------
+// safetensors
+
+namespace {
+struct StHeader {
+  nlohmann::json meta;
+  std::uint64_t data_start = 0;
+  std::uint64_t file_size = 0;
+};
+StHeader read_st_header(std::ifstream& f, const std::string& path) {
+  StHeader h;
+  h.file_size = std::filesystem::file_size(path);
+  unsigned char len8[8];
+  if (h.file_size < 8 || !f.read(reinterpret_cast<char*>(len8), 8))
+    throw InputError("--weights", "'" + path + "' is too short for a safetensors file");
+  std::uint64_t n = 0;
+  for (int i = 7; i >= 0; --i) n = (n << 8) | len8[i];
+  if (n == 0 || n > 100000000ull || 8 + n > h.file_size)
+    throw InputError("--weights", "'" + path + "': header length " + std::to_string(n) + " is impossible for a file of " +
+                                      std::to_string(h.file_size) + " bytes");
+  std::string text(n, '\0');
+  f.read(text.data(), static_cast<std::streamsize>(n));
+  try {
+    h.meta = nlohmann::json::parse(text);
+  } catch (const std::exception& e) {
+    throw InputError("--weights", "'" + path + "': header is not valid JSON: " + e.what());
+  }
+  if (!h.meta.is_object()) throw InputError("--weights", "'" + path + "': header is not a JSON object");
+  h.data_start = 8 + n;
+  return h;
+}
+}  // namespace
+
+torch::Tensor load_safetensors(const std::string& path, const ModelConfig& c, torch::Dtype dtype) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw InputError("--weights", "cannot read '" + path + "'");
+  const StHeader h = read_st_header(f, path);
+  const auto layout = param_layout(c);
+  auto theta = torch::zeros({param_count(c)}, torch::kFloat64);
+  for (const auto& b : layout) {
+    std::string key = "transformer." + b.name;
+    if (!h.meta.contains(key)) key = b.name;
+    if (!h.meta.contains(key))
+      throw InputError("--weights", "'" + path + "' has no tensor 'transformer." + b.name + "'");
+    const auto& e = h.meta.at(key);
+    std::string dt;
+    std::vector<std::int64_t> shape;
+    std::uint64_t beg = 0, end = 0;
+    try {
+      dt = e.at("dtype").get<std::string>();
+      shape = e.at("shape").get<std::vector<std::int64_t>>();
+      beg = e.at("data_offsets").at(0).get<std::uint64_t>();
+      end = e.at("data_offsets").at(1).get<std::uint64_t>();
+    } catch (const std::exception& ex) {
+      throw InputError("--weights", "'" + path + "': entry '" + key + "' malformed: " + ex.what());
+    }
+    if (shape != b.shape) {
+      auto str = [](const std::vector<std::int64_t>& s) {
+        std::string o = "[";
+        for (std::size_t i = 0; i < s.size(); ++i) o += (i ? "," : "") + std::to_string(s[i]);
+        return o + "]";
+      };
+      throw InputError("--weights", "'" + path + "': tensor '" + key + "' has shape " + str(shape) +
+                                        " but the model config needs " + str(b.shape));
+    }
+    torch::Dtype sdt;
+    std::size_t esz;
+    if (dt == "F32") { sdt = torch::kFloat32; esz = 4; }
+    else if (dt == "F64") { sdt = torch::kFloat64; esz = 8; }
+    else if (dt == "F16") { sdt = torch::kFloat16; esz = 2; }
+    else if (dt == "BF16") { sdt = torch::kBFloat16; esz = 2; }
+    else throw InputError("--weights", "'" + path + "': tensor '" + key + "' has unsupported dtype " + dt);
+    if (end < beg || end - beg != static_cast<std::uint64_t>(b.size()) * esz || h.data_start + end > h.file_size)
+      throw InputError("--weights", "'" + path + "': tensor '" + key + "' data offsets are inconsistent with its shape or the file size");
+    std::vector<char> buf(end - beg);
+    f.seekg(static_cast<std::streamoff>(h.data_start + beg));
+    if (!f.read(buf.data(), static_cast<std::streamsize>(buf.size())))
+      throw InputError("--weights", "'" + path + "': truncated data for '" + key + "'");
+    auto t = torch::from_blob(buf.data(), {b.size()}, sdt).to(torch::kFloat64);
+    theta.narrow(0, b.offset, b.size()).copy_(t);
+  }
+  return theta.to(dtype);
+}
+
+void save_safetensors(const std::string& path, const ModelConfig& c, const torch::Tensor& theta) {
+  const bool f64 = theta.scalar_type() == torch::kFloat64;
+  auto t = theta.detach().to(torch::kCPU).contiguous();
+  if (!f64) t = t.to(torch::kFloat32);
+  const std::size_t esz = f64 ? 8 : 4;
+  nlohmann::json meta = nlohmann::json::object();
+  for (const auto& b : param_layout(c))
+    meta["transformer." + b.name] = {{"dtype", f64 ? "F64" : "F32"},
+                                     {"shape", b.shape},
+                                     {"data_offsets", {b.offset * esz, (b.offset + b.size()) * esz}}};
+  std::string head = meta.dump();
+  while ((head.size() + 8) % 8) head += ' ';
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
+    std::uint64_t n = head.size();
+    unsigned char len8[8];
+    for (int i = 0; i < 8; ++i) len8[i] = static_cast<unsigned char>((n >> (8 * i)) & 0xff);
+    o.write(reinterpret_cast<const char*>(len8), 8);
+    o.write(head.data(), static_cast<std::streamsize>(head.size()));
+    o.write(static_cast<const char*>(t.data_ptr()), static_cast<std::streamsize>(t.numel() * esz));
+    if (!o) throw std::runtime_error("cannot write " + tmp);
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+}  // namespace villani::experiments

@@ -1,0 +1,161 @@
+#include "experiments/model_config.hpp"
+
+#include <fstream>
+
+#include "numerics/errors.hpp"
+
+namespace villani::experiments {
+
+std::int64_t ParamBlock::size() const {
+  std::int64_t n = 1;
+  for (auto s : shape) n *= s;
+  return n;
+}
+
+void ModelConfig::validate(const std::string& arg) const {
+  auto pos = [&](const char* what, int v) {
+    if (v <= 0) throw InputError(arg, std::string(what) + " must be > 0; got " + std::to_string(v));
+  };
+  pos("vocab", vocab);
+  pos("max_positions", max_positions);
+  pos("hidden", hidden);
+  pos("layers", layers);
+  pos("heads", heads);
+  pos("window", window);
+  if (hidden % heads != 0)
+    throw InputError(arg, "hidden " + std::to_string(hidden) + " is not divisible by heads " + std::to_string(heads));
+  if (static_cast<int>(attention.size()) != layers)
+    throw InputError(arg, "attention types list has " + std::to_string(attention.size()) + " entries for " +
+                              std::to_string(layers) + " layers");
+  for (const auto& a : attention)
+    if (a != "global" && a != "local") throw InputError(arg, "attention type must be global|local; got '" + a + "'");
+  check_positive(arg + " layer_norm_epsilon", ln_eps);
+}
+
+nlohmann::json ModelConfig::to_json() const {
+  return {{"name", name},       {"vocab", vocab},     {"max_positions", max_positions},
+          {"hidden", hidden},   {"layers", layers},   {"heads", heads},
+          {"intermediate", ffn()}, {"window", window}, {"attention", attention},
+          {"ln_eps", ln_eps},   {"scale_attention", scale_attention}, {"activation", "gelu_new"},
+          {"tied_embeddings", true}};
+}
+
+namespace {
+std::vector<std::string> alternating(int layers) {
+  std::vector<std::string> a;
+  for (int i = 0; i < layers; ++i) a.push_back(i % 2 == 0 ? "global" : "local");
+  return a;
+}
+}  // namespace
+
+std::vector<std::string> model_preset_names() { return {"gpt-neo-125m", "small", "tiny", "tiny-ref"}; }
+
+ModelConfig model_preset(const std::string& name) {
+  ModelConfig c;
+  c.name = name;
+  if (name == "gpt-neo-125m") {
+    c.vocab = 50257; c.max_positions = 2048; c.hidden = 768; c.layers = 12; c.heads = 12; c.window = 256;
+  } else if (name == "small") {
+    c.vocab = 0; c.max_positions = 128; c.hidden = 64; c.layers = 4; c.heads = 4; c.window = 32;
+  } else if (name == "tiny" || name == "tiny-ref") {
+    c.vocab = 0; c.max_positions = 32; c.hidden = 16; c.layers = 2; c.heads = 2; c.window = 8;
+  } else {
+    std::string known;
+    for (const auto& n : model_preset_names()) known += " " + n;
+    throw InputError("--preset", "unknown preset '" + name + "'; known:" + known);
+  }
+  c.attention = alternating(c.layers);
+  if (name == "tiny-ref") {
+    c.attention.assign(c.layers, "global");
+    c.scale_attention = true;
+  }
+  return c;
+}
+
+ModelConfig model_from_hf_config(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw InputError("--config", "cannot read '" + path + "'");
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(f);
+  } catch (const std::exception& e) {
+    throw InputError("--config", "'" + path + "' is not valid JSON: " + e.what());
+  }
+  auto geti = [&](const char* k) -> int {
+    if (!j.contains(k) || !j.at(k).is_number_integer())
+      throw InputError("--config", "'" + path + "' needs an integer \"" + k + "\"");
+    return j.at(k).get<int>();
+  };
+  if (j.contains("model_type") && j.at("model_type") != "gpt_neo")
+    throw InputError("--config", "'" + path + "' is model_type " + j.at("model_type").dump() + ", expected \"gpt_neo\"");
+  ModelConfig c;
+  c.name = "hf:" + path;
+  c.vocab = geti("vocab_size");
+  c.max_positions = geti("max_position_embeddings");
+  c.hidden = geti("hidden_size");
+  c.layers = geti("num_layers");
+  c.heads = geti("num_heads");
+  c.window = j.contains("window_size") ? geti("window_size") : 256;
+  if (j.contains("intermediate_size") && !j.at("intermediate_size").is_null()) c.intermediate = geti("intermediate_size");
+  if (j.contains("layer_norm_epsilon")) c.ln_eps = j.at("layer_norm_epsilon").get<double>();
+  if (j.contains("activation_function") && j.at("activation_function") != "gelu_new")
+    throw InputError("--config", "only activation_function \"gelu_new\" is supported; got " + j.at("activation_function").dump());
+  // attention_types: [[["global","local"], 6]] expands to 12 layers.
+  if (j.contains("attention_types")) {
+    try {
+      for (const auto& grp : j.at("attention_types")) {
+        const auto& kinds = grp.at(0);
+        const int reps = grp.at(1).get<int>();
+        for (int r = 0; r < reps; ++r)
+          for (const auto& k : kinds) c.attention.push_back(k.get<std::string>());
+      }
+    } catch (const nlohmann::json::exception& e) {
+      throw InputError("--config", "'" + path + "': attention_types malformed: " + e.what());
+    }
+  } else if (j.contains("attention_layers")) {
+    for (const auto& k : j.at("attention_layers")) c.attention.push_back(k.get<std::string>());
+  } else {
+    c.attention = alternating(c.layers);
+  }
+  c.validate("--config");
+  return c;
+}
+
+std::vector<ParamBlock> param_layout(const ModelConfig& c) {
+  const std::int64_t V = c.vocab, P = c.max_positions, D = c.hidden, F = c.ffn();
+  std::vector<ParamBlock> out;
+  std::int64_t off = 0;
+  auto add = [&](std::string name, std::vector<std::int64_t> shape) {
+    ParamBlock b{std::move(name), off, std::move(shape)};
+    off += b.size();
+    out.push_back(std::move(b));
+  };
+  add("wte.weight", {V, D});
+  add("wpe.weight", {P, D});
+  for (int i = 0; i < c.layers; ++i) {
+    const std::string h = "h." + std::to_string(i) + ".";
+    add(h + "ln_1.weight", {D});
+    add(h + "ln_1.bias", {D});
+    add(h + "attn.attention.q_proj.weight", {D, D});
+    add(h + "attn.attention.k_proj.weight", {D, D});
+    add(h + "attn.attention.v_proj.weight", {D, D});
+    add(h + "attn.attention.out_proj.weight", {D, D});
+    add(h + "attn.attention.out_proj.bias", {D});
+    add(h + "ln_2.weight", {D});
+    add(h + "ln_2.bias", {D});
+    add(h + "mlp.c_fc.weight", {F, D});
+    add(h + "mlp.c_fc.bias", {F});
+    add(h + "mlp.c_proj.weight", {D, F});
+    add(h + "mlp.c_proj.bias", {D});
+  }
+  add("ln_f.weight", {D});
+  add("ln_f.bias", {D});
+  return out;
+}
+
+std::int64_t param_count(const ModelConfig& c) {
+  const auto l = param_layout(c);
+  return l.back().offset + l.back().size();
+}
+
+}  // namespace villani::experiments

@@ -1,0 +1,60 @@
+// Measured runs (issue 6, THEORY.md §1, §4, §5): `villani run psi|spectrum|sgld|pacbayes|train`.
+// Each writes run records (experiments/run_record.hpp), one per λ, under --out, can be
+// interrupted (SIGINT: the current step finishes, a checkpoint is written) and resumed.
+// No LibTorch in this header.
+#pragma once
+#include <cstdint>
+#include <iosfwd>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace villani::experiments {
+
+struct RunOptions {
+  std::string kind;                  ///< psi | spectrum | sgld | pacbayes | train
+  std::string preset = "tiny";
+  std::string config_file;           ///< Hugging Face GPT-Neo config.json (overrides preset)
+  std::string weights_file;          ///< safetensors checkpoint to start from
+  std::string data = "synthetic";    ///< see load_corpus()
+  std::string bpe;                   ///< VOCAB_JSON,MERGES_TXT
+  std::vector<double> lambdas{0.01, 0.1, 1.0};
+  std::vector<std::string> lambda_texts{"0.01", "0.1", "1"};
+  std::string device = "auto";       ///< auto | cpu | cuda
+  std::string dtype = "auto";        ///< auto | float32 | float64 | bfloat16
+  std::string out;                   ///< record root (required)
+  bool resume = false;
+  std::uint64_t seed = 1;
+  long steps = 0;                    ///< 0: the kind's default
+  double lr = 0;                     ///< 0: the kind's default
+  double temperature = 1e-4;         ///< s
+  std::string optimizer;             ///< train: sgd | sgd-l2 | adam-l2 | adamw | sgld
+  int batch = 0;                     ///< sequences per micro-batch (0: full training set)
+  int accum = 1;                     ///< gradient accumulation (micro-batches per step)
+  int seq = 32;                      ///< sequence length (capped at max_positions)
+  long train_sequences = 0;          ///< training set size in sequences (0: the kind's default)
+  long test_sequences = 64;
+  int record_every = 0;              ///< 0: automatic (≈ 300 records per run)
+  int samples = 16;                  ///< Monte Carlo samples (pacbayes), directions (psi)
+  bool quick = false;                ///< smaller sizes (tests, reproduce)
+};
+
+struct RunOutcome {
+  bool interrupted = false;
+  std::vector<std::string> records;  ///< record directories written (one per λ)
+  nlohmann::json summaries = nlohmann::json::array();
+};
+
+/// Runs one kind; progress on `log` (a terminal line when stderr is a tty). SIGINT finishes the
+/// current step, checkpoints and returns interrupted = true. InputError on bad options.
+RunOutcome run_experiment(const RunOptions& o, std::ostream& log);
+
+/// The check behind "Hessian spectral inflation": top and bottom eigenvalues of ∇²L and of
+/// ∇²F (F differentiated by LibTorch, not shifted analytically) in float64 at a GPT-Neo point.
+nlohmann::json spectrum_check(const std::string& preset, double lambda, std::uint64_t seed, bool quick);
+
+/// `villani bench hvp`: seconds per gradient and per Hessian-vector product (double backward)
+/// for a GPT-Neo model; preset "" picks tiny on CPU and gpt-neo-125m on CUDA.
+nlohmann::json bench_hvp(bool quick, const std::string& device, const std::string& preset);
+
+}  // namespace villani::experiments

@@ -1,0 +1,131 @@
+// End-to-end runs through the villani executable: SGLD records and compare, SIGINT + --resume
+// keeps every recorded step exactly once, PAC-Bayes bounds above the measured test error, and
+// bad input exits 2.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include "experiments/run_record.hpp"
+
+namespace fs = std::filesystem;
+using villani::experiments::RunRecord;
+
+namespace {
+std::string tmpdir(const std::string& name) {
+  const std::string d = std::string(VILLANI_TEST_TMP) + "/experiments_cli_" + name;
+  fs::remove_all(d);
+  return d;
+}
+int sh(const std::string& cmd, std::string* out = nullptr) {
+  const std::string full = cmd + " > " + std::string(VILLANI_TEST_TMP) + "/experiments_cli_out.txt 2>&1";
+  const int rc = std::system(full.c_str());
+  if (out) {
+    std::ifstream f(std::string(VILLANI_TEST_TMP) + "/experiments_cli_out.txt");
+    std::stringstream ss;
+    ss << f.rdbuf();
+    *out = ss.str();
+  }
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+std::size_t lines(const std::string& path) {
+  std::ifstream f(path);
+  std::size_t n = 0;
+  std::string l;
+  while (std::getline(f, l)) ++n;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("villani run sgld writes records and villani compare reads them", "[cli][runs]") {
+  const auto d = tmpdir("sgld");
+  std::string out;
+  REQUIRE(sh(std::string(VILLANI_EXE) + " run sgld --preset tiny --lambda 1 --steps 300 --train-sequences 8 --quick --out " + d, &out) == 0);
+  const auto R = RunRecord::load(d + "/lambda=1");
+  REQUIRE(R.contains("summary"));
+  CHECK(R["summary"]["complete"].get<bool>());
+  CHECK(R["metrics"].size() == 301);
+  CHECK(R["config"]["kind"] == "sgld");
+  CHECK(R.contains("hardware"));
+  REQUIRE(sh(std::string(VILLANI_EXE) + " compare " + d, &out) == 0);
+  INFO(out);
+  CHECK(out.find("SGLD relaxation") != std::string::npos);
+  CHECK(out.find("consistent") != std::string::npos);
+  CHECK(fs::exists(d + "/compare/compare.json"));
+  CHECK(fs::exists(d + "/compare/sgld_norm2.gp"));
+}
+
+TEST_CASE("SIGINT then --resume records every step exactly once", "[cli][runs]") {
+  const auto d = tmpdir("resume");
+  const std::string args = " run sgld --preset tiny --lambda 0.5 --steps 1000 --record-every 2 --train-sequences 4 --quick --out " + d;
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    std::freopen("/dev/null", "w", stdout);
+    execl(VILLANI_EXE, VILLANI_EXE, "run", "sgld", "--preset", "tiny", "--lambda", "0.5", "--steps", "1000",
+          "--record-every", "2", "--train-sequences", "4", "--quick", "--out", d.c_str(), (char*)nullptr);
+    _exit(127);
+  }
+  const std::string met = d + "/lambda=0.5/metrics.jsonl";
+  for (int i = 0; i < 600 && lines(met) < 40; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  const std::size_t before = lines(met);
+  CHECK(before >= 40);
+  CHECK(before < 501);
+  std::string out;
+  REQUIRE(sh(std::string(VILLANI_EXE) + args + " --resume", &out) == 0);
+  const auto R = RunRecord::load(d + "/lambda=0.5");
+  std::vector<long> steps;
+  for (const auto& m : R["metrics"]) steps.push_back(m["step"].get<long>());
+  REQUIRE(steps.size() == 501);  // 0, 2, …, 1000
+  for (std::size_t i = 0; i < steps.size(); ++i) CHECK(steps[i] == static_cast<long>(2 * i));
+  CHECK(R["summary"]["complete"].get<bool>());
+  // A second --resume has nothing left to do and changes nothing.
+  REQUIRE(sh(std::string(VILLANI_EXE) + args + " --resume", &out) == 0);
+  CHECK(lines(met) == 501);
+  // Without --resume the directory is refused.
+  CHECK(sh(std::string(VILLANI_EXE) + args, &out) == 2);
+}
+
+TEST_CASE("PAC-Bayes on the tiny preset: every bound is at least the measured test error", "[cli][runs][pacbayes]") {
+  const auto d = tmpdir("pb");
+  std::string out;
+  REQUIRE(sh(std::string(VILLANI_EXE) + " run pacbayes --preset tiny --lambda 0.001,0.1 --quick --steps 80 --train-sequences 48 --test-sequences 32 --samples 4 --out " + d, &out) == 0);
+  for (const char* l : {"lambda=0.001", "lambda=0.1"}) {
+    const auto S = RunRecord::load(d + "/" + l)["summary"];
+    for (const char* loss : {"zero_one", "clipped_ce"}) {
+      const auto& b = S[loss];
+      INFO(l << " " << loss << " " << b.dump());
+      CHECK(b["seeger"].get<double>() >= b["test_risk_Q"].get<double>());
+      CHECK(b["catoni"].get<double>() >= b["test_risk_Q_catoni"].get<double>());
+      CHECK(b["mcallester"].get<double>() >= b["seeger"].get<double>() - 1e-12);
+      CHECK(b["seeger"].get<double>() <= 1.0);
+    }
+  }
+  REQUIRE(sh(std::string(VILLANI_EXE) + " compare " + d, &out) == 0);
+  CHECK(out.find("PAC-Bayes") != std::string::npos);
+}
+
+TEST_CASE("bad input to villani run and compare exits 2 naming the argument", "[cli][runs]") {
+  std::string out;
+  CHECK(sh(std::string(VILLANI_EXE) + " run sgld --lambda -1 --out " + tmpdir("bad1"), &out) == 2);
+  CHECK(out.find("--lambda") != std::string::npos);
+  CHECK(sh(std::string(VILLANI_EXE) + " run sgld --preset huge --out " + tmpdir("bad2"), &out) == 2);
+  CHECK(out.find("--preset") != std::string::npos);
+  CHECK(sh(std::string(VILLANI_EXE) + " run sgld --data ptb:/nonexistent --out " + tmpdir("bad3"), &out) == 2);
+  CHECK(out.find("--data") != std::string::npos);
+  CHECK(sh(std::string(VILLANI_EXE) + " compare /nonexistent-dir", &out) == 2);
+  CHECK(sh(std::string(VILLANI_EXE) + " run spectrum --device gpu --out " + tmpdir("bad4"), &out) == 2);
+  CHECK(out.find("--device") != std::string::npos);
+}
