@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include "cli/constants_table.hpp"
+#ifdef VILLANI_HAVE_TORCH
+#include "experiments/claims.hpp"
+#endif
 
 namespace villani::cli {
 
@@ -104,6 +107,9 @@ nlohmann::json recorded_claims(const std::string& results_dir) {
 validators::Registry build_registry() {
   validators::Registry r;
   validators::register_theory_claims(r);
+#ifdef VILLANI_HAVE_TORCH
+  experiments::register_experiment_claims(r);
+#endif
   return r;
 }
 

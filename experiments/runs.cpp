@@ -613,6 +613,7 @@ RunOutcome run_pacbayes(const RunOptions& o, std::ostream& log) {
     prog.done();
     sum["complete"] = true;
     sum["lambda"] = lambda;
+    sum["d"] = S.d;
     sum["final_loss"] = rec.metrics().back().at("loss");
     sum["final_norm2"] = rec.metrics().back().at("norm2");
     sum["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
