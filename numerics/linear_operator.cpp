@@ -1,0 +1,74 @@
+#include "numerics/linear_operator.hpp"
+
+#include <fmt/format.h>
+
+#include "numerics/errors.hpp"
+
+namespace villani::numerics {
+
+Vec LinearOperator::apply(const Vec& x) const {
+  if (x.size() != rows())
+    throw InputError("x", fmt::format("{}: expected a vector of size {}; got {}", name(), rows(),
+                                      x.size()));
+  Vec y(rows());
+  perform_op(x.data(), y.data());
+  return y;
+}
+
+Eigen::MatrixXd LinearOperator::apply_block(const Eigen::MatrixXd& X) const {
+  if (X.rows() != rows())
+    throw InputError("X", fmt::format("{}: expected {} rows; got {}", name(), rows(), X.rows()));
+  Eigen::MatrixXd Y(rows(), X.cols());
+  for (Eigen::Index j = 0; j < X.cols(); ++j) perform_op(X.col(j).data(), Y.col(j).data());
+  return Y;
+}
+
+HessianOperator::HessianOperator(const Objective& objective, Vec theta)
+    : objective_(objective), theta_(std::move(theta)) {
+  if (theta_.size() != objective_.dim())
+    throw InputError("theta", fmt::format("{}: expected {} parameters; got {}", objective_.name(),
+                                          objective_.dim(), theta_.size()));
+  if (!theta_.allFinite())
+    throw InputError("theta", objective_.name() + ": parameters contain NaN or inf");
+}
+
+std::string HessianOperator::name() const { return "Hessian of " + objective_.name(); }
+
+void HessianOperator::multiply(const double* x, double* y) const {
+  const Eigen::Map<const Vec> v(x, rows());
+  const Vec hv = objective_.hvp(theta_, v);
+  if (hv.size() != rows())
+    throw DomainError(objective_.name() + ": hvp returned a vector of the wrong size");
+  Eigen::Map<Vec>(y, rows()) = hv;
+}
+
+DenseSymOperator::DenseSymOperator(Eigen::MatrixXd a) : a_(std::move(a)) {
+  if (a_.rows() == 0 || a_.rows() != a_.cols())
+    throw InputError("matrix", fmt::format("expected a non-empty square matrix; got {}x{}",
+                                           a_.rows(), a_.cols()));
+  if (!a_.allFinite()) throw InputError("matrix", "entries contain NaN or inf");
+  const double scale = a_.cwiseAbs().maxCoeff();
+  const double asym = (a_ - a_.transpose()).cwiseAbs().maxCoeff();
+  if (asym > 1e-12 * scale)
+    throw InputError("matrix", fmt::format("not symmetric: max |A - Aᵀ| = {:.3g} (max |A| = {:.3g})",
+                                           asym, scale));
+}
+
+std::string DenseSymOperator::name() const { return fmt::format("dense({})", a_.rows()); }
+
+void DenseSymOperator::multiply(const double* x, double* y) const {
+  Eigen::Map<Vec>(y, rows()).noalias() = a_ * Eigen::Map<const Vec>(x, rows());
+}
+
+ShiftedOperator::ShiftedOperator(const LinearOperator& a, double sigma) : a_(a), sigma_(sigma) {
+  check_finite("sigma", sigma);
+}
+
+std::string ShiftedOperator::name() const { return fmt::format("{} + {}·I", a_.name(), sigma_); }
+
+void ShiftedOperator::multiply(const double* x, double* y) const {
+  a_.perform_op(x, y);
+  Eigen::Map<Vec>(y, rows()) += sigma_ * Eigen::Map<const Vec>(x, rows());
+}
+
+}  // namespace villani::numerics

@@ -1,0 +1,106 @@
+// LinearOperator (DESIGN.md "Core concepts"): a symmetric n×n operator seen only through
+// y = A·x, in Spectra's operator concept (Scalar, rows(), cols(), perform_op(x, y)). Trace
+// estimators (numerics/trace.hpp), Lanczos (numerics/lanczos.hpp) and stochastic Lanczos
+// quadrature (numerics/slq.hpp) take any LinearOperator.
+//
+// Every operator counts its products: perform_op() increments matvecs() and then calls the
+// implementation's multiply(). The counter is atomic, so operators are neither copyable nor
+// movable; hold them by reference or pointer.
+#pragma once
+#include <Eigen/Core>
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "numerics/objective.hpp"
+
+namespace villani::numerics {
+
+class LinearOperator {
+ public:
+  using Scalar = double;
+  LinearOperator() = default;
+  LinearOperator(const LinearOperator&) = delete;
+  LinearOperator& operator=(const LinearOperator&) = delete;
+  virtual ~LinearOperator() = default;
+
+  /// Dimension n (the operator is square: cols() == rows()).
+  virtual Eigen::Index rows() const = 0;
+  Eigen::Index cols() const { return rows(); }
+  /// y = A·x for arrays of length rows(); counts one matrix-vector product.
+  void perform_op(const double* x, double* y) const {
+    matvecs_.fetch_add(1, std::memory_order_relaxed);
+    multiply(x, y);
+  }
+  /// y = A·x; throws InputError("x", ...) when x has the wrong size.
+  Vec apply(const Vec& x) const;
+  /// A·X column by column (X.cols() products).
+  Eigen::MatrixXd apply_block(const Eigen::MatrixXd& X) const;
+
+  /// Products performed since construction or the last reset_matvecs().
+  std::int64_t matvecs() const { return matvecs_.load(std::memory_order_relaxed); }
+  void reset_matvecs() { matvecs_.store(0, std::memory_order_relaxed); }
+  /// Short description ("hessian of logistic(d=30) at θ", "dense(500)").
+  virtual std::string name() const { return "operator"; }
+
+ protected:
+  /// The product itself; x and y hold rows() doubles and do not alias.
+  virtual void multiply(const double* x, double* y) const = 0;
+
+ private:
+  mutable std::atomic<std::int64_t> matvecs_{0};
+};
+
+/// ∇²F(θ) of an Objective at a fixed θ; perform_op is objective.hvp(θ, x). The objective must
+/// outlive the operator. Throws InputError("theta", ...) when θ has the wrong size or is not
+/// finite.
+class HessianOperator final : public LinearOperator {
+ public:
+  HessianOperator(const Objective& objective, Vec theta);
+  Eigen::Index rows() const override { return objective_.dim(); }
+  std::string name() const override;
+  const Vec& theta() const { return theta_; }
+  const Objective& objective() const { return objective_; }
+
+ protected:
+  void multiply(const double* x, double* y) const override;
+
+ private:
+  const Objective& objective_;
+  Vec theta_;
+};
+
+/// A dense symmetric matrix (tests, small problems). Throws InputError("matrix", ...) when the
+/// matrix is empty, not square, not finite or not symmetric to 1e-12 relative (max-norm).
+class DenseSymOperator final : public LinearOperator {
+ public:
+  explicit DenseSymOperator(Eigen::MatrixXd a);
+  Eigen::Index rows() const override { return a_.rows(); }
+  std::string name() const override;
+  const Eigen::MatrixXd& matrix() const { return a_; }
+
+ protected:
+  void multiply(const double* x, double* y) const override;
+
+ private:
+  Eigen::MatrixXd a_;
+};
+
+/// A + σI for another operator A (which must outlive this one). Each product costs one
+/// product of A, counted on both. Throws InputError("sigma", ...) unless σ is finite.
+class ShiftedOperator final : public LinearOperator {
+ public:
+  ShiftedOperator(const LinearOperator& a, double sigma);
+  Eigen::Index rows() const override { return a_.rows(); }
+  std::string name() const override;
+  double sigma() const { return sigma_; }
+
+ protected:
+  void multiply(const double* x, double* y) const override;
+
+ private:
+  const LinearOperator& a_;
+  double sigma_;
+};
+
+}  // namespace villani::numerics

@@ -1,0 +1,167 @@
+#include "numerics/trace.hpp"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "numerics/errors.hpp"
+#include "numerics/sampling.hpp"
+
+namespace villani::numerics {
+namespace {
+
+using Eigen::Index;
+using Eigen::MatrixXd;
+
+MatrixXd probes(Index n, Index count, Probe probe, Random& rng) {
+  MatrixXd z(n, count);
+  for (Index j = 0; j < count; ++j)
+    z.col(j) = probe == Probe::Rademacher ? rng.rademacher_vector(n) : rng.normal_vector(n);
+  return z;
+}
+
+/// Mean and standard error (sample sd / √m) of values.
+std::pair<double, double> mean_se(const Vec& v) {
+  const double m = static_cast<double>(v.size());
+  const double mean = v.mean();
+  if (v.size() < 2) return {mean, 0.0};
+  const double var = (v.array() - mean).square().sum() / (m - 1.0);
+  return {mean, std::sqrt(var / m)};
+}
+
+/// Orthonormal basis (n × cols) of the column space of Y by Householder QR.
+MatrixXd orth(const MatrixXd& y) {
+  Eigen::HouseholderQR<MatrixXd> qr(y);
+  return qr.householderQ() * MatrixXd::Identity(y.rows(), std::min(y.rows(), y.cols()));
+}
+
+void check_budget(std::int64_t m, std::int64_t min, const char* method) {
+  if (m < min)
+    throw InputError("matvecs", fmt::format("{} needs at least {} matrix-vector products; got {}",
+                                            method, min, m));
+}
+
+std::string label(const char* method, Probe p) { return fmt::format("{}({})", method, to_string(p)); }
+
+}  // namespace
+
+TraceEstimate hutchinson(const LinearOperator& a, std::int64_t m, Probe probe, std::uint64_t seed) {
+  check_budget(m, 2, "hutchinson");
+  const Index n = a.rows();
+  Random rng(seed);
+  Vec forms(m), y(n);
+  for (Index j = 0; j < m; ++j) {
+    const Vec z = probe == Probe::Rademacher ? rng.rademacher_vector(n) : rng.normal_vector(n);
+    a.perform_op(z.data(), y.data());
+    forms[j] = z.dot(y);
+  }
+  const auto [mean, se] = mean_se(forms);
+  return {mean, se, m, label("hutchinson", probe), ""};
+}
+
+TraceEstimate hutchpp(const LinearOperator& a, std::int64_t m, Probe probe, std::uint64_t seed) {
+  check_budget(m, 6, "hutch++");
+  const Index n = a.rows();
+  Random rng(seed);
+  const Index k = std::min<Index>(m / 3, n);
+  const Index p = m - 2 * k;
+  const MatrixXd s = probes(n, k, probe, rng);
+  const MatrixXd q = orth(a.apply_block(s));
+  const MatrixXd aq = a.apply_block(q);
+  const double low_rank = (q.transpose() * aq).trace();
+  Vec forms(p), y(n);
+  for (Index j = 0; j < p; ++j) {
+    Vec g = probe == Probe::Rademacher ? rng.rademacher_vector(n) : rng.normal_vector(n);
+    g -= q * (q.transpose() * g);
+    a.perform_op(g.data(), y.data());
+    forms[j] = g.dot(y);  // gᵀ(I−QQᵀ)A(I−QQᵀ)g with (I−QQᵀ) idempotent and symmetric
+  }
+  const auto [mean, se] = mean_se(forms);
+  return {low_rank + mean, se, 2 * k + p, label("hutch++", probe), ""};
+}
+
+TraceEstimate xtrace(const LinearOperator& a, std::int64_t m, Probe probe, std::uint64_t seed) {
+  check_budget(m, 4, "xtrace");
+  const Index n = a.rows();
+  Random rng(seed);
+  const Index s = std::min<Index>(m / 2, n);
+  const MatrixXd omega = probes(n, s, probe, rng);
+  const MatrixXd y = a.apply_block(omega);
+  Eigen::HouseholderQR<MatrixXd> qr(y);
+  const MatrixXd q = qr.householderQ() * MatrixXd::Identity(n, s);
+  const MatrixXd r = qr.matrixQR().topRows(s).triangularView<Eigen::Upper>();
+  const MatrixXd z = a.apply_block(q);
+  MatrixXd h = q.transpose() * z;
+  h = 0.5 * (h + h.transpose());
+  const double tr_h = h.trace();
+  const MatrixXd w = q.transpose() * omega;
+  TraceEstimate out;
+  out.matvecs = 2 * s;
+  out.method = label("xtrace", probe);
+
+  const Vec rdiag = r.diagonal().cwiseAbs();
+  if (s < 2 || !(rdiag.minCoeff() > 1e-12 * rdiag.maxCoeff())) {
+    // Rank-deficient sketch: low-rank part plus residual Hutchinson on the same probes.
+    Vec forms(s);
+    for (Index i = 0; i < s; ++i)
+      forms[i] = (omega.col(i) - q * w.col(i)).dot(y.col(i) - z * w.col(i));
+    const auto [mean, se] = mean_se(forms);
+    out.estimate = tr_h + mean;
+    out.standard_error = se;
+    out.note = "sketch rank-deficient: tr(QᵀAQ) + residual Hutchinson on the sketch probes";
+    return out;
+  }
+  // Leave-one-out bases: Q_(i)Q_(i)ᵀ = Q(I − s_i s_iᵀ)Qᵀ with s_i ∝ R^{-T}e_i, the unit vector
+  // orthogonal to every column of R but the i-th.
+  MatrixXd sv = r.transpose().triangularView<Eigen::Lower>().solve(MatrixXd::Identity(s, s));
+  sv.colwise().normalize();
+  Vec est(s);
+  for (Index i = 0; i < s; ++i) {
+    const Vec si = sv.col(i);
+    const Vec ui = w.col(i) - si * si.dot(w.col(i));  // Q_(i)ᵀ-projection of ω_i, in Q's basis
+    const double low_rank = tr_h - si.dot(h * si);
+    const double residual = omega.col(i).dot(y.col(i)) - 2.0 * ui.dot(r.col(i)) + ui.dot(h * ui);
+    est[i] = low_rank + residual;
+  }
+  const auto [mean, se] = mean_se(est);
+  out.estimate = mean;
+  out.standard_error = se;
+  return out;
+}
+
+TraceEstimate estimate_trace(const LinearOperator& a, TraceMethod method, std::int64_t m,
+                             Probe probe, std::uint64_t seed) {
+  switch (method) {
+    case TraceMethod::Hutchinson: return hutchinson(a, m, probe, seed);
+    case TraceMethod::HutchPlusPlus: return hutchpp(a, m, probe, seed);
+    case TraceMethod::XTrace: return xtrace(a, m, probe, seed);
+  }
+  throw DomainError("estimate_trace: unknown method");
+}
+
+TraceMethod parse_trace_method(const std::string& text, const std::string& argument) {
+  if (text == "hutchinson") return TraceMethod::Hutchinson;
+  if (text == "hutch++" || text == "hutchpp") return TraceMethod::HutchPlusPlus;
+  if (text == "xtrace") return TraceMethod::XTrace;
+  throw InputError(argument, "expected hutchinson, hutch++ or xtrace; got '" + text + "'");
+}
+
+Probe parse_probe(const std::string& text, const std::string& argument) {
+  if (text == "rademacher") return Probe::Rademacher;
+  if (text == "gaussian") return Probe::Gaussian;
+  throw InputError(argument, "expected rademacher or gaussian; got '" + text + "'");
+}
+
+const char* to_string(TraceMethod m) {
+  switch (m) {
+    case TraceMethod::Hutchinson: return "hutchinson";
+    case TraceMethod::HutchPlusPlus: return "hutch++";
+    case TraceMethod::XTrace: return "xtrace";
+  }
+  return "?";
+}
+
+const char* to_string(Probe p) { return p == Probe::Rademacher ? "rademacher" : "gaussian"; }
+
+}  // namespace villani::numerics
