@@ -3,10 +3,16 @@
 //   gradient + exact Laplacian: d passes of fvar<R,2> seeded along e_i: the first Taylor
 //     coefficient is ∂_i L, twice the second is ∂²_i L; ΔL = Σ_i ∂²_i L.
 //   HVP: d passes of fvar<fvar<R,1>,1> seeded along e_i (outer) and v (inner): (Hv)_i.
+// The d passes are independent and run on all hardware threads (parallel_chunks).
 // Internal to numerics/models/.
 #pragma once
 #include <boost/math/differentiation/autodiff.hpp>
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include "numerics/models/architectures.hpp"
 #include "numerics/models/presets.hpp"
@@ -14,6 +20,33 @@
 namespace villani::numerics::models {
 
 namespace ad = boost::math::differentiation;
+
+/// Runs fn(begin, end) over [0, n) in contiguous chunks on up to hardware_concurrency()
+/// threads (capped at 16; one thread below 32 items). Each chunk writes disjoint outputs.
+template <class Fn>
+void parallel_chunks(std::size_t n, Fn&& fn) {
+  std::size_t threads = std::min<std::size_t>(16, std::max(1u, std::thread::hardware_concurrency()));
+  if (n < 32) threads = 1;
+  threads = std::min(threads, n);
+  if (threads <= 1) {
+    fn(std::size_t(0), n);
+    return;
+  }
+  std::vector<std::thread> pool;
+  std::exception_ptr error;
+  std::mutex m;
+  for (std::size_t t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      try {
+        fn(n * t / threads, n * (t + 1) / threads);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(m);
+        if (!error) error = std::current_exception();
+      }
+    });
+  for (auto& th : pool) th.join();
+  if (error) std::rethrow_exception(error);
+}
 
 template <class Arch>
 class ModelImpl final : public ReferenceModel {
@@ -74,15 +107,17 @@ class ModelImpl final : public ReferenceModel {
     const auto vars = ad::make_ftuple<double, 1, 1>(0.0, 0.0);
     const F& s = std::get<0>(vars);
     const F& t = std::get<1>(vars);
-    std::vector<F> x(n);
-    for (std::size_t j = 0; j < n; ++j) x[j] = F(theta[static_cast<Eigen::Index>(j)]) + t * v[static_cast<Eigen::Index>(j)];
+    std::vector<F> x0(n);
+    for (std::size_t j = 0; j < n; ++j) x0[j] = F(theta[static_cast<Eigen::Index>(j)]) + t * v[static_cast<Eigen::Index>(j)];
     Vec out(dim());
-    for (std::size_t i = 0; i < n; ++i) {
-      const F keep = x[i];
-      x[i] = keep + s;
-      out[static_cast<Eigen::Index>(i)] = a_.template loss<F>(x.data()).derivative(1, 1);
-      x[i] = keep;
-    }
+    parallel_chunks(n, [&](std::size_t begin, std::size_t end) {
+      std::vector<F> x = x0;
+      for (std::size_t i = begin; i < end; ++i) {
+        x[i] = x0[i] + s;
+        out[static_cast<Eigen::Index>(i)] = a_.template loss<F>(x.data()).derivative(1, 1);
+        x[i] = x0[i];
+      }
+    });
     return out;
   }
 
@@ -120,17 +155,22 @@ class ModelImpl final : public ReferenceModel {
   R grad_lap(const std::vector<R>& theta, G* g, R* lap) const {
     using F = ad::detail::fvar<R, Order>;
     const std::size_t n = theta.size();
-    std::vector<F> x(n);
-    for (std::size_t j = 0; j < n; ++j) x[j] = F(theta[j]);
-    R value(0), sum(0);
-    for (std::size_t i = 0; i < n; ++i) {
-      x[i] = ad::make_fvar<R, Order>(theta[i]);
-      const F y = a_.template loss<F>(x.data());
-      if (i == 0) value = y.derivative(0);
-      if (g) (*g)[static_cast<Eigen::Index>(i)] = y.derivative(1);
-      if constexpr (Order >= 2) sum += y.derivative(2);
-      x[i] = F(theta[i]);
-    }
+    std::vector<F> x0(n);
+    for (std::size_t j = 0; j < n; ++j) x0[j] = F(theta[j]);
+    std::vector<R> d2(Order >= 2 ? n : 0);
+    R value = a_.template loss<R>(theta.data());
+    parallel_chunks(n, [&](std::size_t begin, std::size_t end) {
+      std::vector<F> x = x0;
+      for (std::size_t i = begin; i < end; ++i) {
+        x[i] = ad::make_fvar<R, Order>(theta[i]);
+        const F y = a_.template loss<F>(x.data());
+        if (g) (*g)[static_cast<Eigen::Index>(i)] = y.derivative(1);
+        if constexpr (Order >= 2) d2[i] = y.derivative(2);
+        x[i] = x0[i];
+      }
+    });
+    R sum(0);  // summed in index order: the result does not depend on the thread count
+    for (const auto& c : d2) sum += c;
     if (lap) *lap = sum;
     return value;
   }
