@@ -390,7 +390,8 @@ RunOutcome run_sgld_like(const RunOptions& o, std::ostream& log, bool sgld) {
     }
     if (S.corpus.entropy_rate) sum["entropy_rate"] = *S.corpus.entropy_rate;
     sum["fits"] = fits_of(rec);
-    if (S.d <= 2000000) sum["hessian_L"] = hessian_extremes(S.cfg, r.theta, S.train, o.seed, o.quick);
+    // Curvature estimate for the Bakry–Émery comparison (SGLD only: L is the full-batch loss there).
+    if (sgld && S.d <= 2000000) sum["hessian_L"] = hessian_extremes(S.cfg, r.theta, S.train, o.seed, o.quick);
     rec.write_summary(sum);
     out.summaries.push_back(sum);
     const auto& fn = sum["fits"]["norm2"];
