@@ -201,9 +201,15 @@ TEST_CASE("bad input gives InputError naming the input", "[models]") {
   REQUIRE(arg([&] { model_from_spec({{"kind", "cnn"}}); }) == "spec");
   REQUIRE(arg([&] { model_from_spec(nlohmann::json::array()); }) == "spec");
   REQUIRE(arg([&] { theta_from_strings<Real50>({"1.5", "abc"}); }) == "theta");
-  // A zero-dimensional model cannot be built: a transformer needs at least vocab·width > 0
-  // parameters, so dimension 0 is impossible through the spec; the check still exists in
-  // ModelImpl for completeness.
+  // A zero-dimensional model: the spec cannot produce one (every size is >= 1), and wrapping
+  // a zero-dimensional Objective in Regularized is an InputError("model").
+  struct ZeroDim final : Objective {
+    Eigen::Index dim() const override { return 0; }
+    double value(const Vec&) const override { return 0; }
+    Vec gradient(const Vec&) const override { return Vec(); }
+    Vec hvp(const Vec&, const Vec&) const override { return Vec(); }
+  };
+  REQUIRE(arg([&] { Regularized r(std::make_shared<ZeroDim>(), 1.0); }) == "model");
   try {
     model_from_spec({{"kind", "logistic"}, {"classes", 1}});
     FAIL("classes = 1 accepted");
