@@ -1,0 +1,496 @@
+#include "numerics/lowdim/gap.hpp"
+
+#include <Eigen/Sparse>
+#include <Eigen/SparseCholesky>
+#include <Spectra/SymEigsSolver.h>
+#include <boost/math/quadrature/gauss.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "numerics/errors.hpp"
+
+namespace villani::numerics::lowdim {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+double eval_checked(const Potential& p, const double* x, bool allow_plus_inf) {
+  const double v = p.V(x);
+  if (std::isnan(v) || v == -kInf || (!allow_plus_inf && v == kInf)) {
+    const std::string at = p.dim == 1 ? fmt::format("t = {}", x[0])
+                                      : fmt::format("(t1, t2) = ({}, {})", x[0], x[1]);
+    throw InputError(p.argument, "F/s is not finite at " + at + " (value " + describe_value(v) + ")");
+  }
+  return v;
+}
+
+struct Search {
+  double R = 0, h = 0;
+  int n = 0;                  // points per dimension
+  std::vector<double> w;      // exp(−(V − Vmin)) at grid points (row-major, x fastest)
+  bool decayed = false;
+};
+
+Search measure(const Potential& p, double R) {
+  Search s;
+  s.R = R;
+  s.n = p.dim == 1 ? 20001 : 601;
+  s.h = 2 * R / (s.n - 1);
+  const std::size_t total = p.dim == 1 ? s.n : std::size_t(s.n) * s.n;
+  std::vector<double> v(total);
+  double vmin = kInf;
+  for (std::size_t k = 0; k < total; ++k) {
+    double x[2] = {-R + s.h * double(k % s.n), p.dim == 2 ? -R + s.h * double(k / s.n) : 0.0};
+    v[k] = eval_checked(p, x, true);
+    vmin = std::min(vmin, v[k]);
+  }
+  s.w.resize(total);
+  for (std::size_t k = 0; k < total; ++k) s.w[k] = std::exp(-(v[k] - vmin));
+  double edge = 0;
+  for (std::size_t k = 0; k < total; ++k) {
+    const std::size_t i = k % s.n, j = k / s.n;
+    const bool boundary = i == 0 || i + 1 == std::size_t(s.n) ||
+                          (p.dim == 2 && (j == 0 || j + 1 == std::size_t(s.n)));
+    if (boundary) edge = std::max(edge, s.w[k]);
+  }
+  s.decayed = edge <= 1e-20;
+  return s;
+}
+
+Search decayed_search(const Potential& p, double scale, double min_radius, const std::string& arg_norm) {
+  double R = std::max(8 * scale, min_radius);
+  for (int k = 0; k < 42; ++k, R *= 2) {
+    Search s = measure(p, R);
+    if (s.decayed) return s;
+  }
+  throw InputError(arg_norm,
+                   "μ_s ∝ exp(−F/s) is not normalizable as far as villani can tell: exp(−F/s) has "
+                   "not decayed by 1e-20 within |θ| ≤ " + fmt::format("{:.3g}", R / 2) +
+                       " (λ ≤ 0 with a loss that does not grow?)");
+}
+
+// Marginal masses of the search grid along coordinate c.
+std::vector<double> marginal(const Search& s, int dim, int c) {
+  std::vector<double> m(s.n, 0.0);
+  for (std::size_t k = 0; k < s.w.size(); ++k) m[c == 0 ? k % s.n : k / s.n] += s.w[k];
+  (void)dim;
+  return m;
+}
+
+double outside_mass(const Search& s, int dim, const Box& b) {
+  double total = 0, inside = 0;
+  for (std::size_t k = 0; k < s.w.size(); ++k) {
+    const double x = -s.R + s.h * double(k % s.n);
+    const double y = dim == 2 ? -s.R + s.h * double(k / s.n) : 0.0;
+    total += s.w[k];
+    if (x >= b.lo[0] && x <= b.hi[0] && (dim == 1 || (y >= b.lo[1] && y <= b.hi[1]))) inside += s.w[k];
+  }
+  return std::max(0.0, (total - inside) / total);
+}
+
+// Gauss–Legendre 10-point nodes/weights on [−1, 1].
+struct GL {
+  std::vector<double> x, w;
+  GL() {
+    using G = boost::math::quadrature::gauss<double, 10>;
+    const auto& a = G::abscissa();
+    const auto& ww = G::weights();
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      x.push_back(a[i]);
+      w.push_back(ww[i]);
+      if (a[i] != 0) {
+        x.push_back(-a[i]);
+        w.push_back(ww[i]);
+      }
+    }
+  }
+};
+const GL& gl() {
+  static const GL g;
+  return g;
+}
+
+double logaddexp(double a, double b) {
+  if (a == -kInf) return b;
+  if (b == -kInf) return a;
+  const double m = std::max(a, b);
+  return m + std::log1p(std::exp(-std::fabs(a - b)));
+}
+
+// log ∫_a^b exp(sign·V(x)) dx by 10-point Gauss–Legendre.
+double log_int(const Potential& p, double a, double b, double sign) {
+  if (!(b > a)) return -kInf;
+  const auto& g = gl();
+  double vals[10], m = -kInf;
+  for (std::size_t q = 0; q < g.x.size(); ++q) {
+    double x = 0.5 * (a + b) + 0.5 * (b - a) * g.x[q];
+    vals[q] = sign * eval_checked(p, &x, false) + std::log(0.5 * (b - a) * g.w[q]);
+    m = std::max(m, vals[q]);
+  }
+  double sum = 0;
+  for (std::size_t q = 0; q < g.x.size(); ++q) sum += std::exp(vals[q] - m);
+  return m + std::log(sum);
+}
+
+}  // namespace
+
+BoxChoice choose_box(const Potential& p, double scale, double tail_tol, const std::string& arg_norm,
+                     const std::string& arg_loss) {
+  Potential q = p;
+  q.argument = arg_loss;
+  const Search s = decayed_search(q, scale, 0.0, arg_norm);
+  BoxChoice bc;
+  bc.search_radius = s.R;
+  for (int c = 0; c < p.dim; ++c) {
+    const auto m = marginal(s, p.dim, c);
+    double total = 0;
+    for (double v : m) total += v;
+    const double cut = tail_tol / (2.0 * p.dim) * total;
+    int lo = 0, hi = s.n - 1;
+    double acc = 0;
+    while (lo < s.n - 1 && acc + m[lo] <= cut) acc += m[lo++];
+    acc = 0;
+    while (hi > 0 && acc + m[hi] <= cut) acc += m[hi--];
+    lo = std::max(0, lo - 1);
+    hi = std::min(s.n - 1, hi + 1);
+    bc.box.lo[c] = -s.R + s.h * lo;
+    bc.box.hi[c] = -s.R + s.h * hi;
+  }
+  bc.tail_mass = outside_mass(s, p.dim, bc.box);
+  bc.note = fmt::format("box from the tail mass of μ measured on a {}-point grid over [−{:.4g}, {:.4g}]^{}",
+                        s.n, s.R, s.R, p.dim);
+  return bc;
+}
+
+double tail_mass_outside(const Potential& p, const Box& box, double scale, const std::string& arg_norm,
+                         const std::string& arg_loss) {
+  Potential q = p;
+  q.argument = arg_loss;
+  double r = 0;
+  for (int c = 0; c < p.dim; ++c) r = std::max({r, std::fabs(box.lo[c]), std::fabs(box.hi[c])});
+  const Search s = decayed_search(q, scale, 1.25 * r, arg_norm);
+  return outside_mass(s, p.dim, box);
+}
+
+namespace {
+
+// x ↦ M^{1/2} K⁺ M^{1/2} x on mean-zero functions (Spectra's operator concept).
+class PseudoInverseOp {
+ public:
+  using Scalar = double;
+  PseudoInverseOp(std::vector<double> mass, std::function<void(const std::vector<double>&, std::vector<double>&)> solve)
+      : m_(std::move(mass)), solve_(std::move(solve)), sq_(m_.size()), g_(m_.size()), u_(m_.size()) {
+    msum_ = 0;
+    for (std::size_t i = 0; i < m_.size(); ++i) {
+      sq_[i] = std::sqrt(m_[i]);
+      msum_ += m_[i];
+    }
+  }
+  Eigen::Index rows() const { return Eigen::Index(m_.size()); }
+  Eigen::Index cols() const { return Eigen::Index(m_.size()); }
+  void perform_op(const double* x, double* y) const {
+    const std::size_t n = m_.size();
+    // b = M·(g − mean_M g) with g = M^{−1/2}x, i.e. b = √m·x − m·(Σ√m·x)/Σm.
+    double s = 0;
+    for (std::size_t i = 0; i < n; ++i) s += sq_[i] * x[i];
+    const double mean = s / msum_;
+    for (std::size_t i = 0; i < n; ++i) g_[i] = sq_[i] * x[i] - m_[i] * mean;
+    solve_(g_, u_);
+    double um = 0;
+    for (std::size_t i = 0; i < n; ++i) um += m_[i] * u_[i];
+    um /= msum_;
+    for (std::size_t i = 0; i < n; ++i) y[i] = sq_[i] * (u_[i] - um);
+  }
+
+ private:
+  std::vector<double> m_;
+  std::function<void(const std::vector<double>&, std::vector<double>&)> solve_;
+  std::vector<double> sq_;
+  mutable std::vector<double> g_, u_;
+  double msum_ = 0;
+};
+
+}  // namespace
+
+GridSolve poincare_on_grid(const Potential& p, const Box& box, int n) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (n < 4) throw InputError("--grid", "expected at least 4 cells; got " + std::to_string(n));
+  GridSolve gs;
+  gs.n = n;
+  const int d = p.dim;
+  const double hx = (box.hi[0] - box.lo[0]) / n;
+  const double hy = d == 2 ? (box.hi[1] - box.lo[1]) / n : 1.0;
+  auto X = [&](double i) { return box.lo[0] + i * hx; };
+  auto Y = [&](double j) { return d == 2 ? box.lo[1] + j * hy : 0.0; };
+  const std::size_t N = d == 1 ? std::size_t(n) : std::size_t(n) * n;
+  std::vector<double> vn(N), vx(d == 1 ? n - 1 : std::size_t(n - 1) * n), vy(d == 2 ? std::size_t(n) * (n - 1) : 0);
+  double vmin = kInf;
+  for (std::size_t k = 0; k < N; ++k) {
+    double x[2] = {X(double(k % n) + 0.5), Y(double(k / n) + 0.5)};
+    vn[k] = eval_checked(p, x, false);
+    vmin = std::min(vmin, vn[k]);
+  }
+  // x-faces: between (i, j) and (i+1, j), index i + (n−1)·j.
+  for (std::size_t k = 0; k < vx.size(); ++k) {
+    const std::size_t i = k % (n - 1), j = k / (n - 1);
+    double x[2] = {X(double(i) + 1.0), Y(double(j) + 0.5)};
+    vx[k] = eval_checked(p, x, false);
+    vmin = std::min(vmin, vx[k]);
+  }
+  // y-faces: between (i, j) and (i, j+1), index i + n·j.
+  for (std::size_t k = 0; k < vy.size(); ++k) {
+    const std::size_t i = k % n, j = k / n;
+    double x[2] = {X(double(i) + 0.5), Y(double(j) + 1.0)};
+    vy[k] = eval_checked(p, x, false);
+    vmin = std::min(vmin, vy[k]);
+  }
+  std::vector<double> mass(N), cx(vx.size()), cy(vy.size());
+  for (std::size_t k = 0; k < N; ++k) mass[k] = hx * hy * std::exp(-(vn[k] - vmin));
+  const double min_c = 1e-300;
+  for (std::size_t k = 0; k < cx.size(); ++k) {
+    cx[k] = (hy / hx) * std::exp(-(vx[k] - vmin));
+    if (!(cx[k] > min_c)) throw DomainError("a conductance underflows double range: C_P beyond ~e^700");
+  }
+  for (std::size_t k = 0; k < cy.size(); ++k) {
+    cy[k] = (hx / hy) * std::exp(-(vy[k] - vmin));
+    if (!(cy[k] > min_c)) throw DomainError("a conductance underflows double range: C_P beyond ~e^700");
+  }
+
+  std::function<void(const std::vector<double>&, std::vector<double>&)> solve;
+  std::shared_ptr<Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>>> ldlt;
+  if (d == 1) {
+    // Path graph: flux F_i = c_i(u_{i+1} − u_i) = −Σ_{j≤i} b_j.
+    solve = [cx](const std::vector<double>& b, std::vector<double>& u) {
+      double S = 0;
+      u[0] = 0;
+      for (std::size_t i = 0; i + 1 < b.size(); ++i) {
+        S += b[i];
+        u[i + 1] = u[i] - S / cx[i];
+      }
+    };
+  } else {
+    std::size_t pin = 0;
+    for (std::size_t k = 1; k < N; ++k)
+      if (mass[k] > mass[pin]) pin = k;
+    auto idx = [pin](std::size_t k) { return Eigen::Index(k < pin ? k : k - 1); };
+    std::vector<Eigen::Triplet<double>> trip;
+    trip.reserve(5 * N);
+    std::vector<double> diag(N, 0.0);
+    auto edge = [&](std::size_t a, std::size_t b, double c) {
+      diag[a] += c;
+      diag[b] += c;
+      if (a != pin && b != pin) {
+        trip.emplace_back(idx(a), idx(b), -c);
+        trip.emplace_back(idx(b), idx(a), -c);
+      }
+    };
+    for (std::size_t k = 0; k < cx.size(); ++k) {
+      const std::size_t i = k % (n - 1), j = k / (n - 1);
+      edge(i + std::size_t(n) * j, i + 1 + std::size_t(n) * j, cx[k]);
+    }
+    for (std::size_t k = 0; k < cy.size(); ++k) {
+      const std::size_t i = k % n, j = k / n;
+      edge(i + std::size_t(n) * j, i + std::size_t(n) * (j + 1), cy[k]);
+    }
+    for (std::size_t k = 0; k < N; ++k)
+      if (k != pin) trip.emplace_back(idx(k), idx(k), diag[k]);
+    Eigen::SparseMatrix<double> K(Eigen::Index(N - 1), Eigen::Index(N - 1));
+    K.setFromTriplets(trip.begin(), trip.end());
+    ldlt = std::make_shared<Eigen::SimplicialLDLT<Eigen::SparseMatrix<double>>>(K);
+    if (ldlt->info() != Eigen::Success) throw DomainError("sparse LDLT of the pinned generator failed");
+    solve = [ldlt, pin, N](const std::vector<double>& b, std::vector<double>& u) {
+      Eigen::VectorXd rhs(Eigen::Index(N - 1));
+      for (std::size_t k = 0, r = 0; k < N; ++k)
+        if (k != pin) rhs[Eigen::Index(r++)] = b[k];
+      const Eigen::VectorXd x = ldlt->solve(rhs);
+      for (std::size_t k = 0, r = 0; k < N; ++k) u[k] = k == pin ? 0.0 : x[Eigen::Index(r++)];
+    };
+  }
+  PseudoInverseOp op(mass, solve);
+  const Eigen::Index ncv = std::min<Eigen::Index>(Eigen::Index(N), 20);
+  Spectra::SymEigsSolver<PseudoInverseOp> eigs(op, 1, ncv);
+  eigs.init();
+  eigs.compute(Spectra::SortRule::LargestAlge, 2000, 1e-12);
+  if (eigs.info() != Spectra::CompInfo::Successful)
+    throw DomainError(fmt::format("Spectra did not converge on the {}-cell grid", n));
+  gs.c_p = eigs.eigenvalues()[0];
+  gs.iterations = int(eigs.num_iterations());
+  gs.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return gs;
+}
+
+PoincareResult poincare_constant(const Potential& p, const Box& box, int n) {
+  n = std::max(16, (n + 3) / 4 * 4);
+  PoincareResult r;
+  r.box = box;
+  for (int m : {n / 4, n / 2, n}) r.grids.push_back(poincare_on_grid(p, box, m));
+  const double c1 = r.grids[0].c_p, c2 = r.grids[1].c_p, c3 = r.grids[2].c_p;
+  const double d1 = c2 - c1, d2 = c3 - c2;
+  const double floor = 1e-11 * std::fabs(c3);
+  r.observed_order = (d1 != 0 && d2 != 0 && d1 / d2 > 0) ? std::log2(d1 / d2) : 0.0;
+  const double ra = c2 + d1 / 3, rb = c3 + d2 / 3;
+  if (std::fabs(d2) <= floor) {
+    r.value = c3;
+    r.error_estimate = floor;
+    r.method = "converged on the finest grid (successive grids agree to 1e-11)";
+  } else if (r.observed_order > 1.5 && r.observed_order < 2.6) {
+    r.value = rb + (rb - ra) / 15;
+    r.error_estimate = std::max(std::fabs(r.value - rb), floor);
+    r.method = "Richardson extrapolation (h², h⁴) over three grids";
+  } else if (r.observed_order > 3.4 && r.observed_order < 4.6) {
+    // The h² term vanishes (e.g. the Gaussian): the leading error is h⁴.
+    const double qa = c2 + d1 / 15, qb = c3 + d2 / 15;
+    r.value = qb;
+    r.error_estimate = std::max(std::fabs(qb - qa), floor);
+    r.method = "Richardson extrapolation (leading error h⁴ observed) over three grids";
+  } else {
+    r.value = c3;
+    r.error_estimate = std::max(std::fabs(d2), floor);
+    r.method = fmt::format("finest grid (observed order {:.2f} ≠ 2: no extrapolation)", r.observed_order);
+  }
+  return r;
+}
+
+Bracket1D brackets_1d(const Potential& p, double lo, double hi, int panels) {
+  if (p.dim != 1) throw DomainError("brackets_1d needs a 1-D potential");
+  Bracket1D b;
+  // One side: sup_{x>m} of T(x)·I(x) (and ·log(Z/T)) on [lo, hi] for V; returns {B, D}.
+  auto side = [&](const Potential& q, double a, double c, double& median_out, bool want_median) {
+    const int P = panels;
+    const double h = (c - a) / P;
+    std::vector<double> edge(P + 1), lm(P), lp(P);
+    for (int k = 0; k <= P; ++k) edge[k] = a + h * k;
+    for (int k = 0; k < P; ++k) {
+      lm[k] = log_int(q, edge[k], edge[k + 1], -1.0);
+      lp[k] = log_int(q, edge[k], edge[k + 1], +1.0);
+    }
+    std::vector<double> left(P + 1, -kInf), right(P + 1, -kInf);
+    for (int k = 0; k < P; ++k) left[k + 1] = logaddexp(left[k], lm[k]);
+    for (int k = P - 1; k >= 0; --k) right[k] = logaddexp(right[k + 1], lm[k]);
+    const double logZ = left[P];
+    // Median: first edge with left ≥ Z/2, then bisection inside that panel.
+    int km = 0;
+    while (km < P && left[km + 1] < logZ - std::log(2.0)) ++km;
+    double x0 = edge[km], x1 = edge[km + 1];
+    for (int it = 0; it < 100; ++it) {
+      const double xm = 0.5 * (x0 + x1);
+      if (logaddexp(left[km], log_int(q, edge[km], xm, -1.0)) < logZ - std::log(2.0)) x0 = xm;
+      else x1 = xm;
+    }
+    const double m = 0.5 * (x0 + x1);
+    if (want_median) median_out = m;
+    // logT(x), logI(x) for x in panel j ≥ km.
+    auto logT = [&](double x) {
+      const int j = std::min(P - 1, std::max(0, int((x - a) / h)));
+      return logaddexp(log_int(q, x, edge[j + 1], -1.0), right[j + 1]);
+    };
+    std::vector<double> cumI(P + 1, -kInf);  // log ∫_m^{edge_k} e^{V}, k > km
+    cumI[km + 1] = log_int(q, m, edge[km + 1], +1.0);
+    for (int k = km + 1; k < P; ++k) cumI[k + 1] = logaddexp(cumI[k], lp[k]);
+    auto logI = [&](double x) {
+      const int j = std::min(P - 1, std::max(km, int((x - a) / h)));
+      if (j == km) return log_int(q, m, x, +1.0);
+      return logaddexp(cumI[j], log_int(q, edge[j], x, +1.0));
+    };
+    auto phi = [&](double x) { return logT(x) + logI(x); };
+    auto psi = [&](double x) {
+      const double lt = logT(x);
+      const double l = logZ - lt;  // log(1/μ[x,∞)) > 0
+      return l > 0 ? lt + logI(x) + std::log(l) : -kInf;
+    };
+    auto sup = [&](const std::function<double(double)>& f) {
+      int best = km + 1;
+      double bv = -kInf;
+      for (int k = km + 1; k < P; ++k) {
+        const double v = f(edge[k]);
+        if (v > bv) { bv = v; best = k; }
+      }
+      double u = edge[std::max(km + 1, best - 1)], w = edge[std::min(P, best + 1)];
+      const double gr = 0.5 * (std::sqrt(5.0) - 1);
+      for (int it = 0; it < 80; ++it) {
+        const double x1g = w - gr * (w - u), x2g = u + gr * (w - u);
+        if (f(x1g) > f(x2g)) w = x2g; else u = x1g;
+      }
+      return std::max(bv, f(0.5 * (u + w)));
+    };
+    return std::make_pair(sup(phi) - logZ, sup(psi) - logZ);  // log(μ-normalized sups)
+  };
+  // The sups carry Z: T·I/Z... T(x)/Z · Z·I(x) = T·I, so add logZ back.
+  double med = 0, dummy = 0;
+  // Right side on V.
+  auto rp = side(p, lo, hi, med, true);
+  Potential mirror{1, [&p](const double* x) { double y = -x[0]; return p.V(&y); }, p.argument};
+  auto lp = side(mirror, -hi, -lo, dummy, false);
+  b.median = med;
+  // side() returns log(sup)−logZ; the Muckenhoupt product is (T/Z)·(Z·I) = T·I: add logZ.
+  // Recompute logZ cheaply: the same on both sides.
+  {
+    double logZ = -kInf;
+    const int P = panels;
+    const double h = (hi - lo) / P;
+    for (int k = 0; k < P; ++k) logZ = logaddexp(logZ, log_int(p, lo + h * k, lo + h * (k + 1), -1.0));
+    const double lbp = rp.first + logZ, lbm = lp.first + logZ;
+    const double ldp = rp.second + logZ, ldm = lp.second + logZ;
+    b.b_plus = std::exp(lbp);
+    b.b_minus = std::exp(lbm);
+    b.d_plus = std::exp(ldp);
+    b.d_minus = std::exp(ldm);
+    const double lB = std::max(lbp, lbm);
+    b.log10_b = lB / std::log(10.0);
+    b.muck_lower = std::exp(lB) / 2;
+    b.muck_upper = 4 * std::exp(lB);
+    b.ls_lower = (b.d_plus + b.d_minus) / 150.0 / 2.0;
+    b.ls_upper = 468.0 * (b.d_plus + b.d_minus) / 2.0;
+  }
+  return b;
+}
+
+std::vector<double> coordinate_variances(const Potential& p, const Box& box, int panels) {
+  const auto& g = gl();
+  const int d = p.dim;
+  std::vector<double> xs[2], ws[2];
+  for (int c = 0; c < d; ++c) {
+    const double h = (box.hi[c] - box.lo[c]) / panels;
+    for (int k = 0; k < panels; ++k)
+      for (std::size_t q = 0; q < g.x.size(); ++q) {
+        xs[c].push_back(box.lo[c] + h * (k + 0.5 + 0.5 * g.x[q]));
+        ws[c].push_back(0.5 * h * g.w[q]);
+      }
+  }
+  const std::size_t nx = xs[0].size(), ny = d == 2 ? xs[1].size() : 1;
+  std::vector<double> v(nx * ny), w(nx * ny);
+  double vmin = kInf;
+  for (std::size_t j = 0; j < ny; ++j)
+    for (std::size_t i = 0; i < nx; ++i) {
+      double x[2] = {xs[0][i], d == 2 ? xs[1][j] : 0.0};
+      v[i + nx * j] = eval_checked(p, x, false);
+      vmin = std::min(vmin, v[i + nx * j]);
+    }
+  long double Z = 0, s1[2] = {0, 0};
+  for (std::size_t j = 0; j < ny; ++j)
+    for (std::size_t i = 0; i < nx; ++i) {
+      const double wt = ws[0][i] * (d == 2 ? ws[1][j] : 1.0) * std::exp(-(v[i + nx * j] - vmin));
+      w[i + nx * j] = wt;
+      Z += wt;
+      s1[0] += wt * xs[0][i];
+      if (d == 2) s1[1] += wt * xs[1][j];
+    }
+  std::vector<double> out;
+  for (int c = 0; c < d; ++c) {
+    const long double mean = s1[c] / Z;
+    long double s2 = 0;
+    for (std::size_t j = 0; j < ny; ++j)
+      for (std::size_t i = 0; i < nx; ++i) {
+        const long double dx = (c == 0 ? xs[0][i] : xs[1][j]) - mean;
+        s2 += w[i + nx * j] * dx * dx;
+      }
+    out.push_back(double(s2 / Z));
+  }
+  return out;
+}
+
+}  // namespace villani::numerics::lowdim

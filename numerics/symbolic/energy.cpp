@@ -1,0 +1,331 @@
+#include "numerics/symbolic/energy.hpp"
+
+#include <ginac/ginac.h>
+
+#include <map>
+#include <sstream>
+
+#include "numerics/errors.hpp"
+
+namespace villani::numerics::symbolic {
+
+// ---- softplus and sigmoid as GiNaC functions (derivatives: softplus' = sigmoid,
+//      sigmoid' = sigmoid·(1 − sigmoid)).
+DECLARE_FUNCTION_1P(softplus)
+DECLARE_FUNCTION_1P(sigmoid)
+
+static GiNaC::ex softplus_deriv(const GiNaC::ex& x, unsigned) { return sigmoid(x); }
+static GiNaC::ex sigmoid_deriv(const GiNaC::ex& x, unsigned) { return sigmoid(x) * (1 - sigmoid(x)); }
+static GiNaC::ex softplus_evalf(const GiNaC::ex& x) {
+  if (GiNaC::is_a<GiNaC::numeric>(x)) {
+    const GiNaC::numeric z = GiNaC::ex_to<GiNaC::numeric>(x);
+    if (z.is_real()) {
+      if (z > 0) return z + GiNaC::log(1 + GiNaC::exp(-z));
+      return GiNaC::log(1 + GiNaC::exp(z));
+    }
+  }
+  return softplus(x).hold();
+}
+static GiNaC::ex sigmoid_evalf(const GiNaC::ex& x) {
+  if (GiNaC::is_a<GiNaC::numeric>(x)) {
+    const GiNaC::numeric z = GiNaC::ex_to<GiNaC::numeric>(x);
+    if (z.is_real()) return 1 / (1 + GiNaC::exp(-z));
+  }
+  return sigmoid(x).hold();
+}
+REGISTER_FUNCTION(softplus, derivative_func(softplus_deriv).evalf_func(softplus_evalf))
+REGISTER_FUNCTION(sigmoid, derivative_func(sigmoid_deriv).evalf_func(sigmoid_evalf))
+
+namespace {
+
+constexpr int kDigits = 60;
+
+struct DigitsGuard {
+  long old;
+  DigitsGuard() : old(GiNaC::Digits) { GiNaC::Digits = kDigits; }
+  ~DigitsGuard() { GiNaC::Digits = old; }
+};
+
+std::string to_text(const GiNaC::ex& e) {
+  std::ostringstream os;
+  os << e;
+  return os.str();
+}
+
+std::string numeric_text(const GiNaC::numeric& n) {
+  std::ostringstream os;
+  os << n;
+  std::string s = os.str();
+  // CLN prints floats like "1.2345E-5" or "0.5"; MPFR and strtod read both.
+  return s;
+}
+
+// GiNaC expression -> flat Program (memoized on structural equality).
+class Compiler {
+ public:
+  Compiler(const std::map<std::string, int>& slots, const std::string& argument)
+      : slots_(slots), argument_(argument) {}
+
+  Program compile(const GiNaC::ex& e) {
+    prog_ = Program{};
+    prog_.num_vars = static_cast<int>(slots_.size());
+    memo_.clear();
+    visit(e);
+    return prog_;
+  }
+
+ private:
+  int push(Instr in) {
+    prog_.code.push_back(std::move(in));
+    return static_cast<int>(prog_.code.size()) - 1;
+  }
+
+  int make_const(const GiNaC::numeric& n) {
+    if (!n.is_real()) throw InputError(argument_, "the expression is complex (contains I)");
+    Instr in;
+    in.op = Op::Const;
+    if (n.is_rational()) {
+      in.num_text = numeric_text(n.numer());
+      in.den_text = numeric_text(n.denom());
+    } else {
+      in.num_text = numeric_text(n);
+    }
+    return push(in);
+  }
+
+  int visit(const GiNaC::ex& e) {
+    auto it = memo_.find(e);
+    if (it != memo_.end()) return it->second;
+    const int id = build(e);
+    memo_.emplace(e, id);
+    return id;
+  }
+
+  int unary(Op op, const GiNaC::ex& arg) {
+    const int a = visit(arg);
+    Instr in;
+    in.op = op;
+    in.args = {a};
+    return push(in);
+  }
+
+  int build(const GiNaC::ex& e) {
+    using namespace GiNaC;
+    if (is_a<numeric>(e)) return make_const(ex_to<numeric>(e));
+    if (is_a<GiNaC::constant>(e)) {
+      const ex v = e.evalf();
+      if (!is_a<numeric>(v)) throw InputError(argument_, "cannot evaluate constant " + to_text(e));
+      return make_const(ex_to<numeric>(v));
+    }
+    if (is_a<symbol>(e)) {
+      const std::string name = ex_to<symbol>(e).get_name();
+      auto s = slots_.find(name);
+      if (s == slots_.end()) throw InputError(argument_, "unknown variable '" + name + "'");
+      Instr in;
+      in.op = Op::Var;
+      in.var = s->second;
+      return push(in);
+    }
+    if (is_a<add>(e) || is_a<mul>(e)) {
+      std::vector<int> args;
+      for (std::size_t i = 0; i < e.nops(); ++i) args.push_back(visit(e.op(i)));
+      Instr in;
+      in.op = is_a<add>(e) ? Op::Add : Op::Mul;
+      in.args = std::move(args);
+      return push(in);
+    }
+    if (is_a<power>(e)) {
+      const ex base = e.op(0), expo = e.op(1);
+      if (is_a<numeric>(expo)) {
+        const numeric n = ex_to<numeric>(expo);
+        if (n.is_integer() && abs(n) < numeric(1L << 30)) {
+          Instr in;
+          in.op = Op::PowInt;
+          in.args = {visit(base)};
+          in.n = n.to_long();
+          return push(in);
+        }
+        if (n == numeric(1, 2)) return unary(Op::Sqrt, base);
+      }
+      Instr in;
+      in.op = Op::Pow;
+      in.args = {visit(base), visit(expo)};
+      return push(in);
+    }
+    if (is_a<function>(e)) {
+      const std::string name = ex_to<function>(e).get_name();
+      static const std::map<std::string, Op> ops = {
+          {"exp", Op::Exp},   {"log", Op::Log},     {"sin", Op::Sin},         {"cos", Op::Cos},
+          {"tan", Op::Tan},   {"tanh", Op::Tanh},   {"sinh", Op::Sinh},       {"cosh", Op::Cosh},
+          {"atan", Op::Atan}, {"softplus", Op::Softplus}, {"sigmoid", Op::Sigmoid}};
+      auto f = ops.find(name);
+      if (f == ops.end() || e.nops() != 1)
+        throw InputError(argument_, "function '" + name +
+                                        "' is not supported (use exp, log, sin, cos, tan, tanh, "
+                                        "sinh, cosh, atan, sqrt, softplus, sigmoid, powers)");
+      return unary(f->second, e.op(0));
+    }
+    throw InputError(argument_, "cannot evaluate the subexpression " + to_text(e));
+  }
+
+  const std::map<std::string, int>& slots_;
+  std::string argument_;
+  Program prog_;
+  std::map<GiNaC::ex, int, GiNaC::ex_is_less> memo_;
+};
+
+}  // namespace
+
+struct Energy::Impl {
+  GiNaC::symtab table;
+  std::vector<GiNaC::symbol> theta;
+  GiNaC::symbol lambda{"lambda"}, s{"s"};
+  GiNaC::ex L, F, lap, psi, psi2s, curv, r2;
+  std::vector<GiNaC::ex> grad, hess;
+  std::map<std::string, int> slots;
+  std::string argument;
+};
+
+Energy::~Energy() = default;
+Energy::Energy(Energy&&) noexcept = default;
+Energy& Energy::operator=(Energy&&) noexcept = default;
+
+Energy::Energy(const std::string& loss, int dim, const std::string& argument)
+    : impl_(std::make_unique<Impl>()), text_(loss) {
+  using namespace GiNaC;
+  DigitsGuard digits;
+  auto& I = *impl_;
+  I.argument = argument;
+  if (loss.find_first_not_of(" \t\n") == std::string::npos)
+    throw InputError(argument, "empty expression; expected e.g. '10*exp(-t^2/2)'");
+  if (dim != 0 && dim != 1 && dim != 2)
+    throw InputError("--dim", "expected 1 or 2; got " + std::to_string(dim));
+
+  // Infer the dimension from the identifiers (a non-strict parse), then parse strictly.
+  if (dim == 0) {
+    symtab probe;
+    parser p(probe, false);
+    try {
+      p(loss);
+    } catch (const std::exception& e) {
+      throw InputError(argument, std::string("does not parse: ") + e.what());
+    }
+    const auto syms = p.get_syms();
+    const bool has_t = syms.count("t") > 0, has_t12 = syms.count("t1") > 0 || syms.count("t2") > 0;
+    if (has_t && has_t12)
+      throw InputError(argument, "mixes t (1-D) with t1/t2 (2-D); use t alone or t1 and t2");
+    dim = has_t12 ? 2 : 1;
+  }
+  dim_ = dim;
+  const std::vector<std::string> names = dim == 1 ? std::vector<std::string>{"t"}
+                                                  : std::vector<std::string>{"t1", "t2"};
+  for (int k = 0; k < dim; ++k) {
+    I.theta.emplace_back(names[k]);
+    I.table[names[k]] = I.theta.back();
+    I.slots[names[k]] = k;
+  }
+  I.slots["lambda"] = dim;
+  I.slots["s"] = dim + 1;
+  parser strict(I.table, true);
+  try {
+    I.L = strict(loss);
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    if (msg.find("unknown symbol") != std::string::npos || msg.find("find_or_insert") != std::string::npos)
+      throw InputError(argument, "names an unknown variable (" + msg + "); the " +
+                                     std::to_string(dim) + "-D variables are " +
+                                     (dim == 1 ? "t" : "t1, t2"));
+    throw InputError(argument, "does not parse: " + msg);
+  }
+  // Rewrite a typed log(1 + exp(z)) to the stable softplus(z).
+  const ex before = I.L;
+  I.L = I.L.subs(log(1 + exp(wild(0))) == softplus(wild(0)), subs_options::subs_algebraic);
+  rewrote_softplus_ = !before.is_equal(I.L);
+
+  ex r2 = 0;
+  for (const auto& th : I.theta) r2 += pow(th, 2);
+  I.r2 = r2;
+  I.F = I.L + I.lambda / 2 * r2;
+  I.lap = 0;
+  ex grad2 = 0;
+  for (const auto& th : I.theta) {
+    const ex g = I.F.diff(th);
+    I.grad.push_back(g);
+    grad2 += pow(g, 2);
+    I.lap += I.F.diff(th, 2);
+  }
+  I.psi = -I.lap + grad2 / I.s;
+  I.psi2s = -I.lap + grad2 / (2 * I.s);
+  for (int i = 0; i < dim; ++i)
+    for (int j = i; j < dim; ++j) I.hess.push_back(I.L.diff(I.theta[i]).diff(I.theta[j]));
+  if (dim == 1) {
+    I.curv = I.hess[0];
+  } else {
+    const ex a = I.hess[0], b = I.hess[1], c = I.hess[2];
+    I.curv = (a + c) / 2 - sqrt(pow((a - c) / 2, 2) + pow(b, 2));
+  }
+
+  Compiler comp(I.slots, argument);
+  loss_ = comp.compile(I.L);
+  energy_ = comp.compile(I.F);
+  for (const auto& g : I.grad) grad_.push_back(comp.compile(g));
+  lap_ = comp.compile(I.lap);
+  psi_ = comp.compile(I.psi);
+  psi2s_ = comp.compile(I.psi2s);
+  curv_ = comp.compile(I.curv);
+  r2_ = comp.compile(I.r2);
+}
+
+std::vector<std::string> Energy::variables() const {
+  std::vector<std::string> v;
+  for (const auto& th : impl_->theta) v.push_back(th.get_name());
+  v.push_back("lambda");
+  v.push_back("s");
+  return v;
+}
+
+Program Energy::coercivity_margin(const std::string& c, const std::string& C) const {
+  using namespace GiNaC;
+  DigitsGuard digits;
+  auto num = [&](const std::string& text, const std::string& what) {
+    symtab none;
+    parser p(none, true);
+    ex v;
+    try {
+      v = p(text);
+    } catch (const std::exception& e) {
+      throw InputError("--certify", what + " must be a number; got '" + text + "'");
+    }
+    if (!is_a<numeric>(v.evalf()) || !ex_to<numeric>(v.evalf()).is_real())
+      throw InputError("--certify", what + " must be a real number; got '" + text + "'");
+    return v;
+  };
+  const ex g = impl_->F - num(c, "c") * impl_->r2 + num(C, "C");
+  Compiler comp(impl_->slots, "--certify");
+  return comp.compile(g);
+}
+
+Derivation Energy::derivation() const {
+  const auto& I = *impl_;
+  Derivation d;
+  d.loss = to_text(I.L);
+  d.energy = to_text(I.F);
+  for (const auto& g : I.grad) d.gradient.push_back(to_text(g));
+  d.laplacian = to_text(I.lap);
+  d.psi_s = to_text(I.psi);
+  d.psi_2s = to_text(I.psi2s);
+  for (const auto& h : I.hess) d.hessian_loss.push_back(to_text(h));
+  d.curvature_min = to_text(I.curv);
+  return d;
+}
+
+double eval_double(const Program& p, const double* theta, int dim, double lambda, double s) {
+  double vars[4] = {0, 0, 0, 0};
+  for (int k = 0; k < dim; ++k) vars[k] = theta[k];
+  vars[dim] = lambda;
+  vars[dim + 1] = s;
+  Evaluator<double> ev(p);
+  return ev(vars);
+}
+
+}  // namespace villani::numerics::symbolic
