@@ -1,8 +1,6 @@
 // GPT-Neo in LibTorch and the Torch adapter (issues 3 and 6): parameter count of the 125M
 // preset, causality and the local window, gradients and HVPs against finite differences, the
 // λ shift of the Hessian spectrum, nn::Module adapter, safetensors and config.json loading.
-#include <catch2/catch.hpp>
-
 #include <Eigen/Eigenvalues>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +10,10 @@
 #include "experiments/spectrum.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/torch/torch_objective.hpp"
+
+// LibTorch (c10 logging) defines a glog-style CHECK macro; Catch must own CHECK here.
+#undef CHECK
+#include <catch2/catch.hpp>
 
 using namespace villani;
 using namespace villani::experiments;
