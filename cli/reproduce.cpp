@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/constants_table.hpp"
+#include "validators/gap_claims.hpp"
 #ifdef VILLANI_HAVE_TORCH
 #include "experiments/claims.hpp"
 #include "experiments/companion/claims.hpp"
@@ -108,6 +109,7 @@ nlohmann::json recorded_claims(const std::string& results_dir) {
 validators::Registry build_registry() {
   validators::Registry r;
   validators::register_theory_claims(r);
+  validators::register_gap_claims(r);
 #ifdef VILLANI_HAVE_TORCH
   experiments::register_experiment_claims(r);
   experiments::companion::register_companion_claims(r);

@@ -1,0 +1,47 @@
+// villani bench gap: wall time of `villani gap`'s core (box, three grids, brackets) in 1-D and 2-D.
+#include <chrono>
+#include <cmath>
+#include <fmt/format.h>
+#include <memory>
+
+#include "cli/bench.hpp"
+#include "numerics/lowdim/gap.hpp"
+#include "numerics/symbolic/energy.hpp"
+
+namespace villani::cli {
+namespace {
+
+using namespace villani::numerics;
+
+nlohmann::json bench_gap(const BenchOptions& o) {
+  nlohmann::json table = nlohmann::json::array(), figures;
+  for (const auto& [loss, n1] : std::vector<std::pair<std::string, int>>{
+           {"10*exp(-t^2/2)", o.quick ? 1000 : 4000},
+           {"10*exp(-t1^2/2) + 10*exp(-t2^2/2)", o.quick ? 80 : 240}}) {
+    const auto t0 = std::chrono::steady_clock::now();
+    symbolic::Energy e(loss);
+    const int d = e.dim();
+    auto ev = std::make_shared<symbolic::Evaluator<double>>(e.energy());
+    lowdim::Potential p{d, [ev, d](const double* x) {
+                          double v[4] = {x[0], d == 2 ? x[1] : 1.0, 1.0, 1.0};
+                          return (*ev)(v);
+                        }};
+    const auto box = lowdim::choose_box(p, 1.0);
+    const auto r = lowdim::poincare_constant(p, box.box, n1);
+    if (d == 1) lowdim::brackets_1d(p, box.box.lo[0], box.box.hi[0]);
+    lowdim::coordinate_variances(p, box.box, d == 1 ? 400 : 60);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const std::string key = fmt::format("gap_{}d_seconds", d);
+    figures[key] = secs;
+    figures[fmt::format("gap_{}d_c_p", d)] = r.value;
+    table.push_back({fmt::format("{}-D C_P (L = {}, N = {})", d, loss, n1), fmt::format("{:.8g}", r.value), ""});
+    table.push_back({fmt::format("{}-D wall time (target {} s)", d, d == 1 ? 5 : 60), fmt::format("{:.3f}", secs), "s"});
+  }
+  return {{"figures", figures}, {"table", table},
+          {"notes", {"λ = s = 1; time covers box choice, three Richardson grids, brackets and variances"}}};
+}
+
+const BenchRegistrar reg{{"gap", "villani gap in 1-D and 2-D (target < 5 s and < 60 s)", bench_gap}};
+
+}  // namespace
+}  // namespace villani::cli
