@@ -1,0 +1,209 @@
+// villani check's criteria on objectives with closed forms (validators/villani_check.hpp).
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "numerics/errors.hpp"
+#include "validators/check_stats.hpp"
+#include "validators/villani_check.hpp"
+
+using namespace villani;
+using namespace villani::validators;
+using numerics::Vec;
+
+namespace {
+// L(θ) = Σ_i a·(1 − cos θ_i): bounded (osc 2ad), smooth. ∇L = a sin θ, ∇²L = a diag(cos θ),
+// ΔL = a Σ cos θ_i. With F = L + (λ/2)‖θ‖²: Ψ_s = −a Σ cos θ_i − λd + ‖a sin θ + λθ‖²/s.
+class CosineBumps final : public numerics::Objective {
+ public:
+  CosineBumps(Eigen::Index d, double a, bool exact) : d_(d), a_(a), exact_(exact) {}
+  Eigen::Index dim() const override { return d_; }
+  double value(const Vec& t) const override { return a_ * (1 - t.array().cos()).sum(); }
+  Vec gradient(const Vec& t) const override { return a_ * t.array().sin().matrix(); }
+  Vec hvp(const Vec& t, const Vec& v) const override { return a_ * (t.array().cos() * v.array()).matrix(); }
+  bool has_exact_laplacian() const override { return exact_; }
+  double laplacian(const Vec& t) const override { return a_ * t.array().cos().sum(); }
+  std::string name() const override { return "cosine-bumps"; }
+
+ private:
+  Eigen::Index d_;
+  double a_;
+  bool exact_;
+};
+
+// L(θ) = Σ_i a·relu(θ_i − 0.3): a kink at θ_i = 0.3 in every coordinate; declares nothing.
+class HiddenRelu final : public numerics::Objective {
+ public:
+  explicit HiddenRelu(Eigen::Index d) : d_(d) {}
+  Eigen::Index dim() const override { return d_; }
+  double value(const Vec& t) const override { return (t.array() - 0.3).max(0.0).sum(); }
+  Vec gradient(const Vec& t) const override { return (t.array() > 0.3).cast<double>().matrix(); }
+  Vec hvp(const Vec&, const Vec& v) const override { return Vec::Zero(v.size()); }
+  bool has_exact_laplacian() const override { return true; }
+  double laplacian(const Vec&) const override { return 0.0; }
+
+ private:
+  Eigen::Index d_;
+};
+
+// L(θ) = −c‖θ‖² with c > λ/2: F is not coercive, Ψ_2s stays ≥ 0 but F → −∞.
+class Concave final : public numerics::Objective {
+ public:
+  Concave(Eigen::Index d, double c) : d_(d), c_(c) {}
+  Eigen::Index dim() const override { return d_; }
+  double value(const Vec& t) const override { return -c_ * t.squaredNorm(); }
+  Vec gradient(const Vec& t) const override { return -2 * c_ * t; }
+  Vec hvp(const Vec&, const Vec& v) const override { return -2 * c_ * v; }
+  bool has_exact_laplacian() const override { return true; }
+  double laplacian(const Vec&) const override { return -2 * c_ * static_cast<double>(d_); }
+
+ private:
+  Eigen::Index d_;
+  double c_;
+};
+
+CheckInput input(std::shared_ptr<const numerics::Objective> f) {
+  CheckInput in;
+  in.loss = std::move(f);
+  return in;
+}
+}  // namespace
+
+TEST_CASE("Clopper–Pearson bounds match closed forms", "[validators][check]") {
+  // k = 0: upper = 1 − (1 − c)^{1/n}; k = n: lower = (1 − c)^{1/n}.
+  for (int n : {1, 10, 32, 1000}) {
+    CHECK(clopper_pearson_upper(0, n, 0.95) == Approx(1 - std::pow(0.05, 1.0 / n)).epsilon(1e-12));
+    CHECK(clopper_pearson_lower(n, n, 0.95) == Approx(std::pow(0.05, 1.0 / n)).epsilon(1e-12));
+    CHECK(clopper_pearson_lower(0, n, 0.95) == 0.0);
+    CHECK(clopper_pearson_upper(n, n, 0.95) == 1.0);
+  }
+  // n = 2, k = 1, upper: 1 − (1−p)² ... solve P(X ≤ 1) = 1 − p² = 0.05 → p = sqrt(0.95).
+  CHECK(clopper_pearson_upper(1, 2, 0.95) == Approx(std::sqrt(0.95)).epsilon(1e-12));
+  CHECK_THROWS_AS(clopper_pearson_upper(3, 2, 0.95), InputError);
+  CHECK_THROWS_AS(clopper_pearson_upper(0, 2, 1.0), InputError);
+}
+
+TEST_CASE("growth fits recover exponent, coefficient and offset", "[validators][check]") {
+  std::vector<double> r, y, yp;
+  for (int k = 0; k < 8; ++k) {
+    const double x = 3.0 * std::pow(1.6, k);
+    r.push_back(x);
+    y.push_back(0.01 * x * x - 5.0);
+    yp.push_back(2.5 * std::pow(x, 1.5));
+  }
+  const PowerFit f = power_offset_fit(r, y, 5.0);
+  CHECK(f.exponent == Approx(2.0).epsilon(1e-6));
+  CHECK(f.coefficient == Approx(0.01).epsilon(1e-5));
+  CHECK(f.offset == Approx(-5.0).epsilon(1e-4));
+  const LogLogFit l = loglog_fit(r, yp);
+  CHECK(l.exponent == Approx(1.5).epsilon(1e-12));
+  CHECK(l.coefficient == Approx(2.5).epsilon(1e-12));
+  CHECK(l.rms < 1e-12);
+}
+
+TEST_CASE("Gaussian tail: d = 2 closed form exp(−aR²/s)", "[validators][check]") {
+  const GaussianTail t = gaussian_tail(0.5, 2.0, 3.0, 2.0);
+  CHECK(t.log_total == Approx(std::log(M_PI * 2.0 / 0.5)));
+  CHECK(t.log_fraction == Approx(-0.5 * 9 / 2.0));
+  // Far tail: asymptotic formula stays finite and decreasing.
+  const GaussianTail far = gaussian_tail(1.0, 1.0, 100.0, 10.0);
+  CHECK(std::isfinite(far.log_fraction));
+  CHECK(far.log_fraction < -9000);
+}
+
+TEST_CASE("smooth bounded loss + λ/2‖θ‖² in d = 50: all criteria hold, growth matches λ²/s", "[validators][check]") {
+  const double lambda = 0.1, s = 1;
+  CheckOptions o;
+  o.lambda = lambda;
+  o.s = s;
+  o.directions = 16;
+  o.radii = {3, 10, 30, 60, 100, 200, 400};  // r0 = sqrt(s d/λ) ≈ 22.4
+  const auto rep = run_check(input(std::make_shared<CosineBumps>(50, 0.5, true)), o);
+  for (const char* k : {"smoothness", "coercivity", "integrability", "growth"}) {
+    INFO(k << ": " << rep["criteria"][k].dump());
+    CHECK(rep["criteria"][k]["verdict"] == "holds");
+  }
+  const auto& g = rep["growth"];
+  CHECK(std::abs(g["exponent"].get<double>() - 2) < 0.1);
+  CHECK(g["coefficient"].get<double>() == Approx(lambda * lambda / s).epsilon(0.1));
+  CHECK(g["predicted_coefficient"].get<double>() == Approx(0.01));
+  // Ψ_s at the samples against the closed form bounds: −a·d − λd + (λr − a√d)²/s ≤ Ψ_s ≤ a·d − λd + (λr + a√d)²/s.
+  for (const auto& sh : g["shells"]) {
+    const double r = sh["radius"].get<double>();
+    const double lo = -0.5 * 50 - lambda * 50 + std::pow(std::max(0.0, lambda * r - 0.5 * std::sqrt(50.0)), 2) / s;
+    const double hi = 0.5 * 50 - lambda * 50 + std::pow(lambda * r + 0.5 * std::sqrt(50.0), 2) / s;
+    CHECK(sh["psi_s"]["min"].get<double>() >= lo - 1e-9);
+    CHECK(sh["psi_s"]["max"].get<double>() <= hi + 1e-9);
+  }
+  // The oscillation on the ball never exceeds the global 2·a·d, the curvature floor is ≤ a.
+  CHECK(rep["constants"]["oscillation_l_ball"].get<double>() <= 2 * 0.5 * 50);
+  CHECK(rep["constants"]["curvature_floor"].get<double>() <= 0.5 + 1e-12);
+  CHECK(rep["constants"]["routes"].size() == 5);
+  CHECK(rep["precision"]["decided_by"] == "double");
+}
+
+TEST_CASE("estimated Laplacian: the same verdicts, with a standard error", "[validators][check]") {
+  CheckOptions o;
+  o.lambda = 0.1;
+  o.directions = 8;
+  o.probes = 1;
+  o.radii = {10, 60, 100, 200, 400};
+  const auto rep = run_check(input(std::make_shared<CosineBumps>(50, 0.5, false)), o);
+  CHECK(rep["criteria"]["growth"]["verdict"] == "holds");
+  CHECK(rep["growth"]["shells"][0]["laplacian"] == "estimated");
+  CHECK(rep["growth"]["shells"][0]["standard_error"].get<double>() > 0);
+}
+
+TEST_CASE("kink probe finds an undeclared relu; audit names declared ops", "[validators][check]") {
+  CheckOptions o;
+  o.lambda = 0.1;
+  o.directions = 4;
+  o.probes = 3;
+  o.radii = {1, 10, 30, 60};
+  const auto rep = run_check(input(std::make_shared<HiddenRelu>(5)), o);
+  const auto& sm = rep["criteria"]["smoothness"];
+  CHECK(sm["verdict"] == "fails");
+  REQUIRE(sm["kinks"].size() >= 1);
+  // The directional derivative jumps by |u_i| at the kink.
+  CHECK(std::abs(sm["kinks"][0]["jump"].get<double>()) > 1e-3);
+  // Smooth model: no kink.
+  const auto rep2 = run_check(input(std::make_shared<CosineBumps>(5, 0.5, true)), o);
+  CHECK(rep2["criteria"]["smoothness"]["kinks"].size() == 0);
+  CHECK(rep2["criteria"]["smoothness"]["verdict"] == "holds");
+  // Declared operations are named.
+  CheckInput in = input(std::make_shared<CosineBumps>(5, 0.5, true));
+  in.audit = std::vector<std::string>{"aten::relu (forward, line 2)"};
+  in.audit_source = "TorchScript graph";
+  const auto rep3 = run_check(in, o);
+  CHECK(rep3["criteria"]["smoothness"]["verdict"] == "fails");
+  CHECK(rep3["criteria"]["smoothness"]["evidence"].get<std::string>().find("aten::relu") != std::string::npos);
+}
+
+TEST_CASE("non-coercive F: coercivity and integrability fail", "[validators][check]") {
+  CheckOptions o;
+  o.lambda = 0.1;
+  o.directions = 4;
+  o.probes = 0;
+  o.radii = {1, 10, 100};
+  const auto rep = run_check(input(std::make_shared<Concave>(3, 0.2)), o);
+  CHECK(rep["criteria"]["coercivity"]["verdict"] == "fails");
+  CHECK(rep["criteria"]["integrability"]["verdict"] == "fails");
+}
+
+TEST_CASE("radii too small: growth inconclusive with a reason; bad options throw", "[validators][check]") {
+  CheckOptions o;
+  o.lambda = 0.1;
+  o.directions = 4;
+  o.probes = 0;
+  o.radii = {1, 2, 3};  // far below r0 ≈ 22
+  const auto rep = run_check(input(std::make_shared<CosineBumps>(50, 0.5, true)), o);
+  CHECK(rep["criteria"]["growth"]["verdict"] != "holds");
+  CheckOptions bad = o;
+  bad.lambda = 0;
+  CHECK_THROWS_AS(run_check(input(std::make_shared<CosineBumps>(5, 0.5, true)), bad), InputError);
+  bad = o;
+  bad.radii = {-1};
+  CHECK_THROWS_AS(run_check(input(std::make_shared<CosineBumps>(5, 0.5, true)), bad), InputError);
+  bad = o;
+  bad.precision = PrecisionMode::Digits50;
+  CHECK_THROWS_AS(run_check(input(std::make_shared<CosineBumps>(5, 0.5, true)), bad), InputError);
+}
