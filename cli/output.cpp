@@ -3,9 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 #include <regex>
-#include <unistd.h>
 
 #include "numerics/errors.hpp"
 
@@ -220,18 +218,6 @@ nlohmann::json log10_json(const Wide& x) {
   const Wide l = log10_abs(x);
   if (!(boost::multiprecision::isfinite)(l)) return nullptr;
   return static_cast<double>(l);
-}
-
-void write_file_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw std::runtime_error("cannot write " + tmp);
-    f << text;
-    f.flush();
-    if (!f) throw std::runtime_error("write failed: " + tmp);
-  }
-  std::filesystem::rename(tmp, path);
 }
 
 void ensure_dir(const std::string& dir) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "numerics/io.hpp"  // write_file_atomic
 #include "numerics/precision.hpp"
 
 namespace villani::cli {
@@ -39,8 +40,6 @@ nlohmann::json wide_json(const Wide& x);
 /// log10|x| as a JSON number (always fits).
 nlohmann::json log10_json(const Wide& x);
 
-/// Writes text to path atomically (temporary file + rename). Throws on failure.
-void write_file_atomic(const std::string& path, const std::string& text);
 /// Creates a directory (and parents); InputError("--out", ...) when impossible.
 void ensure_dir(const std::string& dir);
 

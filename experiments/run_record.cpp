@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "numerics/errors.hpp"
+#include "numerics/io.hpp"
 
 #ifndef VILLANI_GIT_REVISION
 #define VILLANI_GIT_REVISION "unknown"
@@ -20,18 +21,6 @@ namespace villani::experiments {
 namespace fs = std::filesystem;
 
 namespace {
-void write_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw std::runtime_error("cannot write " + tmp);
-    f << text;
-    f.flush();
-    if (!f) throw std::runtime_error("write failed: " + tmp);
-  }
-  fs::rename(tmp, path);
-}
-
 nlohmann::json read_json(const std::string& path, const std::string& arg) {
   std::ifstream f(path);
   if (!f) throw InputError(arg, "cannot read " + path);
@@ -66,7 +55,7 @@ std::vector<nlohmann::json> read_metrics(const std::string& path, bool repair) {
     pos = nl + 1;
     good_end = pos;
   }
-  if (repair && good_end != text.size()) write_atomic(path, text.substr(0, good_end));
+  if (repair && good_end != text.size()) write_file_atomic(path, text.substr(0, good_end));
   return out;
 }
 }  // namespace
@@ -93,7 +82,7 @@ RunRecord RunRecord::open(const std::string& dir, const nlohmann::json& config, 
   } else {
     if (fs::exists(met) && fs::file_size(met) > 0)
       throw InputError("--out", "'" + dir + "' already holds a run; use --resume or another --out");
-    write_atomic(cfg, config.dump(2) + "\n");
+    write_file_atomic(cfg, config.dump(2) + "\n");
   }
   return r;
 }
@@ -116,8 +105,8 @@ void RunRecord::append(const nlohmann::json& m) {
   metrics_.push_back(m);
 }
 
-void RunRecord::write_hardware(const nlohmann::json& h) { write_atomic(dir_ + "/hardware.json", h.dump(2) + "\n"); }
-void RunRecord::write_summary(const nlohmann::json& s) { write_atomic(dir_ + "/summary.json", s.dump(2) + "\n"); }
+void RunRecord::write_hardware(const nlohmann::json& h) { write_file_atomic(dir_ + "/hardware.json", h.dump(2) + "\n"); }
+void RunRecord::write_summary(const nlohmann::json& s) { write_file_atomic(dir_ + "/summary.json", s.dump(2) + "\n"); }
 
 nlohmann::json RunRecord::load(const std::string& dir) {
   if (!fs::is_directory(dir)) throw InputError("DIR", "'" + dir + "' is not a run record directory");

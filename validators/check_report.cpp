@@ -2,8 +2,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 
+#include "numerics/io.hpp"
 #include "validators/villani_check.hpp"
 
 namespace villani::validators {
@@ -16,15 +16,6 @@ std::string cell(const json& j) {
   if (j.is_number()) return fmt::format("{:.4g}", j.get<double>());
   if (j.is_string()) return j.get<std::string>();
   return j.dump();
-}
-void write_text(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-  }
-  std::filesystem::rename(tmp, path);
 }
 }  // namespace
 
@@ -90,7 +81,7 @@ std::string write_psi_plot(const json& rep, const std::string& dir) {
     if (sh["psi_s"]["median"].get<double>() > 0) ++usable;
   }
   namespace fs = std::filesystem;
-  write_text((fs::path(dir) / "psi.dat").string(), dat);
+  write_file_atomic((fs::path(dir) / "psi.dat").string(), dat);
   const std::string gp = fmt::format(
       "set terminal svg size 800,560 dynamic enhanced font 'sans,12'\n"
       "set output 'psi.svg'\nset datafile missing '?'\nset logscale xy\nset key top left\n"
@@ -101,7 +92,7 @@ std::string write_psi_plot(const json& rep, const std::string& dir) {
       "     'psi.dat' using 1:5 with linespoints pt 5 lc rgb '#ff7f0e' title 'Ψ_{{2s}} median', \\\n"
       "     'psi.dat' using 1:6 with lines dt 2 lc rgb 'black' title 'predicted λ²r²/s'\n",
       rep["model"]["name"].get<std::string>(), lam, s);
-  write_text((fs::path(dir) / "psi.gp").string(), gp);
+  write_file_atomic((fs::path(dir) / "psi.gp").string(), gp);
   if (usable == 0) return "no shell with Ψ_s > 0: nothing to draw on a log scale (psi.gp written)";
   const std::string cmd = "cd '" + dir + "' && gnuplot psi.gp 2>/dev/null";
   if (std::system(cmd.c_str()) != 0 || !fs::exists(fs::path(dir) / "psi.svg"))
