@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <cmath>
 #include <iostream>
+#include <optional>
 
 #include "cli/command.hpp"
 #include "cli/output.hpp"
@@ -10,6 +11,7 @@
 #include "numerics/lowdim/gap.hpp"
 #include "numerics/symbolic/energy.hpp"
 #include "theory/routes.hpp"
+#include "validators/certify.hpp"
 
 namespace villani::cli {
 namespace {
@@ -43,9 +45,13 @@ int run_gap(int argc, char** argv) {
       "Langevin generator (Richardson-extrapolated, with an error estimate), the 1-D Muckenhoupt\n"
       "and Bobkov–Götze brackets, coordinate variances (lower bounds), and sets the result against\n"
       "the preprint's C_LS ≤ 1/λ + d/λ², the Gaussian reference s/λ and Bakry–Émery. Normalization:\n"
-      "Var ≤ C_P·∫‖∇f‖²dμ_s (THEORY.md §0). See docs/gap.md for every JSON key.",
+      "Var ≤ C_P·∫‖∇f‖²dμ_s (THEORY.md §0). With --certify, proves Ψ_s ≥ M or\n"
+      "F ≥ c‖θ‖² − C on an annulus with MPFI intervals, or returns a counterexample.\n"
+      "See docs/gap.md for every JSON key.",
       "villani gap"};
-  std::string loss, lambda_s, temp_s = "1", box_s, format = "table", out;
+  std::string loss, lambda_s, temp_s = "1", box_s, format = "table", out, certify_s;
+  long certify_boxes = 200000;
+  int certify_depth = 60;
   int dim = 0, grid = 0;
   bool show = false;
   app.add_option("--loss", loss, "the data loss L as an expression in t, or t1 and t2")->required();
@@ -57,6 +63,11 @@ int run_gap(int argc, char** argv) {
   app.add_flag("--show-derivation", show, "print F, ∇F, ΔF, Ψ_s, Ψ_2s and the curvature as derived");
   app.add_option("--format", format, "table|markdown|json")->capture_default_str();
   app.add_option("--out", out, "also write gap.json and gap.md into this directory");
+  app.add_option("--certify", certify_s,
+                 "prove \"psi>=M on r in [r0,r1]\" (also psi2s>=M) or \"coercive c=..,C=.. on r in [r0,r1]\" "
+                 "(F ≥ c‖θ‖² − C) on r0 ≤ ‖θ‖ ≤ r1 by interval bisection, or find a counterexample");
+  app.add_option("--certify-max-boxes", certify_boxes, "box budget of --certify")->capture_default_str();
+  app.add_option("--certify-max-depth", certify_depth, "bisection depth budget of --certify")->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -72,6 +83,13 @@ int run_gap(int argc, char** argv) {
   if (dim != 0 && dim != 1 && dim != 2) throw InputError("--dim", "expected 1 or 2");
   symbolic::Energy energy(loss, dim, "--loss");
   const int d = energy.dim();
+  std::optional<validators::CertifyStatement> cert_st;
+  if (!certify_s.empty() || app.count("--certify") > 0) cert_st = validators::parse_certify(certify_s, "--certify");
+  validators::CertifyOptions cert_opt;
+  cert_opt.max_boxes = certify_boxes;
+  cert_opt.max_depth = certify_depth;
+  if (certify_boxes < 1) throw InputError("--certify-max-boxes", "expected ≥ 1");
+  if (certify_depth < 1 || certify_depth > 200) throw InputError("--certify-max-depth", "expected 1 … 200");
   if (grid == 0) grid = d == 1 ? 4000 : 240;
   if (grid < 16 || grid > (d == 1 ? 2000000 : 2000))
     throw InputError("--grid", fmt::format("expected 16 ≤ N ≤ {}; got {}", d == 1 ? 2000000 : 2000, grid));
@@ -168,6 +186,12 @@ int run_gap(int argc, char** argv) {
     j["gaussian_reference"] = {{"value", "n/a"}, {"unmet", "needs λ > 0"}};
     j["bakry_emery"] = {{"value", "n/a"}, {"applies", false}, {"unmet", "needs λ > 0"}};
   }
+  std::string cert_line;
+  if (cert_st) {
+    const auto cr = validators::certify(energy, lambda_s, temp_s, *cert_st, cert_opt);
+    j["certificate"] = validators::certificate_json(cr, *cert_st);
+    cert_line = validators::certificate_line(cr);
+  }
   if (show) {
     const auto dv = energy.derivation();
     j["derivation"] = {{"loss", dv.loss}, {"F", dv.energy}, {"grad_F", dv.gradient},
@@ -189,6 +213,10 @@ int run_gap(int argc, char** argv) {
   t.rows.push_back({"claim 1/λ + d/λ²", fmt::format("{:.6g}", claim_v), j["claims"]["paper_c_ls_bound"]["verdict"].get<std::string>()});
   t.rows.push_back({"Gaussian s/λ", j["gaussian_reference"]["value"].dump(), "reference (exact for L ≡ 0)"});
   t.rows.push_back({"Bakry–Émery", j["bakry_emery"]["value"].dump(), fmt::format("K = {:.4g} on the box", K)});
+  if (cert_st) {
+    t.rows.push_back({"certificate", j["certificate"]["verdict"].get<std::string>(), cert_st->text});
+    t.notes.push_back("certificate: " + cert_line);
+  }
   t.notes.push_back(fmt::format("box [{:.4g}, {:.4g}]{}; tail mass outside {:.2g}", box.lo[0], box.hi[0],
                                 d == 2 ? fmt::format(" × [{:.4g}, {:.4g}]", box.lo[1], box.hi[1]) : "", tail));
   if (show) {

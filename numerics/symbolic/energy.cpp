@@ -3,6 +3,7 @@
 #include <ginac/ginac.h>
 
 #include <map>
+#include <regex>
 #include <sstream>
 
 #include "numerics/errors.hpp"
@@ -284,25 +285,59 @@ std::vector<std::string> Energy::variables() const {
   return v;
 }
 
-Program Energy::coercivity_margin(const std::string& c, const std::string& C) const {
+namespace {
+// A real number typed as text (a decimal, a fraction, an expression of constants), kept exact:
+// decimals become rationals (GiNaC's parser would read "0.1" as a float).
+GiNaC::ex parse_real(const std::string& text, const std::string& what, const std::string& argument) {
   using namespace GiNaC;
+  static const std::regex decimal(R"(^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$)");
+  std::smatch m;
+  std::string exact = text;
+  if (std::regex_match(text, m, decimal) && (m[2].length() + m[3].length()) > 0) {
+    const std::string digits = m[2].str() + m[3].str();
+    long e10 = m[4].matched ? std::stol(m[4].str()) : 0;
+    e10 -= static_cast<long>(m[3].length());
+    if (e10 < -4000 || e10 > 4000) throw InputError(argument, what + " is out of range: '" + text + "'");
+    exact = m[1].str() + digits + (e10 >= 0 ? "*10^" + std::to_string(e10) : "/10^" + std::to_string(-e10));
+  }
+  symtab none;
+  parser p(none, true);
+  ex v;
+  try {
+    v = p(exact);
+  } catch (const std::exception&) {
+    throw InputError(argument, what + " must be a number; got '" + text + "'");
+  }
+  if (!is_a<numeric>(v.evalf()) || !ex_to<numeric>(v.evalf()).is_real())
+    throw InputError(argument, what + " must be a real number; got '" + text + "'");
+  return v;
+}
+}  // namespace
+
+namespace {
+GiNaC::ex with_parameters(const GiNaC::ex& e, const GiNaC::symbol& lam, const GiNaC::symbol& s,
+                          const std::string& lambda, const std::string& temp) {
+  GiNaC::ex out = e;
+  if (!lambda.empty()) out = out.subs(lam == parse_real(lambda, "lambda", "--lambda"));
+  if (!temp.empty()) out = out.subs(s == parse_real(temp, "s", "--temperature"));
+  return out;
+}
+}  // namespace
+
+Program Energy::coercivity_margin(const std::string& c, const std::string& C, const std::string& lambda,
+                                  const std::string& s) const {
   DigitsGuard digits;
-  auto num = [&](const std::string& text, const std::string& what) {
-    symtab none;
-    parser p(none, true);
-    ex v;
-    try {
-      v = p(text);
-    } catch (const std::exception& e) {
-      throw InputError("--certify", what + " must be a number; got '" + text + "'");
-    }
-    if (!is_a<numeric>(v.evalf()) || !ex_to<numeric>(v.evalf()).is_real())
-      throw InputError("--certify", what + " must be a real number; got '" + text + "'");
-    return v;
-  };
-  const ex g = impl_->F - num(c, "c") * impl_->r2 + num(C, "C");
+  const GiNaC::ex g = impl_->F - parse_real(c, "c", "--certify") * impl_->r2 + parse_real(C, "C", "--certify");
   Compiler comp(impl_->slots, "--certify");
-  return comp.compile(g);
+  return comp.compile(with_parameters(g, impl_->lambda, impl_->s, lambda, s));
+}
+
+Program Energy::psi_margin(const std::string& M, bool twice_s, const std::string& lambda, const std::string& s,
+                           const std::string& argument) const {
+  DigitsGuard digits;
+  const GiNaC::ex g = (twice_s ? impl_->psi2s : impl_->psi) - parse_real(M, "M", argument);
+  Compiler comp(impl_->slots, argument);
+  return comp.compile(with_parameters(g, impl_->lambda, impl_->s, lambda, s));
 }
 
 Derivation Energy::derivation() const {

@@ -48,8 +48,15 @@ class Energy {
   const Program& curvature_min() const { return curv_; }
   const Program& radius_squared() const { return r2_; }       ///< ‖θ‖²
 
-  /// Compiles `F − c‖θ‖² + C` (c, C as decimal text, exact): ≥ 0 ⇔ F ≥ c‖θ‖² − C.
-  Program coercivity_margin(const std::string& c, const std::string& C) const;
+  /// Compiles `F − c‖θ‖² + C` (c, C as decimal text or fractions, exact): ≥ 0 ⇔ F ≥ c‖θ‖² − C.
+  /// With `lambda`/`s` given (decimal text), they are substituted as exact rationals before
+  /// compiling, so GiNaC cancels exactly what interval arithmetic could not (e.g. L = 0,
+  /// c = λ/2: the margin is the constant C). Bad numbers are InputError("--certify").
+  Program coercivity_margin(const std::string& c, const std::string& C, const std::string& lambda = "",
+                            const std::string& s = "") const;
+  /// Compiles `Ψ − M` (Ψ_s, or Ψ_{2s} when twice_s; M exact): ≥ 0 ⇔ Ψ ≥ M. λ, s as above.
+  Program psi_margin(const std::string& M, bool twice_s = false, const std::string& lambda = "",
+                     const std::string& s = "", const std::string& argument = "--certify") const;
 
   Derivation derivation() const;
   bool rewrote_softplus() const { return rewrote_softplus_; }

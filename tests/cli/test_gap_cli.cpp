@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "cli_run.hpp"
@@ -34,5 +35,49 @@ TEST_CASE("gap: bad input exits 2 naming the argument", "[cli]") {
     INFO(c.args << " -> " << r.err);
     CHECK(r.code == 2);
     CHECK(r.err.find(c.names) != std::string::npos);
+  }
+}
+
+TEST_CASE("gap --certify: certificate, counterexample and bad statements", "[cli]") {
+  // L = 0, λ = s = 1: Ψ_s = t² − 1, minimum 3 on 2 ≤ |t| ≤ 5.
+  auto r = run_villani("gap --loss 0 --lambda 1 --grid 400 --format json --certify 'psi>=2.99 on r in [2,5]'", "gapc1");
+  REQUIRE(r.code == 0);
+  json j = json::parse(r.out);
+  REQUIRE(j.contains("certificate"));
+  CHECK(j["certificate"]["verdict"] == "certified");
+  CHECK(j["certificate"]["boxes_covered"].get<long>() >= 2);
+  CHECK(j["certificate"]["min_lower_enclosure"].get<double>() >= 0);
+  r = run_villani("gap --loss 0 --lambda 1 --grid 400 --format json --certify 'psi>=3.01 on r in [2,5]'", "gapc2");
+  REQUIRE(r.code == 0);
+  j = json::parse(r.out);
+  const auto& ce = j["certificate"]["counterexample"];
+  CHECK(j["certificate"]["verdict"] == "counterexample");
+  const double t = ce["theta"][0].get<double>();
+  CHECK(std::fabs(t) >= 2);
+  CHECK(std::fabs(t) < 2.0025);
+  CHECK(ce["value"].get<double>() == Approx(t * t - 1).epsilon(1e-12));
+  CHECK(ce["margin"].get<double>() < 0);
+  CHECK(ce["confirmed_100_digits"] == true);
+  // 2-D coercivity, table output carries a readable line.
+  r = run_villani("gap --loss 'softplus(t1*t2)' --lambda 1 --grid 40 --certify 'coercive c=0.51,C=0 on r in [0.5,3]'",
+                  "gapc3");
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("counterexample to F(θ) ≥ 0.51") != std::string::npos);
+  // Budget exhausted: inconclusive, still exit 0.
+  // (double well: min Ψ_s ≈ −4.56063 on 0.5 ≤ |t| ≤ 2, interior, so 5 boxes cannot decide −4.5607.)
+  r = run_villani("gap --loss '10*exp(-t^2/2)' --lambda 1 --grid 400 --format json "
+                  "--certify 'psi>=-4.5607 on r in [0.5,2]' "
+                  "--certify-max-boxes 5", "gapc4");
+  REQUIRE(r.code == 0);
+  j = json::parse(r.out);
+  CHECK(j["certificate"]["verdict"] == "inconclusive");
+  CHECK(j["certificate"].contains("undecided_box"));
+  for (const char* bad : {"gap --loss 0 --lambda 1 --certify 'psi>3 on r in [2,5]'",
+                          "gap --loss 0 --lambda 1 --certify 'coercive c=1 on r in [0,1]'",
+                          "gap --loss 0 --lambda 1 --certify 'psi>=3 on r in [5,2]'"}) {
+    const auto rb = run_villani(bad, "gapcbad");
+    INFO(bad << " -> " << rb.err);
+    CHECK(rb.code == 2);
+    CHECK(rb.err.find("--certify") != std::string::npos);
   }
 }
