@@ -81,15 +81,51 @@ S gelu_erf(const S& x) {
   }
 }
 
+/// tanh whose autodiff derivatives stay finite for every argument. Boost.Math autodiff's
+/// tanh(fvar) is (e^{2x} − 1)/(e^{2x} + 1), which is inf/inf = NaN once e^{2x} overflows
+/// (x > ~354 in double); for fvar scalars this evaluates (1 − e^{−2|x|})/(1 + e^{−2|x|})·sign x,
+/// the same analytic function on each side (so every derivative is exact), where the
+/// exponential can only underflow. Non-autodiff scalars (double, MPFR, MPFI) use their tanh.
+template <class S>
+S stable_tanh(const S& x) {
+  using std::exp;
+  using std::tanh;
+  if constexpr (std::is_same_v<root_t<S>, S>) {
+    return tanh(x);
+  } else {
+    using R = root_t<S>;
+    if (approx(x) >= 0) {
+      const S t = exp(x * R(-2));
+      return (1 - t) / (1 + t);
+    }
+    const S t = exp(x * R(2));
+    return (t - 1) / (t + 1);
+  }
+}
+
+/// tanh(x) and sech²(x) = 1 − tanh²(x) from t = e^{−2|x|} (no overflow, no cancellation):
+/// tanh = sign(x)(1 − t)/(1 + t), sech² = 4t/(1 + t)². For the reverse passes.
+template <class S>
+void tanh_sech2(const S& x, S& th, S& sech2) {
+  using std::exp;
+  using R = root_t<S>;
+  const bool pos = approx(x) >= 0;
+  const S t = pos ? S(exp(x * R(-2))) : S(exp(x * R(2)));
+  const S inv = 1 / (1 + t);
+  th = (1 - t) * inv;
+  if (!pos) th = -th;
+  sech2 = 4 * t * inv * inv;
+}
+
 /// "gelu_new": 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
 template <class S>
 S gelu_tanh(const S& x) {
   using R = root_t<S>;
   using std::sqrt;
-  using std::tanh;
   const R c = sqrt(R(2) / boost::math::constants::pi<R>());
   const R a = R(44715) / R(1000000);
-  return x * (1 + tanh(c * (x + a * x * x * x))) / 2;
+  const S arg = c * (x + a * x * x * x);
+  return x * (1 + stable_tanh<S>(arg)) / 2;
 }
 
 enum class Activation { Relu, Gelu, GeluTanh, Tanh, Softplus };
@@ -98,12 +134,11 @@ std::string activation_name(Activation a);
 
 template <class S>
 S activate(Activation a, const S& x) {
-  using std::tanh;
   switch (a) {
     case Activation::Relu: return relu(x);
     case Activation::Gelu: return gelu_erf(x);
     case Activation::GeluTanh: return gelu_tanh(x);
-    case Activation::Tanh: return tanh(x);
+    case Activation::Tanh: return stable_tanh<S>(x);
     case Activation::Softplus: return softplus(x);
   }
   return x;
@@ -352,6 +387,328 @@ struct TransformerArch {
       }
     }
     return total / R(static_cast<long>(batch) * (T - 1));
+  }
+
+  // ---- hand-written reverse pass (backpropagation) -----------------------------------------
+  // loss_grad<S>(θ, g) returns L(θ) and writes ∇L(θ) into g (dim() entries) by one forward pass
+  // that stores the intermediates and one backward pass through exactly the computation of
+  // loss(): O(1) forward-pass cost. Templated on the scalar like loss(); run on an
+  // ad::fvar<R,1> seeded with θ + εv it gives Hv as the ε-coefficient of g (forward over
+  // reverse). The model's own backward pass, not an AD framework.
+
+  /// LayerNorm forward keeping x̂ = (x − mean)·inv and inv = 1/√(var + eps).
+  template <class S>
+  void ln_forward(const S* x, const S* w, const S* b, S* xhat, S& inv, S* out) const {
+    using R = root_t<S>;
+    using std::sqrt;
+    const int D = width;
+    S mean(0);
+    for (int c = 0; c < D; ++c) mean += x[c];
+    mean /= R(D);
+    S var(0);
+    for (int c = 0; c < D; ++c) {
+      const S d = x[c] - mean;
+      var += d * d;
+    }
+    var /= R(D);
+    inv = 1 / sqrt(var + R(ln_eps));
+    for (int c = 0; c < D; ++c) {
+      xhat[c] = (x[c] - mean) * inv;
+      out[c] = xhat[c] * w[c] + b[c];
+    }
+  }
+  /// LayerNorm backward: accumulates into gw, gb and dx:
+  /// dx += inv·(dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)), dx̂ = dout·w.
+  template <class S>
+  void ln_backward(const S* dout, const S* xhat, const S& inv, const S* w, S* gw, S* gb, S* dx) const {
+    using R = root_t<S>;
+    const int D = width;
+    S m1(0), m2(0);
+    for (int c = 0; c < D; ++c) {
+      const S dxh = dout[c] * w[c];
+      gw[c] += dout[c] * xhat[c];
+      gb[c] += dout[c];
+      m1 += dxh;
+      m2 += dxh * xhat[c];
+    }
+    m1 /= R(D);
+    m2 /= R(D);
+    for (int c = 0; c < D; ++c) dx[c] += inv * (dout[c] * w[c] - m1 - xhat[c] * m2);
+  }
+
+  template <class S>
+  S loss_grad(const S* th, S* g) const {
+    using R = root_t<S>;
+    using std::exp;
+    using std::log;
+    using std::sqrt;
+    const int D = width, T = seq_len, V = vocab, F = ffn(), hd = width / heads, NL = layers;
+    const std::size_t uD = static_cast<std::size_t>(D), uF = static_cast<std::size_t>(F),
+                      uT = static_cast<std::size_t>(T);
+    const long n = dim();
+    for (long i = 0; i < n; ++i) g[i] = S(0);
+    const S* E = th;
+    const S* P = E + static_cast<std::size_t>(V) * D;
+    const S* lay0 = P + static_cast<std::size_t>(positions) * D;
+    const S* lnf_w = lay0 + static_cast<std::size_t>(NL) * layer_dim();
+    const S* lnf_b = lnf_w + D;
+    S* gE = g;
+    S* gP = g + (P - th);
+    S* glay0 = g + (lay0 - th);
+    S* glnf_w = g + (lnf_w - th);
+    S* glnf_b = g + (lnf_b - th);
+    const R scale = 1 / sqrt(R(hd));
+    const R cg = sqrt(R(2) / boost::math::constants::pi<R>());
+    const R ag = R(44715) / R(1000000);
+    const R inv_count = 1 / R(static_cast<long>(batch) * (T - 1));
+
+    // Per-layer, per-position storage ([layer][t][·] flattened).
+    const std::size_t LTD = static_cast<std::size_t>(NL) * uT * uD, LTF = static_cast<std::size_t>(NL) * uT * uF;
+    std::vector<S> hin(LTD), x1(LTD), a1(LTD), q(LTD), k(LTD), v(LTD), o(LTD), x2(LTD), a2(LTD),
+        upre(LTF), u(LTF), inv1(static_cast<std::size_t>(NL) * uT), inv2(inv1.size()),
+        patt(static_cast<std::size_t>(NL) * heads * uT * uT);
+    std::vector<S> h(uT * uD), xf(uT * uD), af(uT * uD), invf(uT), dh(uT * uD), dq(uT * uD),
+        dk(uT * uD), dv(uT * uD), dO(uT * uD), dp(uT), z(static_cast<std::size_t>(V)), tmp(uF), tmp2(uD);
+    auto at = [&](int l, int t) { return (static_cast<std::size_t>(l) * uT + static_cast<std::size_t>(t)) * uD; };
+    auto atF = [&](int l, int t) { return (static_cast<std::size_t>(l) * uT + static_cast<std::size_t>(t)) * uF; };
+    auto atP = [&](int l, int hh, int t) {
+      return ((static_cast<std::size_t>(l) * heads + static_cast<std::size_t>(hh)) * uT + static_cast<std::size_t>(t)) * uT;
+    };
+    S total(0);
+    for (int bt = 0; bt < batch; ++bt) {
+      const int* tok = &tokens[static_cast<std::size_t>(bt) * T];
+      for (int t = 0; t < T; ++t)
+        for (int c = 0; c < D; ++c)
+          h[static_cast<std::size_t>(t) * uD + c] =
+              E[static_cast<std::size_t>(tok[t]) * D + c] + P[static_cast<std::size_t>(t) * D + c];
+      // ---- forward, storing intermediates
+      for (int l = 0; l < NL; ++l) {
+        const S* ln1_w = lay0 + static_cast<std::size_t>(l) * layer_dim();
+        const S* ln1_b = ln1_w + D;
+        const S* Wq = ln1_b + D;
+        const S* Wk = Wq + D * D;
+        const S* Wv = Wk + D * D;
+        const S* Wo = Wv + D * D;
+        const S* bo = Wo + D * D;
+        const S* ln2_w = bo + D;
+        const S* ln2_b = ln2_w + D;
+        const S* W1 = ln2_b + D;
+        const S* b1 = W1 + F * D;
+        const S* W2 = b1 + F;
+        const S* b2 = W2 + D * F;
+        for (int t = 0; t < T; ++t) {
+          const std::size_t i = at(l, t);
+          for (int c = 0; c < D; ++c) hin[i + c] = h[static_cast<std::size_t>(t) * uD + c];
+          ln_forward(&hin[i], ln1_w, ln1_b, &x1[i], inv1[static_cast<std::size_t>(l) * uT + t], &a1[i]);
+          for (int r = 0; r < D; ++r) {
+            S sq(0), sk(0), sv(0);
+            for (int c = 0; c < D; ++c) {
+              sq += Wq[r * D + c] * a1[i + c];
+              sk += Wk[r * D + c] * a1[i + c];
+              sv += Wv[r * D + c] * a1[i + c];
+            }
+            q[i + r] = sq;
+            k[i + r] = sk;
+            v[i + r] = sv;
+          }
+        }
+        for (int t = 0; t < T; ++t) {
+          const std::size_t i = at(l, t);
+          for (int hh = 0; hh < heads; ++hh) {
+            const int off = hh * hd;
+            S* p = &patt[atP(l, hh, t)];
+            double m = -1e300;
+            for (int j = 0; j <= t; ++j) {
+              const std::size_t ij = at(l, j);
+              S s(0);
+              for (int c = 0; c < hd; ++c) s += q[i + off + c] * k[ij + off + c];
+              p[j] = s * scale;
+              m = std::max(m, approx(p[j]));
+            }
+            const R shift(m);
+            S sum(0);
+            for (int j = 0; j <= t; ++j) {
+              p[j] = exp(p[j] - shift);
+              sum += p[j];
+            }
+            const S inv = 1 / sum;
+            for (int j = 0; j <= t; ++j) p[j] *= inv;
+            for (int c = 0; c < hd; ++c) {
+              S acc(0);
+              for (int j = 0; j <= t; ++j) acc += p[j] * v[at(l, j) + off + c];
+              o[i + off + c] = acc;
+            }
+          }
+          S* ht = &h[static_cast<std::size_t>(t) * uD];
+          for (int r = 0; r < D; ++r) {
+            S acc = bo[r];
+            for (int c = 0; c < D; ++c) acc += Wo[r * D + c] * o[i + c];
+            ht[r] += acc;
+          }
+          ln_forward(ht, ln2_w, ln2_b, &x2[i], inv2[static_cast<std::size_t>(l) * uT + t], &a2[i]);
+          const std::size_t iF = atF(l, t);
+          for (int f = 0; f < F; ++f) {
+            S acc = b1[f];
+            for (int c = 0; c < D; ++c) acc += W1[f * D + c] * a2[i + c];
+            upre[iF + f] = acc;
+            u[iF + f] = gelu_tanh(acc);
+          }
+          for (int r = 0; r < D; ++r) {
+            S acc = b2[r];
+            for (int f = 0; f < F; ++f) acc += W2[r * F + f] * u[iF + f];
+            ht[r] += acc;
+          }
+        }
+      }
+      // ---- head: final LN, tied unembedding, cross-entropy; its backward
+      for (auto& x : dh) x = S(0);
+      for (int t = 0; t + 1 < T; ++t) {
+        const std::size_t i = static_cast<std::size_t>(t) * uD;
+        ln_forward(&h[i], lnf_w, lnf_b, &xf[i], invf[static_cast<std::size_t>(t)], &af[i]);
+        double m = -1e300;
+        S zy(0);
+        for (int w = 0; w < V; ++w) {
+          S acc(0);
+          for (int c = 0; c < D; ++c) acc += E[w * D + c] * af[i + c];
+          m = std::max(m, approx(acc));
+          if (w == tok[t + 1]) zy = acc;
+          z[static_cast<std::size_t>(w)] = std::move(acc);
+        }
+        const R shift(m);
+        S sum(0);
+        for (auto& zw : z) {
+          zw = exp(zw - shift);
+          sum += zw;
+        }
+        const int y = tok[t + 1];
+        total += log(sum) - (zy - shift);
+        // dz = (softmax − onehot)/count; gE += dz ⊗ af; daf = Eᵀ dz.
+        const S inv = 1 / sum;
+        for (int c = 0; c < D; ++c) tmp2[static_cast<std::size_t>(c)] = S(0);
+        for (int w = 0; w < V; ++w) {
+          S dz = z[static_cast<std::size_t>(w)] * inv;
+          if (w == y) dz -= R(1);
+          dz *= inv_count;
+          for (int c = 0; c < D; ++c) {
+            gE[w * D + c] += dz * af[i + c];
+            tmp2[static_cast<std::size_t>(c)] += dz * E[w * D + c];
+          }
+        }
+        ln_backward(tmp2.data(), &xf[i], invf[static_cast<std::size_t>(t)], lnf_w, glnf_w, glnf_b, &dh[i]);
+      }
+      // ---- layers backward; dh holds ∂L/∂(output of layer l) per position
+      for (int l = NL - 1; l >= 0; --l) {
+        const std::size_t lo = static_cast<std::size_t>(l) * layer_dim();
+        const S* ln1_w = lay0 + lo;
+        const S* Wq = ln1_w + 2 * D;
+        const S* Wk = Wq + D * D;
+        const S* Wv = Wk + D * D;
+        const S* Wo = Wv + D * D;
+        const S* ln2_w = Wo + D * D + D;
+        const S* W1 = ln2_w + 2 * D;
+        const S* W2 = W1 + F * D + F;
+        S* gln1_w = glay0 + lo;
+        S* gln1_b = gln1_w + D;
+        S* gWq = gln1_b + D;
+        S* gWk = gWq + D * D;
+        S* gWv = gWk + D * D;
+        S* gWo = gWv + D * D;
+        S* gbo = gWo + D * D;
+        S* gln2_w = gbo + D;
+        S* gln2_b = gln2_w + D;
+        S* gW1 = gln2_b + D;
+        S* gb1 = gW1 + F * D;
+        S* gW2 = gb1 + F;
+        S* gb2 = gW2 + D * F;
+        for (int t = 0; t < T; ++t) {
+          const std::size_t i = at(l, t), iF = atF(l, t);
+          S* d = &dh[static_cast<std::size_t>(t) * uD];
+          // MLP: y2 = W2 gelu(W1 a2 + b1) + b2 (residual: d passes through).
+          for (int f = 0; f < F; ++f) tmp[static_cast<std::size_t>(f)] = S(0);
+          for (int r = 0; r < D; ++r) {
+            gb2[r] += d[r];
+            for (int f = 0; f < F; ++f) {
+              gW2[r * F + f] += d[r] * u[iF + f];
+              tmp[static_cast<std::size_t>(f)] += W2[r * F + f] * d[r];
+            }
+          }
+          for (int c = 0; c < D; ++c) tmp2[static_cast<std::size_t>(c)] = S(0);
+          for (int f = 0; f < F; ++f) {
+            const S& x = upre[iF + f];
+            const S x2s = x * x;
+            S th_, sech2;
+            tanh_sech2<S>(cg * (x + ag * x2s * x), th_, sech2);
+            // gelu'(x) = (1 + tanh)/2 + x·sech²·c·(1 + 3a x²)/2
+            const S du = tmp[static_cast<std::size_t>(f)] * ((1 + th_) + x * sech2 * cg * (1 + 3 * ag * x2s)) / 2;
+            gb1[f] += du;
+            for (int c = 0; c < D; ++c) {
+              gW1[f * D + c] += du * a2[i + c];
+              tmp2[static_cast<std::size_t>(c)] += W1[f * D + c] * du;
+            }
+          }
+          ln_backward(tmp2.data(), &x2[i], inv2[static_cast<std::size_t>(l) * uT + t], ln2_w, gln2_w, gln2_b, d);
+          // d is now ∂L/∂h_mid; attention output projection y = Wo o + bo.
+          for (int c = 0; c < D; ++c) dO[static_cast<std::size_t>(t) * uD + c] = S(0);
+          for (int r = 0; r < D; ++r) {
+            gbo[r] += d[r];
+            for (int c = 0; c < D; ++c) {
+              gWo[r * D + c] += d[r] * o[i + c];
+              dO[static_cast<std::size_t>(t) * uD + c] += Wo[r * D + c] * d[r];
+            }
+          }
+        }
+        // Attention backward (all positions): o_t = Σ_j p_tj v_j, p_t = softmax_j(scale·q_t·k_j).
+        for (auto& x : dq) x = S(0);
+        for (auto& x : dk) x = S(0);
+        for (auto& x : dv) x = S(0);
+        for (int t = 0; t < T; ++t) {
+          const std::size_t i = at(l, t), it = static_cast<std::size_t>(t) * uD;
+          for (int hh = 0; hh < heads; ++hh) {
+            const int off = hh * hd;
+            const S* p = &patt[atP(l, hh, t)];
+            S pdp(0);
+            for (int j = 0; j <= t; ++j) {
+              const std::size_t ij = at(l, j), jt = static_cast<std::size_t>(j) * uD;
+              S acc(0);
+              for (int c = 0; c < hd; ++c) {
+                acc += dO[it + off + c] * v[ij + off + c];
+                dv[jt + off + c] += p[j] * dO[it + off + c];
+              }
+              dp[static_cast<std::size_t>(j)] = acc;
+              pdp += p[j] * acc;
+            }
+            for (int j = 0; j <= t; ++j) {
+              const std::size_t ij = at(l, j), jt = static_cast<std::size_t>(j) * uD;
+              const S ds = p[j] * (dp[static_cast<std::size_t>(j)] - pdp) * scale;
+              for (int c = 0; c < hd; ++c) {
+                dq[it + off + c] += ds * k[ij + off + c];
+                dk[jt + off + c] += ds * q[i + off + c];
+              }
+            }
+          }
+        }
+        for (int t = 0; t < T; ++t) {
+          const std::size_t i = at(l, t), it = static_cast<std::size_t>(t) * uD;
+          for (int c = 0; c < D; ++c) tmp2[static_cast<std::size_t>(c)] = S(0);
+          for (int r = 0; r < D; ++r)
+            for (int c = 0; c < D; ++c) {
+              gWq[r * D + c] += dq[it + r] * a1[i + c];
+              gWk[r * D + c] += dk[it + r] * a1[i + c];
+              gWv[r * D + c] += dv[it + r] * a1[i + c];
+              tmp2[static_cast<std::size_t>(c)] += Wq[r * D + c] * dq[it + r] + Wk[r * D + c] * dk[it + r] +
+                                                   Wv[r * D + c] * dv[it + r];
+            }
+          ln_backward(tmp2.data(), &x1[i], inv1[static_cast<std::size_t>(l) * uT + t], ln1_w, gln1_w, gln1_b,
+                      &dh[it]);
+        }
+      }
+      for (int t = 0; t < T; ++t)
+        for (int c = 0; c < D; ++c) {
+          gE[static_cast<std::size_t>(tok[t]) * D + c] += dh[static_cast<std::size_t>(t) * uD + c];
+          gP[static_cast<std::size_t>(t) * D + c] += dh[static_cast<std::size_t>(t) * uD + c];
+        }
+    }
+    return total * inv_count;
   }
 };
 

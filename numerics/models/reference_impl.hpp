@@ -1,20 +1,30 @@
-// ModelImpl<Arch>: a ReferenceModel from an architecture (architectures.hpp). Derivatives by
-// Boost.Math autodiff, forward mode:
-//   gradient + exact Laplacian: d passes of fvar<R,2> seeded along e_i: the first Taylor
+// ModelImpl<Arch>: a ReferenceModel from an architecture (architectures.hpp).
+// Derivatives:
+//   With a hand-written reverse pass (Arch::loss_grad, the transformer, MLP and logistic):
+//     gradient: one forward + one backward pass in the scalar R;
+//     HVP: the same reverse pass run on ad::fvar<R,1> seeded with θ + εv (forward over
+//       reverse, Boost.Math autodiff for the ε direction only): Hv exactly, O(1) passes;
+//     exact Laplacian: LAPLACIAN_BY_HVPS below chooses Σ_i (H e_i)_i over d such HVPs or the
+//       forward-mode path (whichever was measured faster, docs/status/models.md).
+//   Forward mode (always available, used without loss_grad and by DerivativeChecks):
+//     gradient + exact Laplacian: d passes of fvar<R,2> seeded along e_i: the first Taylor
 //     coefficient is ∂_i L, twice the second is ∂²_i L; ΔL = Σ_i ∂²_i L.
-//   HVP: d passes of fvar<fvar<R,1>,1> seeded along e_i (outer) and v (inner): (Hv)_i.
-// The d passes are independent and run on all hardware threads (parallel_chunks).
+//     HVP: d passes of fvar<fvar<R,1>,1> seeded along e_i (outer) and v (inner): (Hv)_i.
+// The d passes are independent and run on all hardware threads (parallel_chunks); sums are
+// taken in index order (thread-count independent).
 // Internal to numerics/models/.
 #pragma once
 #include <boost/math/differentiation/autodiff.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <type_traits>
 #include <exception>
 #include <mutex>
 #include <thread>
 
 #include "numerics/models/architectures.hpp"
+#include "numerics/models/derivative_checks.hpp"
 #include "numerics/models/presets.hpp"
 
 namespace villani::numerics::models {
@@ -48,9 +58,18 @@ void parallel_chunks(std::size_t n, Fn&& fn) {
   if (error) std::rethrow_exception(error);
 }
 
+/// Architectures with a hand-written reverse pass: S loss_grad<S>(const S* θ, S* ∇L).
+template <class A, class = void>
+struct arch_has_backprop : std::false_type {};
+template <class A>
+struct arch_has_backprop<A, std::void_t<decltype(std::declval<const A&>().template loss_grad<double>(
+                           static_cast<const double*>(nullptr), static_cast<double*>(nullptr)))>>
+    : std::true_type {};
+
 template <class Arch>
-class ModelImpl final : public ReferenceModel {
+class ModelImpl final : public ReferenceModel, public DerivativeChecks {
  public:
+  static constexpr bool kBackprop = arch_has_backprop<Arch>::value;
   explicit ModelImpl(Arch a) : a_(std::move(a)) {
     if (a_.dim() < 1) throw InputError("spec", "zero-dimensional model");
   }
@@ -84,41 +103,161 @@ class ModelImpl final : public ReferenceModel {
   }
   Vec gradient(const Vec& theta) const override {
     check_theta(theta);
-    auto th = theta_from_double<double>(theta);
     Vec g(dim());
-    grad_lap<double, 1>(th, &g, nullptr);
+    if constexpr (kBackprop) {
+      a_.template loss_grad<double>(theta.data(), g.data());
+    } else {
+      auto th = theta_from_double<double>(theta);
+      grad_lap<double, 1>(th, &g, nullptr);
+    }
     return g;
   }
   double laplacian(const Vec& theta) const override {
     check_theta(theta);
-    auto th = theta_from_double<double>(theta);
-    double lap = 0;
-    grad_lap<double, 2, Vec>(th, nullptr, &lap);
-    return lap;
+    return exact_laplacian<double>(theta_from_double<double>(theta));
   }
   Vec hvp(const Vec& theta, const Vec& v) const override {
     check_theta(theta);
-    if (v.size() != dim())
-      throw InputError("v", fmt::format("{}: expected {} entries; got {}", name(), dim(), v.size()));
-    if (!v.allFinite()) throw InputError("v", "direction contains NaN or inf");
-    using F = ad::detail::fvar<ad::detail::fvar<double, 1>, 1>;
+    check_direction(v);
+    if constexpr (kBackprop) {
+      const auto out = hvp_reverse<double>(theta_from_double<double>(theta), theta_from_double<double>(v));
+      return Eigen::Map<const Vec>(out.data(), dim());
+    } else {
+      return autodiff_hvp(theta, v);
+    }
+  }
+
+  // ---- DerivativeChecks
+  bool has_backprop() const override { return kBackprop; }
+  Vec autodiff_gradient(const Vec& theta) const override {
+    check_theta(theta);
+    Vec g(dim());
+    grad_lap<double, 1>(theta_from_double<double>(theta), &g, nullptr);
+    return g;
+  }
+  std::vector<Real50> autodiff_gradient50(const std::vector<Real50>& theta) const override {
+    check_mp(theta);
+    std::vector<AdReal50> g(theta.size());
+    grad_lap<AdReal50, 1>(to_ad(theta), &g, nullptr);
+    return from_ad(g);
+  }
+  std::vector<Real50> gradient50(const std::vector<Real50>& theta) const override {
+    check_mp(theta);
+    return from_ad(grad<AdReal50>(to_ad(theta)));
+  }
+  Vec autodiff_hvp(const Vec& theta, const Vec& v) const override {
+    check_theta(theta);
+    check_direction(v);
+    const auto out = hvp_forward<double>(theta_from_double<double>(theta), theta_from_double<double>(v));
+    return Eigen::Map<const Vec>(out.data(), dim());
+  }
+  std::vector<Real50> autodiff_hvp50(const std::vector<Real50>& theta, const std::vector<Real50>& v) const override {
+    check_mp(theta);
+    check_mp(v);
+    return from_ad(hvp_forward<AdReal50>(to_ad(theta), to_ad(v)));
+  }
+  std::vector<Real50> hvp50(const std::vector<Real50>& theta, const std::vector<Real50>& v) const override {
+    check_mp(theta);
+    check_mp(v);
+    if constexpr (kBackprop) return from_ad(hvp_reverse<AdReal50>(to_ad(theta), to_ad(v)));
+    else return from_ad(hvp_forward<AdReal50>(to_ad(theta), to_ad(v)));
+  }
+  double laplacian_forward(const Vec& theta) const override {
+    check_theta(theta);
+    double lap = 0;
+    grad_lap<double, 2, Vec>(theta_from_double<double>(theta), nullptr, &lap);
+    return lap;
+  }
+  double laplacian_by_hvps(const Vec& theta) const override {
+    check_theta(theta);
+    return laplacian_hvps<double>(theta_from_double<double>(theta));
+  }
+
+  /// Hv by d passes of fvar<fvar<R,1>,1> (forward over forward).
+  template <class R>
+  std::vector<R> hvp_forward(const std::vector<R>& theta, const std::vector<R>& v) const {
+    using F = ad::detail::fvar<ad::detail::fvar<R, 1>, 1>;
     const auto n = static_cast<std::size_t>(dim());
     // t seeded in the inner fvar (direction v), s in the outer (direction e_i).
-    const auto vars = ad::make_ftuple<double, 1, 1>(0.0, 0.0);
+    const auto vars = ad::make_ftuple<R, 1, 1>(R(0), R(0));
     const F& s = std::get<0>(vars);
     const F& t = std::get<1>(vars);
     std::vector<F> x0(n);
-    for (std::size_t j = 0; j < n; ++j) x0[j] = F(theta[static_cast<Eigen::Index>(j)]) + t * v[static_cast<Eigen::Index>(j)];
-    Vec out(dim());
+    for (std::size_t j = 0; j < n; ++j) x0[j] = F(theta[j]) + t * v[j];
+    std::vector<R> out(n);
     parallel_chunks(n, [&](std::size_t begin, std::size_t end) {
       std::vector<F> x = x0;
       for (std::size_t i = begin; i < end; ++i) {
         x[i] = x0[i] + s;
-        out[static_cast<Eigen::Index>(i)] = a_.template loss<F>(x.data()).derivative(1, 1);
+        out[i] = a_.template loss<F>(x.data()).derivative(1, 1);
         x[i] = x0[i];
       }
     });
     return out;
+  }
+
+  /// Hv by one reverse pass on fvar<R,1> seeded with θ + εv: the ε-coefficient of ∇L.
+  template <class R>
+  std::vector<R> hvp_reverse(const std::vector<R>& theta, const std::vector<R>& v) const {
+    using F = ad::detail::fvar<R, 1>;
+    const std::size_t n = theta.size();
+    const F eps = ad::make_fvar<R, 1>(R(0));
+    std::vector<F> x(n), g(n);
+    for (std::size_t j = 0; j < n; ++j) x[j] = F(theta[j]) + eps * v[j];
+    a_.template loss_grad<F>(x.data(), g.data());
+    std::vector<R> out(n);
+    for (std::size_t j = 0; j < n; ++j) out[j] = g[j].derivative(1);
+    return out;
+  }
+
+  /// ΔL = Σ_i (H e_i)_i over d forward-over-reverse passes (needs loss_grad), else Σ_i ∂²_i L
+  /// by fvar<R,2> passes.
+  template <class R>
+  R laplacian_hvps(const std::vector<R>& theta) const {
+    if constexpr (kBackprop) {
+      using F = ad::detail::fvar<R, 1>;
+      const std::size_t n = theta.size();
+      std::vector<F> x0(n);
+      for (std::size_t j = 0; j < n; ++j) x0[j] = F(theta[j]);
+      std::vector<R> d2(n);
+      parallel_chunks(n, [&](std::size_t begin, std::size_t end) {
+        std::vector<F> x = x0, g(n);
+        for (std::size_t i = begin; i < end; ++i) {
+          x[i] = ad::make_fvar<R, 1>(theta[i]);
+          a_.template loss_grad<F>(x.data(), g.data());
+          d2[i] = g[i].derivative(1);
+          x[i] = x0[i];
+        }
+      });
+      R sum(0);
+      for (const auto& c : d2) sum += c;
+      return sum;
+    } else {
+      R lap(0);
+      grad_lap<R, 2, std::vector<R>>(theta, nullptr, &lap);
+      return lap;
+    }
+  }
+
+  /// The exact Laplacian by the faster of the two paths (LAPLACIAN_BY_HVPS).
+  template <class R>
+  R exact_laplacian(const std::vector<R>& theta) const {
+    if constexpr (kBackprop && kLaplacianByHvps) {
+      return laplacian_hvps<R>(theta);
+    } else {
+      R lap(0);
+      grad_lap<R, 2, std::vector<R>>(theta, nullptr, &lap);
+      return lap;
+    }
+  }
+
+  /// ∇L: the reverse pass where there is one, else d fvar<R,1> passes.
+  template <class R>
+  std::vector<R> grad(const std::vector<R>& theta) const {
+    std::vector<R> g(theta.size());
+    if constexpr (kBackprop) a_.template loss_grad<R>(theta.data(), g.data());
+    else grad_lap<R, 1>(theta, &g, nullptr);
+    return g;
   }
 
   Evaluation<double> evaluate(const Vec& theta, double lambda) const override {
@@ -176,12 +315,36 @@ class ModelImpl final : public ReferenceModel {
   }
 
  private:
+  /// Measured (docs/status/models.md): which exact-Laplacian path is faster with loss_grad.
+  static constexpr bool kLaplacianByHvps = true;
+
+  void check_direction(const Vec& v) const {
+    if (v.size() != dim())
+      throw InputError("v", fmt::format("{}: expected {} entries; got {}", name(), dim(), v.size()));
+    if (!v.allFinite()) throw InputError("v", "direction contains NaN or inf");
+  }
+  static std::vector<AdReal50> to_ad(const std::vector<Real50>& x) {
+    std::vector<AdReal50> out(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) out[i] = convert<AdReal50>(x[i]);
+    return out;
+  }
+  static std::vector<Real50> from_ad(const std::vector<AdReal50>& x) {
+    std::vector<Real50> out(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) out[i] = convert<Real50>(x[i]);
+    return out;
+  }
+
   template <class R>
   Evaluation<R> eval(const std::vector<R>& theta, const R& lambda) const {
     Evaluation<R> e;
     std::vector<R> g(theta.size());
-    R lap(0);
-    const R L = grad_lap<R, 2>(theta, &g, &lap);
+    R lap(0), L(0);
+    if constexpr (kBackprop) {
+      L = a_.template loss_grad<R>(theta.data(), g.data());
+      lap = exact_laplacian<R>(theta);
+    } else {
+      L = grad_lap<R, 2>(theta, &g, &lap);
+    }
     R norm2(0), g2(0);
     for (std::size_t i = 0; i < theta.size(); ++i) {
       norm2 += theta[i] * theta[i];
