@@ -443,10 +443,74 @@ Bracket1D brackets_1d(const Potential& p, double lo, double hi, int panels) {
     b.log10_b = lB / std::log(10.0);
     b.muck_lower = std::exp(lB) / 2;
     b.muck_upper = 4 * std::exp(lB);
-    b.ls_lower = (b.d_plus + b.d_minus) / 150.0 / 2.0;
-    b.ls_upper = 468.0 * (b.d_plus + b.d_minus) / 2.0;
+    // Valid under every reading of the normalization (see gap.hpp): the smallest lower end
+    // (max D, Ent ≤ C∫ ⇒ C_LS = C/2) and the largest upper end (D+ + D−, Ent ≤ 2C∫ ⇒ C_LS = C).
+    b.ls_lower = std::max(b.d_plus, b.d_minus) / 150.0 / 2.0;
+    b.ls_upper = 468.0 * (b.d_plus + b.d_minus);
   }
   return b;
+}
+
+ExpTestBound ls_lower_exponential(const Potential& p, double lo, double hi, int panels) {
+  if (p.dim != 1) throw DomainError("ls_lower_exponential needs a 1-D potential");
+  const auto& g = gl();
+  const double h = (hi - lo) / panels;
+  std::vector<double> x, lw;  // nodes and log(weight · e^{−V})
+  for (int k = 0; k < panels; ++k)
+    for (std::size_t q = 0; q < g.x.size(); ++q) {
+      const double xq = lo + h * (k + 0.5 + 0.5 * g.x[q]);
+      x.push_back(xq);
+      lw.push_back(std::log(0.5 * h * g.w[q]) - eval_checked(p, &xq, false));
+    }
+  auto logsum = [&](double beta, double& mean) {
+    double m = -kInf;
+    for (std::size_t i = 0; i < x.size(); ++i) m = std::max(m, lw[i] + 2 * beta * x[i]);
+    long double z = 0, zx = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const long double e = std::exp(lw[i] + 2 * beta * x[i] - m);
+      z += e;
+      zx += e * x[i];
+    }
+    mean = double(zx / z);
+    return m + std::log(double(z));
+  };
+  double mean0 = 0;
+  const double logZ = logsum(0.0, mean0);
+  long double var = 0;
+  {
+    long double z = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const long double e = std::exp(lw[i] - logZ);
+      z += e;
+      var += e * (x[i] - mean0) * (x[i] - mean0);
+    }
+    var /= z;
+  }
+  const double sd = std::sqrt(double(var));
+  // Tilted mass in the outer 1% of the box must stay ≤ 1e-12 (else truncation would matter).
+  auto admissible = [&](double beta, double logZb) {
+    const double edge = 0.01 * (hi - lo);
+    double m = -kInf;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if (x[i] < lo + edge || x[i] > hi - edge) m = std::max(m, lw[i] + 2 * beta * x[i]);
+    return m == -kInf || m - logZb + std::log(double(x.size())) < std::log(1e-12);
+  };
+  auto ratio = [&](double beta, bool& ok) {
+    double mb = 0;
+    const double lzb = logsum(beta, mb);
+    ok = admissible(beta, lzb);
+    return (2 * beta * mb - (lzb - logZ)) / (2 * beta * beta);
+  };
+  ExpTestBound best{double(var), 0.0};  // β → 0: Var_μ(x)
+  for (int sign : {-1, 1})
+    for (int k = 0; k <= 120; ++k) {
+      const double beta = sign * std::pow(10.0, -2 + 4.0 * k / 120) / sd;
+      bool ok = false;
+      const double r = ratio(beta, ok);
+      if (!ok) break;  // larger |β| tilts further out
+      if (std::isfinite(r) && r > best.value) best = {r, beta};
+    }
+  return best;
 }
 
 std::vector<double> coordinate_variances(const Potential& p, const Box& box, int panels) {

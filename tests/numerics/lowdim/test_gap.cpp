@@ -155,3 +155,58 @@ TEST_CASE("non-normalizable measure and non-finite loss are InputError", "[lowdi
   symbolic::Energy quartic("t^4");
   CHECK_NOTHROW(lowdim::choose_box(potential_of(quartic, -0.5, 1), 1.0));
 }
+
+TEST_CASE("Bobkov–Götze log-Sobolev bracket: Gaussian exact, non-Gaussian against independent brackets", "[lowdim]") {
+  // Gaussian N(0, s/λ): C_LS = s/λ exactly (THEORY.md §0); D± scale exactly with s/λ.
+  double d_std = 0;
+  for (auto [lambda, s] : {std::pair{1.0, 1.0}, std::pair{0.3, 2.5}, std::pair{4.0, 0.5}}) {
+    symbolic::Energy e("0");
+    const auto p = potential_of(e, lambda, s);
+    const double sigma2 = s / lambda;
+    const auto box = lowdim::choose_box(p, std::sqrt(sigma2));
+    const auto b = lowdim::brackets_1d(p, box.box.lo[0], box.box.hi[0]);
+    INFO("λ = " << lambda << ", s = " << s << ": D+ = " << b.d_plus << ", D− = " << b.d_minus
+                << ", bracket [" << b.ls_lower << ", " << b.ls_upper << "]");
+    CHECK(b.ls_lower <= sigma2);
+    CHECK(sigma2 <= b.ls_upper);
+    CHECK(b.d_plus == Approx(b.d_minus).epsilon(1e-8));  // symmetric
+    if (d_std == 0) d_std = b.d_plus / sigma2;
+    CHECK(b.d_plus / sigma2 == Approx(d_std).epsilon(1e-8));
+    // e^{βx} attains the Gaussian constant for every β.
+    const auto t = lowdim::ls_lower_exponential(p, box.box.lo[0], box.box.hi[0]);
+    CHECK(t.value == Approx(sigma2).epsilon(1e-8));
+  }
+  // D+ of N(0,1), sup_x Φ̄(x)·log(1/Φ̄(x))·√(2π)∫_0^x e^{u²/2}du, by brute force on a grid.
+  {
+    double best = 0, integral = 0;
+    const double h = 1e-4;
+    for (int i = 1; i <= 80000; ++i) {
+      const double x = i * h, xm = x - h / 2;
+      integral += h * std::sqrt(2 * M_PI) * std::exp(xm * xm / 2);
+      const double tail = 0.5 * std::erfc(x / std::sqrt(2.0));
+      best = std::max(best, tail * std::log(1 / tail) * integral);
+    }
+    CHECK(d_std == Approx(best).epsilon(1e-4));
+  }
+  // Non-Gaussian, independent brackets of the true C_LS:
+  //  lower: C_LS ≥ C_P (discretized) and ≥ the e^{βx} test-function bound;
+  //  upper: t⁴/4 + t²/2 has V'' ≥ 1 ⇒ C_LS ≤ 1 (Bakry–Émery); 10·e^{−t²/2} + t²/2 is the Gaussian
+  //  perturbed by osc = 10 ⇒ C_LS ≤ e^{10} (Holley–Stroock).
+  struct Case { const char* loss; double upper; };
+  for (const Case c : {Case{"t^4/4", 1.0}, Case{"10*exp(-t^2/2)", std::exp(10.0)}}) {
+    symbolic::Energy e(c.loss);
+    const auto p = potential_of(e, 1, 1);
+    const auto box = lowdim::choose_box(p, 1.0);
+    const auto cp = lowdim::poincare_constant(p, box.box, 2000);
+    const auto t = lowdim::ls_lower_exponential(p, box.box.lo[0], box.box.hi[0]);
+    const auto b = lowdim::brackets_1d(p, box.box.lo[0], box.box.hi[0]);
+    const double lower = std::max(cp.value - cp.error_estimate, t.value);
+    INFO(c.loss << ": C_P " << cp.value << ", e^{βx} bound " << t.value << " (β " << t.beta << "), upper "
+                << c.upper << "; Bobkov–Götze [" << b.ls_lower << ", " << b.ls_upper << "], D± " << b.d_plus);
+    CHECK(lower <= c.upper);           // the independent bracket is consistent
+    CHECK(t.value <= c.upper);
+    CHECK(b.ls_lower <= c.upper);      // and meets the Bobkov–Götze bracket
+    CHECK(b.ls_upper >= lower);
+    CHECK(b.ls_lower <= b.ls_upper);
+  }
+}
