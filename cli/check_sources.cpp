@@ -6,6 +6,7 @@
 
 #include "numerics/errors.hpp"
 #include "numerics/models/presets.hpp"
+#include "validators/reference_input.hpp"
 
 namespace villani::cli {
 
@@ -19,35 +20,10 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// 50/100-digit evaluation of a reference model (numerics/models), rounded to double.
-validators::PreciseEvaluator precise_of(std::shared_ptr<const numerics::models::ReferenceModel> m) {
-  return [m](const numerics::Vec& theta, double lambda, int digits) {
-    validators::PrecisePoint p;
-    if (digits <= 50) {
-      const auto e = m->evaluate50(numerics::models::theta_from_double<villani::Real50>(theta),
-                                   villani::Real50(lambda));
-      p.value = static_cast<double>(e.value);
-      p.laplacian = static_cast<double>(e.laplacian);
-      p.grad_norm_sq = static_cast<double>(e.grad_norm2);
-    } else {
-      const auto e = m->evaluate100(numerics::models::theta_from_double<villani::Real100>(theta),
-                                    villani::Real100(lambda));
-      p.value = static_cast<double>(e.value);
-      p.laplacian = static_cast<double>(e.laplacian);
-      p.grad_norm_sq = static_cast<double>(e.grad_norm2);
-    }
-    return p;
-  };
-}
-
 LoadedModel from_reference(std::shared_ptr<const numerics::models::ReferenceModel> m, const std::string& label,
                            const std::string& audit_source) {
   LoadedModel out;
-  out.input.loss = m;
-  out.input.model = label;
-  out.input.audit = m->nonsmooth_ops();
-  out.input.audit_source = audit_source;
-  out.input.precise = precise_of(m);
+  out.input = validators::reference_check_input(m, label, audit_source);
   out.init = m->initial_theta(0);
   return out;
 }

@@ -14,6 +14,7 @@
 
 #include "cli/constants_table.hpp"
 #include "validators/gap_claims.hpp"
+#include "validators/villani_claims.hpp"
 #ifdef VILLANI_HAVE_TORCH
 #include "experiments/claims.hpp"
 #include "experiments/companion/claims.hpp"
@@ -110,6 +111,7 @@ validators::Registry build_registry() {
   validators::Registry r;
   validators::register_theory_claims(r);
   validators::register_gap_claims(r);
+  validators::register_villani_claims(r);
 #ifdef VILLANI_HAVE_TORCH
   experiments::register_experiment_claims(r);
   experiments::companion::register_companion_claims(r);

@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <fcntl.h>
+#include <map>
 #include <set>
 #include <sys/wait.h>
 
@@ -36,6 +37,20 @@ TEST_CASE("reproduce --format json: every claim has a computed verdict", "[cli][
       CHECK(c["verdict"] == "violated");
     }
   CHECK(found);
+  // The landscape claims are decided by the Villani criteria on the reference models: the
+  // ReLU net is not C^∞ (the audit names relu), the smooth ones are, and the fitted Ψ_s
+  // exponent along the shared directions is 2 ± 0.1 on every smooth model.
+  std::map<std::string, json> by_id;
+  for (const auto& c : j["claims"]) by_id[c["id"].get<std::string>()] = c;
+  for (const char* id : {"cinf-logistic", "cinf-mlp-gelu", "cinf-tiny-transformer", "cinf-mlp-relu",
+                         "quadratic-growth", "gaussian-tails", "growth-condition-all-s",
+                         "psi-growth-quadratic", "psi-growth-coefficient"})
+    CHECK(by_id.count(id) == 1);
+  CHECK(by_id["cinf-mlp-relu"]["verdict"] == "violated");
+  CHECK(by_id["cinf-mlp-relu"]["evidence"].get<std::string>().find("relu") != std::string::npos);
+  CHECK(by_id["cinf-logistic"]["verdict"] == "holds");
+  CHECK(by_id["cinf-mlp-gelu"]["verdict"] == "holds");
+  CHECK(by_id["psi-growth-quadratic"]["verdict"] == "holds");
   CHECK(std::filesystem::exists(dir + "/report.md"));
   std::ifstream f(dir + "/report.json");
   CHECK(json::parse(f)["claims"].size() == j["claims"].size());

@@ -1,0 +1,224 @@
+#include "validators/villani_claims.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "numerics/models/presets.hpp"
+#include "validators/reference_input.hpp"
+#include "validators/villani_check.hpp"
+
+namespace villani::validators {
+namespace {
+
+using nlohmann::json;
+
+constexpr double kLambda = 0.1;  // the weight decay of every landscape claim (λ = 0.1)
+
+// The architectures the preprint's hypotheses are about (smooth activations), and the ReLU net
+// of the companion papers.
+const std::vector<std::string> kSmoothModels = {"logistic", "mlp-gelu", "tiny-transformer"};
+
+CheckOptions options_for(const std::string& preset, double s, const CheckContext& ctx) {
+  CheckOptions o;
+  o.lambda = kLambda;
+  o.s = s;
+  const bool big = preset == "tiny-transformer";
+  o.directions = ctx.full ? 32 : (big ? 4 : 16);
+  o.probes = big ? 2 : 4;
+  o.probe_points = big ? 24 : 48;
+  o.curvature_points = big ? 1 : 4;
+  // 50/100-digit escalation costs minutes on the erf-GELU models; the default decides in double
+  // (the report says which rung decided), --full climbs the precision ladder.
+  o.precision = ctx.full ? PrecisionMode::Auto : PrecisionMode::Double;
+  return o;
+}
+
+std::string check_command(const std::string& preset, double s, const CheckContext& ctx) {
+  const auto o = options_for(preset, s, ctx);
+  return fmt::format("villani check --model {} --lambda {} --temperature {} --directions {} --precision {}",
+                     preset, kLambda, s, o.directions, to_string(o.precision));
+}
+
+// One run of the criteria per (model, s, full), shared by every claim that needs it.
+const json& cached_check(const std::string& preset, double s, const CheckContext& ctx) {
+  static std::mutex m;
+  static std::map<std::string, json> cache;
+  const std::string key = fmt::format("{}|{}|{}", preset, s, ctx.full);
+  std::lock_guard<std::mutex> lock(m);
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto model = numerics::models::make_reference(preset);
+  json rep = run_check(reference_check_input(model, "preset " + preset, "activations of the reference architecture"),
+                       options_for(preset, s, ctx));
+  rep["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  rep["command"] = check_command(preset, s, ctx);
+  rep["dim"] = model->dim();
+  return cache.emplace(key, std::move(rep)).first->second;
+}
+
+std::string criterion_verdict(const json& rep, const char* criterion) {
+  return rep["criteria"][criterion].value("verdict", "inconclusive");
+}
+
+std::string criterion_text(const json& rep, const char* criterion) {
+  const json& c = rep["criteria"][criterion];
+  std::string t = c.value("evidence", "");
+  if (c.contains("reason")) t += (t.empty() ? "" : "; ") + c["reason"].get<std::string>();
+  return t;
+}
+
+// A claim decided by one criterion on several models: holds when it holds on each, violated
+// when it fails on one, inconclusive otherwise.
+ClaimResult by_criterion(const char* criterion, const std::vector<std::string>& models,
+                         const std::vector<double>& temperatures, const CheckContext& ctx) {
+  ClaimResult res;
+  res.details = json::array();
+  int holds = 0, fails = 0, total = 0;
+  std::string evidence, failing;
+  for (double s : temperatures)
+    for (const auto& preset : models) {
+      const json& rep = cached_check(preset, s, ctx);
+      const std::string v = criterion_verdict(rep, criterion);
+      ++total;
+      holds += v == "holds";
+      fails += v == "fails";
+      const std::string line = fmt::format("{} (d = {}, s = {}): {} — {}", preset, rep["dim"].get<long>(), s, v,
+                                           criterion_text(rep, criterion));
+      if (v == "fails") failing += (failing.empty() ? "" : " ") + line + ".";
+      evidence += (evidence.empty() ? "" : " ") + line + ".";
+      res.details.push_back({{"model", preset}, {"temperature", s}, {"verdict", v},
+                             {"criterion", rep["criteria"][criterion]}, {"command", rep["command"]},
+                             {"seconds", rep["seconds"]}});
+    }
+  res.verdict = fails > 0 ? Verdict::Violated : holds == total ? Verdict::Holds : Verdict::Inconclusive;
+  const std::string scope = fmt::format("λ = {}, reference models sampled on 10 shells around the origin "
+                                        "(radii 0.1–10 × sqrt(s·d/λ)); sampled estimates, not bounds. ",
+                                        kLambda);
+  res.evidence = scope + (fails > 0 ? failing : evidence);
+  if (res.verdict == Verdict::Inconclusive)
+    res.evidence += " Undecided on some model: re-run the command of that model with more directions or "
+                    "smaller radii.";
+  return res;
+}
+
+ClaimResult check_cinf(const std::string& preset, const CheckContext& ctx) {
+  const json& rep = cached_check(preset, 1.0, ctx);
+  const json& c = rep["criteria"]["smoothness"];
+  ClaimResult res;
+  res.details = {{"model", preset}, {"criterion", c}, {"command", rep["command"]}, {"seconds", rep["seconds"]}};
+  const std::string v = c.value("verdict", "inconclusive");
+  res.verdict = v == "holds" ? Verdict::Holds : v == "fails" ? Verdict::Violated : Verdict::Inconclusive;
+  res.evidence = fmt::format("{} (d = {}): {}", preset, rep["dim"].get<long>(), criterion_text(rep, "smoothness"));
+  if (res.verdict == Verdict::Holds)
+    res.evidence += ". Every operation of the architecture is C^∞ and so is (λ/2)‖θ‖², hence F is C^∞ "
+                    "(the probe only looks for numerical kinks; the audit decides).";
+  return res;
+}
+
+// Ψ_s on the shells: fitted exponent (quadratic growth) or coefficient against λ²/s.
+ClaimResult check_psi(bool coefficient, const CheckContext& ctx) {
+  ClaimResult res;
+  res.details = json::array();
+  int ok = 0, bad = 0, total = 0;
+  std::string ev, worst;
+  double worst_factor = 1;
+  for (const auto& preset : kSmoothModels) {
+    const json& rep = cached_check(preset, 1.0, ctx);
+    const json& g = rep.contains("growth") ? rep["growth"] : json::object();
+    ++total;
+    const bool have = g.contains("exponent") && g["exponent"].is_number() && g.contains("coefficient_ratio") &&
+                      g["coefficient_ratio"].is_number();
+    json row = {{"model", preset}, {"command", rep["command"]}};
+    if (!have) {
+      ev += fmt::format(" {}: no growth fit ({}).", preset, criterion_text(rep, "growth"));
+      row["fit"] = nullptr;
+      res.details.push_back(row);
+      continue;
+    }
+    // Exponent: the median over directions of the fit along each direction (the directions
+    // are shared by the shells); the fit of the shell medians is kept beside it.
+    const bool per_dir = g.contains("direction_exponent") && g["direction_exponent"].is_object();
+    const double p = per_dir ? g["direction_exponent"]["median"].get<double>() : g["exponent"].get<double>();
+    const double ratio = g["coefficient_ratio"].get<double>();
+    row.update({{"exponent", p}, {"shell_median_exponent", g["exponent"]}, {"coefficient", g["coefficient"]}, {"predicted_coefficient", g["predicted_coefficient"]},
+                {"coefficient_ratio", ratio}, {"fit_radii", g.value("fit_radii", json::array())}});
+    res.details.push_back(row);
+    if (!coefficient) {
+      const bool good = std::abs(p - 2) <= 0.1;
+      good ? ++ok : ++bad;
+      ev += per_dir ? fmt::format(" {}: exponent {:.3f} (median over {} directions, range {:.3f}–{:.3f}; fit of the "
+                                  "shell medians {:.3f}) — {}.",
+                                  preset, p, g["direction_exponent"]["directions"].get<int>(),
+                                  g["direction_exponent"]["min"].get<double>(),
+                                  g["direction_exponent"]["max"].get<double>(), g["exponent"].get<double>(),
+                                  good ? "within 0.1 of 2" : "NOT within 0.1 of 2")
+                    : fmt::format(" {}: exponent {:.3f} ({}).", preset, p, good ? "within 0.1 of 2" : "NOT within 0.1 of 2");
+    } else {
+      const bool good = std::abs(ratio - 1) <= 0.1;
+      good ? ++ok : ++bad;
+      ev += fmt::format(" {}: coefficient {:.4g} = {:.3g} × λ²/s.", preset, g["coefficient"].get<double>(), ratio);
+      const double factor = ratio >= 1 ? ratio : 1 / ratio;
+      if (!good && factor > worst_factor) {
+        worst_factor = factor;
+        worst = preset;
+      }
+    }
+  }
+  res.verdict = bad > 0 ? Verdict::Violated : ok == total ? Verdict::Holds : Verdict::Inconclusive;
+  std::string head = fmt::format("λ = {}, s = 1; median Ψ_s over sampled directions on each shell, fitted as a·r^p + b "
+                                 "on the shells past the predicted crossing sqrt(s·d/λ).",
+                                 kLambda);
+  if (coefficient && bad > 0)
+    head += fmt::format(" Off by up to a factor {:.3g} ({}): the prediction λ²/s needs ∇L = o(‖θ‖), but the logits of "
+                        "a two-layer net or a transformer with a learned unembedding are degree-2 homogeneous in θ, so "
+                        "∇L grows linearly and ‖∇F‖² ≈ ‖λθ + ∇L‖² carries its own r² term.",
+                        worst_factor, worst);
+  res.evidence = head + ev;
+  return res;
+}
+
+}  // namespace
+
+void register_villani_claims(Registry& r) {
+  const std::string src = "arXiv:2605.06599, main theorem hypotheses; THEORY.md §1";
+  for (const std::string preset : {"logistic", "mlp-gelu", "tiny-transformer", "mlp-relu"}) {
+    const bool relu = preset == "mlp-relu";
+    r.add({"cinf-" + preset,
+           relu ? "F = L + (λ/2)‖θ‖² is C^∞, applied to the two-layer ReLU network of the companion papers"
+                : "F = L + (λ/2)‖θ‖² is C^∞ for the " + preset + " architecture",
+           relu ? "arXiv:2605.06599 (smoothness hypothesis); companion: Boursier et al. (ReLU + ℓ2)" : src,
+           fmt::format("villani check --model {} --lambda {}", preset, kLambda),
+           [preset](const CheckContext& ctx) { return check_cinf(preset, ctx); }});
+  }
+  r.add({"quadratic-growth", "F grows quadratically: F(θ) ≥ c‖θ‖² − C with c > 0 (sampled: min F/‖θ‖² vs λ/2)", src,
+         fmt::format("villani check --model tiny-transformer --lambda {} --directions 32", kLambda),
+         [](const CheckContext& ctx) { return by_criterion("coercivity", kSmoothModels, {1.0}, ctx); }});
+  r.add({"gaussian-tails", "e^{−F/s} has Gaussian tails (integrable, tail mass bounded from the quadratic floor)", src,
+         fmt::format("villani check --model tiny-transformer --lambda {} --directions 32", kLambda),
+         [](const CheckContext& ctx) { return by_criterion("integrability", kSmoothModels, {1.0}, ctx); }});
+  r.add({"growth-condition-all-s",
+         "−ΔF + ‖∇F‖²/s → ∞ for every temperature s > 0 (tested at s = 0.1, 1, 10; Ψ_{2s} > 0 on outer shells "
+         "and growing)",
+         src, fmt::format("villani check --model mlp-gelu --lambda {} --temperature 10 --directions 32", kLambda),
+         [](const CheckContext& ctx) {
+           return by_criterion("growth", {"logistic", "mlp-gelu"}, {0.1, 1.0, 10.0}, ctx);
+         }});
+  r.add({"psi-growth-quadratic", "Ψ_s grows quadratically in ‖θ‖ on measured models (exponent 2 ± 0.1)",
+         "arXiv:2605.06599, experiments (Ψ_s vs ‖θ‖)",
+         fmt::format("villani check --model tiny-transformer --lambda {} --directions 32", kLambda),
+         [](const CheckContext& ctx) { return check_psi(false, ctx); }});
+  r.add({"psi-growth-coefficient",
+         "Ψ_s ≈ (λ²/s)‖θ‖² − λd: the quadratic coefficient is λ²/s (within 10%)",
+         "arXiv:2605.06599, growth heuristic; THEORY.md §1",
+         fmt::format("villani check --model mlp-gelu --lambda {} --directions 32", kLambda),
+         [](const CheckContext& ctx) { return check_psi(true, ctx); }});
+}
+
+}  // namespace villani::validators
