@@ -158,6 +158,64 @@ S cross_entropy(const std::vector<S>& z, int y) {
   return log(sum) + shift - z[static_cast<std::size_t>(y)];
 }
 
+/// σ'(x) for the reverse passes, the derivative of activate(a, ·) (relu'(0) = 0 as there).
+template <class S>
+S activate_derivative(Activation a, const S& x) {
+  using R = root_t<S>;
+  using std::exp;
+  using std::erf;
+  using std::sqrt;
+  switch (a) {
+    case Activation::Relu: return approx(x) > 0 ? S(1) : S(0);
+    case Activation::Gelu: {  // Φ(x) + x·φ(x)
+      const R inv_sqrt2 = 1 / sqrt(R(2));
+      const R inv_sqrt2pi = 1 / sqrt(2 * boost::math::constants::pi<R>());
+      const S xs = x * inv_sqrt2;
+      return (1 + erf(xs)) / 2 + x * exp(-(x * x) / 2) * inv_sqrt2pi;
+    }
+    case Activation::GeluTanh: {
+      const R c = sqrt(R(2) / boost::math::constants::pi<R>());
+      const R ag = R(44715) / R(1000000);
+      const S x2 = x * x;
+      S th, sech2;
+      tanh_sech2<S>(S(c * (x + ag * x2 * x)), th, sech2);
+      return ((1 + th) + x * sech2 * c * (1 + 3 * ag * x2)) / 2;
+    }
+    case Activation::Tanh: {
+      S th, sech2;
+      tanh_sech2<S>(x, th, sech2);
+      return sech2;
+    }
+    case Activation::Softplus: {  // logistic sigmoid, no overflow on either side
+      if (approx(x) > 0) return 1 / (1 + exp(-x));
+      const S e = exp(x);
+      return e / (1 + e);
+    }
+  }
+  return S(1);
+}
+
+/// Cross-entropy of logits z at label y (as cross_entropy()) and its gradient times `scale`
+/// written into dz: dz = scale·(softmax(z) − e_y).
+template <class S>
+S cross_entropy_grad(const std::vector<S>& z, int y, const root_t<S>& scale, std::vector<S>& dz) {
+  using std::exp;
+  using std::log;
+  using R = root_t<S>;
+  double m = approx(z[0]);
+  for (const auto& zi : z) m = std::max(m, approx(zi));
+  const R shift(m);
+  S sum(0);
+  for (std::size_t k = 0; k < z.size(); ++k) {
+    dz[k] = exp(z[k] - shift);
+    sum += dz[k];
+  }
+  const S inv = scale / sum;
+  for (auto& d : dz) d *= inv;
+  dz[static_cast<std::size_t>(y)] -= scale;
+  return log(sum) + shift - z[static_cast<std::size_t>(y)];
+}
+
 // ---- multinomial logistic regression -------------------------------------------------------
 
 /// logits = W x + b, W [K,p] row-major; θ = (W, b); L = mean CE over n samples.
@@ -192,6 +250,36 @@ struct LogisticArch {
       total += cross_entropy(z, y[static_cast<std::size_t>(i)]);
     }
     return total / R(samples);
+  }
+
+  /// L and ∇L (into g) by a hand-written reverse pass (see TransformerArch::loss_grad).
+  template <class S>
+  S loss_grad(const S* th, S* g) const {
+    using R = root_t<S>;
+    const int K = classes, p = features;
+    const S* W = th;
+    const S* b = th + K * p;
+    for (long i = 0; i < dim(); ++i) g[i] = S(0);
+    S* gW = g;
+    S* gb = g + K * p;
+    const R scale = 1 / R(samples);
+    S total(0);
+    std::vector<S> z(static_cast<std::size_t>(K)), dz(z.size());
+    for (int i = 0; i < samples; ++i) {
+      const double* x = &X[static_cast<std::size_t>(i) * p];
+      for (int k = 0; k < K; ++k) {
+        S acc = b[k];
+        for (int j = 0; j < p; ++j) acc += W[k * p + j] * R(x[j]);
+        z[static_cast<std::size_t>(k)] = acc;
+      }
+      total += cross_entropy_grad(z, y[static_cast<std::size_t>(i)], scale, dz);
+      for (int k = 0; k < K; ++k) {
+        const S& d = dz[static_cast<std::size_t>(k)];
+        gb[k] += d;
+        for (int j = 0; j < p; ++j) gW[k * p + j] += d * R(x[j]);
+      }
+    }
+    return total * scale;
   }
 };
 
@@ -242,6 +330,56 @@ struct MlpArch {
       total += cross_entropy(z, y[static_cast<std::size_t>(i)]);
     }
     return total / R(samples);
+  }
+
+  /// L and ∇L (into g) by a hand-written reverse pass (see TransformerArch::loss_grad).
+  template <class S>
+  S loss_grad(const S* th, S* g) const {
+    using R = root_t<S>;
+    const int p = features, H = hidden, K = classes;
+    const S* W1 = th;
+    const S* b1 = W1 + H * p;
+    const S* W2 = b1 + (bias ? H : 0);
+    const S* b2 = W2 + K * H;
+    for (long i = 0; i < dim(); ++i) g[i] = S(0);
+    S* gW1 = g;
+    S* gb1 = gW1 + H * p;
+    S* gW2 = gb1 + (bias ? H : 0);
+    S* gb2 = gW2 + K * H;
+    const R scale = 1 / R(samples);
+    S total(0);
+    const auto uH = static_cast<std::size_t>(H);
+    std::vector<S> pre(uH), a(uH), da(uH), z(static_cast<std::size_t>(K)), dz(z.size());
+    for (int i = 0; i < samples; ++i) {
+      const double* x = &X[static_cast<std::size_t>(i) * p];
+      for (int h = 0; h < H; ++h) {
+        S acc = bias ? b1[h] : S(0);
+        for (int j = 0; j < p; ++j) acc += W1[h * p + j] * R(x[j]);
+        a[static_cast<std::size_t>(h)] = activate(activation, acc);
+        pre[static_cast<std::size_t>(h)] = std::move(acc);
+      }
+      for (int k = 0; k < K; ++k) {
+        S acc = bias ? b2[k] : S(0);
+        for (int h = 0; h < H; ++h) acc += W2[k * H + h] * a[static_cast<std::size_t>(h)];
+        z[static_cast<std::size_t>(k)] = acc;
+      }
+      total += cross_entropy_grad(z, y[static_cast<std::size_t>(i)], scale, dz);
+      for (auto& d : da) d = S(0);
+      for (int k = 0; k < K; ++k) {
+        const S& d = dz[static_cast<std::size_t>(k)];
+        if (bias) gb2[k] += d;
+        for (int h = 0; h < H; ++h) {
+          gW2[k * H + h] += d * a[static_cast<std::size_t>(h)];
+          da[static_cast<std::size_t>(h)] += W2[k * H + h] * d;
+        }
+      }
+      for (int h = 0; h < H; ++h) {
+        const S dpre = da[static_cast<std::size_t>(h)] * activate_derivative(activation, pre[static_cast<std::size_t>(h)]);
+        if (bias) gb1[h] += dpre;
+        for (int j = 0; j < p; ++j) gW1[h * p + j] += dpre * R(x[j]);
+      }
+    }
+    return total * scale;
   }
 };
 

@@ -352,3 +352,29 @@ TEST_CASE("tiny-transformer: exact Laplacian equals the sum of d HVPs on unit ve
   const Vec g = m->gradient(th), ga = dc->autodiff_gradient(th);
   REQUIRE((g - ga).norm() <= 1e-12 * ga.norm());
 }
+
+TEST_CASE("logistic and MLP reverse passes: gradient and HVP equal forward-mode autodiff", "[models][backprop]") {
+  for (const auto& spec : small_specs()) {
+    auto m = model_from_spec(spec);
+    const auto* dc = dynamic_cast<const DerivativeChecks*>(m.get());
+    REQUIRE(dc != nullptr);
+    INFO(m->name());
+    REQUIRE(dc->has_backprop());
+    const Vec th = m->initial_theta(4);
+    Random rng(8);
+    const Vec v = rng.normal_vector(m->dim());
+    const Vec g = m->gradient(th), ga = dc->autodiff_gradient(th);
+    REQUIRE((g - ga).norm() <= 1e-12 * ga.norm());
+    const Vec hv = m->hvp(th, v), hva = dc->autodiff_hvp(th, v);
+    REQUIRE((hv - hva).norm() <= 1e-12 * hva.norm());
+    REQUIRE(std::abs(dc->laplacian_by_hvps(th) - dc->laplacian_forward(th)) <=
+            1e-10 * std::abs(dc->laplacian_forward(th)));
+    const auto th50 = theta_from_double<Real50>(th), v50 = theta_from_double<Real50>(v);
+    const auto g50 = dc->gradient50(th50), ga50 = dc->autodiff_gradient50(th50);
+    const auto h50 = dc->hvp50(th50, v50), ha50 = dc->autodiff_hvp50(th50, v50);
+    for (std::size_t i = 0; i < g50.size(); ++i) {
+      REQUIRE(abs(g50[i] - ga50[i]) <= Real50("1e-40") * (1 + abs(ga50[i])));
+      REQUIRE(abs(h50[i] - ha50[i]) <= Real50("1e-40") * (1 + abs(ha50[i])));
+    }
+  }
+}
