@@ -101,6 +101,22 @@ struct ExpTestBound {
 };
 ExpTestBound ls_lower_exponential(const Potential& p, double lo, double hi, int panels = 2000);
 
+/// The log-Sobolev constant C_LS (THEORY.md §0) of μ ∝ e^{−V} on [lo, hi], computed as the
+/// maximum of the discrete ratio Ent_w(f²)/(2·Σ c_i (f_{i+1} − f_i)²) over grid functions f, with
+/// the finite-volume masses w and conductances c of poincare_on_grid. Maximized by gradient
+/// ascent in the discrete H¹ metric ((K + W)^{-1}·∇, Armijo steps) from several starts (e^{βt},
+/// 1 + a·tanh t); on n and n/2 cells. A variational value — each ratio is attained by a discrete
+/// f, so it approaches C_LS from below as the ascent converges and the grid refines — not a
+/// certified bound. Slow where the supremum is only approached (Gaussian: linearization limit).
+struct LogSobolevEstimate {
+  double value = 0;           ///< best ratio on n cells
+  double coarse = 0;          ///< best ratio on n/2 cells
+  double error_estimate = 0;  ///< |value − coarse|
+  int iterations = 0;         ///< ascent steps on the fine grid (all starts)
+  int n = 0;
+};
+LogSobolevEstimate log_sobolev_1d(const Potential& p, double lo, double hi, int n = 800, int max_iterations = 5000);
+
 /// Brackets of μ ∝ e^{−V} on the line, integrating over [lo, hi] (tails beyond negligible).
 Bracket1D brackets_1d(const Potential& p, double lo, double hi, int panels = 4000);
 
