@@ -14,6 +14,10 @@ TEST_CASE("gap: L = 0 gives s/λ; the double-well-like loss refutes the claim", 
   CHECK(j["gaussian_reference"]["value"].get<double>() == Approx(4.0));
   CHECK(j["muckenhoupt"]["contains_poincare"] == true);
   CHECK(j["bakry_emery"]["applies"] == true);
+  // C_LS = C_P = s/λ for the Gaussian: inside the bracket; the discrete maximum approaches it from below.
+  CHECK(j["log_sobolev_bracket"]["lower"].get<double>() <= 4.0 * (1 + 1e-9));
+  CHECK(j["log_sobolev_bracket"]["upper"].get<double>() >= 4.0);
+  CHECK(j["log_sobolev_bracket"]["computed"]["value"].get<double>() == Approx(4.0).epsilon(2e-3));
   r = run_villani("gap --loss '10*exp(-t^2/2)' --lambda 1 --format json --show-derivation", "gap1");
   REQUIRE(r.code == 0);
   j = json::parse(r.out);
