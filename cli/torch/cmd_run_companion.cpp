@@ -59,20 +59,6 @@ std::vector<double> num_list(const std::string& arg, const std::string& text) {
   return out;
 }
 
-int parse_or_exit(CLI::App& app, int argc, char** argv, int& code) {
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    code = app.exit(e);
-    return 1;
-  } catch (const CLI::ParseError& e) {
-    std::cerr << app.get_name() << ": bad input: " << e.what() << "\n";
-    code = kBadInput;
-    return 1;
-  }
-  return 0;
-}
-
 nlohmann::json hardware() {
   nlohmann::json h = experiments::host_info();
   h["git_revision"] = experiments::git_revision();
@@ -83,6 +69,80 @@ nlohmann::json hardware() {
 bool have_gnuplot() { return std::system("command -v gnuplot > /dev/null 2>&1") == 0; }
 
 std::string g4(double x) { return fmt::format("{:.4g}", x); }
+std::string e2(double x) { return fmt::format("{:.2e}", x); }
+
+// What the three kinds share: --format and --out, parsing (--help, bad input → exit 2), the run
+// record (config.json, hardware.json, metrics.jsonl, summary.json) and the printed/written tables.
+class Session {
+ public:
+  Session(CLI::App& app, std::string kind) : app_(app), kind_(std::move(kind)) {
+    app.add_option("--format", format_, "table|markdown|csv|json|latex")->capture_default_str();
+    app.add_option("--out", out_, "run record directory");
+  }
+  /// False when the command is done (help printed or a parse error); exit_code() then says how.
+  bool parse(int argc, char** argv) {
+    try {
+      app_.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+      code_ = app_.exit(e);
+      return false;
+    } catch (const CLI::ParseError& e) {
+      std::cerr << app_.get_name() << ": bad input: " << e.what() << "\n";
+      code_ = kBadInput;
+      return false;
+    }
+    fmt_ = parse_format(format_);
+    return true;
+  }
+  int exit_code() const { return code_; }
+  const std::string& out() const { return out_; }
+  bool recording() const { return rec_.has_value(); }
+  /// Opens the run record when --out was given; config gets "kind".
+  void open(nlohmann::json config) {
+    if (out_.empty()) return;
+    config["kind"] = kind_;
+    rec_ = experiments::RunRecord::open(out_, config, false);
+    rec_->write_hardware(hardware());
+  }
+  /// Appends one metrics line (numbered when it has no "step").
+  void append(nlohmann::json m) {
+    if (!rec_) return;
+    if (!m.contains("step")) m["step"] = rec_->last_step() + 1;
+    rec_->append(m);
+  }
+  std::function<void(const nlohmann::json&)> recorder() {
+    return [this](const nlohmann::json& m) { append(m); };
+  }
+  /// Writes summary.json and <stem>.md/.csv per table to the record; prints the tables (or the
+  /// summary for --format json).
+  int finish(const nlohmann::json& summary, const std::vector<std::pair<std::string, Table>>& tables) {
+    if (rec_) {
+      rec_->write_summary(summary);
+      for (const auto& [stem, t] : tables) {
+        write_file_atomic(out_ + "/" + stem + ".md", render_markdown(t));
+        write_file_atomic(out_ + "/" + stem + ".csv", render_csv(t));
+      }
+    }
+    if (fmt_ == Format::Json) {
+      std::cout << summary.dump(2) << "\n";
+    } else {
+      bool first = true;
+      for (const auto& [stem, t] : tables) {
+        if (!first) std::cout << "\n";
+        first = false;
+        std::cout << render(t, fmt_);
+      }
+    }
+    return kOk;
+  }
+
+ private:
+  CLI::App& app_;
+  std::string kind_, format_ = "table", out_;
+  Format fmt_ = Format::Table;
+  std::optional<experiments::RunRecord> rec_;
+  int code_ = kOk;
+};
 
 int run_boursier(int argc, char** argv) {
   CLI::App app{
@@ -100,7 +160,7 @@ int run_boursier(int argc, char** argv) {
       "table.{md,csv} and success.gp (+ success.svg when gnuplot is on PATH).",
       "villani run boursier"};
   comp::BoursierOptions o;
-  std::string n = "4:8", planar_n = "4,6", scales = "0.01,0.5", format = "table", out;
+  std::string n = "4:8", planar_n = "4,6", scales = "0.01,0.5";
   app.add_option("--n", n, "orthogonal data sizes (4:8 or 4,6,8; empty: none)")->capture_default_str();
   app.add_option("--planar-n", planar_n, "planar data sizes (empty: none)")->capture_default_str();
   app.add_option("--labels", o.labels, "orthogonal labels: ones | signs")->capture_default_str();
@@ -111,32 +171,18 @@ int run_boursier(int argc, char** argv) {
   app.add_option("--steps", o.gd.max_steps, "GD step budget (orthogonal)")->capture_default_str();
   app.add_option("--lr", o.gd.lr, "initial GD step (orthogonal)")->capture_default_str();
   app.add_option("--seed", o.seed, "master seed")->capture_default_str();
-  app.add_option("--format", format, "table|markdown|csv|json|latex")->capture_default_str();
-  app.add_option("--out", out, "run record directory");
-  int code = 0;
-  if (parse_or_exit(app, argc, argv, code)) return code;
-  const Format fmt = parse_format(format);
+  app.add_option("--threads", o.threads, "worker threads over seeds (results do not depend on it)")->capture_default_str();
+  Session session(app, "boursier");
+  if (!session.parse(argc, argv)) return session.exit_code();
   o.orthogonal_n = int_list("--n", n);
   o.planar_n = int_list("--planar-n", planar_n);
   o.init_scales = num_list("--init-scale", scales);
   comp::validate(o);
-  const nlohmann::json config = {{"kind", "boursier"}, {"orthogonal_n", o.orthogonal_n},
-                                 {"planar_n", o.planar_n}, {"labels", o.labels}, {"seeds", o.seeds},
-                                 {"beta", o.beta}, {"init_scales", o.init_scales},
-                                 {"m_extra", o.m_extra}, {"steps", o.gd.max_steps}, {"lr", o.gd.lr},
-                                 {"seed", o.seed}};
-  std::optional<experiments::RunRecord> rec;
-  if (!out.empty()) {
-    rec = experiments::RunRecord::open(out, config, false);
-    rec->write_hardware(hardware());
-  }
-  int step = 0;
-  const nlohmann::json r = comp::run_boursier(o, [&](const nlohmann::json& cell) {
-    if (!rec) return;
-    nlohmann::json m = cell;
-    m["step"] = step++;
-    rec->append(m);
-  });
+  session.open({{"orthogonal_n", o.orthogonal_n}, {"planar_n", o.planar_n}, {"labels", o.labels},
+                {"seeds", o.seeds}, {"beta", o.beta}, {"init_scales", o.init_scales},
+                {"m_extra", o.m_extra}, {"steps", o.gd.max_steps}, {"lr", o.gd.lr}, {"seed", o.seed},
+                {"threads", o.threads}});
+  const nlohmann::json r = comp::run_boursier(o, session.recorder());
 
   // Pivot: one row per (family, n, σ), one column per width.
   int max_k = 1;
@@ -184,10 +230,8 @@ int run_boursier(int argc, char** argv) {
                     "fit m½: half-width of the maximum-likelihood fit of 1 − (1 − p)^m to all widths; "
                     "coverage m½: the width at which a neuron with the needed pattern exists with probability 1/2.");
 
-  if (rec) {
-    rec->write_summary(r);
-    write_file_atomic(out + "/table.md", render_markdown(t));
-    write_file_atomic(out + "/table.csv", render_csv(t));
+  if (session.recording()) {
+    const std::string& out = session.out();
     std::string dat, plot = "set terminal svg size 800,500\nset output 'success.svg'\nset logscale x 2\n"
                             "set xlabel 'width m'\nset ylabel 'fraction of runs at a global minimum'\n"
                             "set key left top\nset yrange [0:1.05]\nplot ";
@@ -207,9 +251,7 @@ int run_boursier(int argc, char** argv) {
     write_file_atomic(out + "/success.gp", plot);
     if (have_gnuplot()) std::system(("cd '" + out + "' && gnuplot success.gp 2>/dev/null").c_str());
   }
-  if (fmt == Format::Json) std::cout << r.dump(2) << "\n";
-  else std::cout << render(t, fmt);
-  return kOk;
+  return session.finish(r, {{"table", t}});
 }
 
 int run_l2(int argc, char** argv) {
@@ -221,7 +263,6 @@ int run_l2(int argc, char** argv) {
       "convention checked on one step. --out writes a run record.",
       "villani run l2-vs-decoupled"};
   comp::DecoupledOptions o;
-  std::string format = "table", out;
   app.add_option("--steps", o.steps, "optimizer steps")->capture_default_str();
   app.add_option("--lr", o.lr, "SGD learning rate η")->capture_default_str();
   app.add_option("--adam-lr", o.adam_lr, "Adam/AdamW learning rate")->capture_default_str();
@@ -229,21 +270,12 @@ int run_l2(int argc, char** argv) {
   app.add_option("--hidden", o.hidden, "hidden width")->capture_default_str();
   app.add_option("--samples", o.samples, "training points")->capture_default_str();
   app.add_option("--seed", o.seed, "random seed")->capture_default_str();
-  app.add_option("--format", format, "table|markdown|csv|json|latex")->capture_default_str();
-  app.add_option("--out", out, "run record directory");
-  int code = 0;
-  if (parse_or_exit(app, argc, argv, code)) return code;
-  const Format fmt = parse_format(format);
+  Session session(app, "l2-vs-decoupled");
+  if (!session.parse(argc, argv)) return session.exit_code();
   comp::validate(o);
-  std::optional<experiments::RunRecord> rec;
-  if (!out.empty()) {
-    rec = experiments::RunRecord::open(out, {{"kind", "l2-vs-decoupled"}, {"steps", o.steps}, {"lr", o.lr},
-                                             {"adam_lr", o.adam_lr}, {"lambda", o.lambda}, {"hidden", o.hidden},
-                                             {"samples", o.samples}, {"seed", o.seed}}, false);
-    rec->write_hardware(hardware());
-  }
-  const nlohmann::json r = comp::run_l2_vs_decoupled(o, [&](const nlohmann::json& m) { if (rec) rec->append(m); });
-  if (rec) rec->write_summary(r);
+  session.open({{"steps", o.steps}, {"lr", o.lr}, {"adam_lr", o.adam_lr}, {"lambda", o.lambda},
+                {"hidden", o.hidden}, {"samples", o.samples}, {"seed", o.seed}});
+  const nlohmann::json r = comp::run_l2_vs_decoupled(o, session.recorder());
   Table t;
   t.title = fmt::format("L2 vs decoupled decay, float64, {} steps, λ = {}", o.steps, o.lambda);
   t.columns = {{"comparison", "", false}, {"relative distance", ""}, {"note", "", false}};
@@ -256,9 +288,7 @@ int run_l2(int argc, char** argv) {
   t.rows.push_back({"AdamW step vs θ(1−lr·wd) − lr·dir", fmt::format("{:.3e}", r["adamw_convention"]["rel_distance_to_theta_times_1_minus_lr_wd"].get<double>()), "LibTorch's convention"});
   t.rows.push_back({"AdamW step vs θ(1−wd) − lr·dir", fmt::format("{:.3e}", r["adamw_convention"]["rel_distance_to_theta_times_1_minus_wd"].get<double>()), "not LibTorch's"});
   t.notes.push_back("LibTorch AdamW: " + r["adamw_convention"]["convention"].get<std::string>());
-  if (fmt == Format::Json) std::cout << r.dump(2) << "\n";
-  else std::cout << render(t, fmt);
-  return kOk;
+  return session.finish(r, {{"table", t}});
 }
 
 int run_mech(int argc, char** argv) {
@@ -271,7 +301,7 @@ int run_mech(int argc, char** argv) {
       "effective damping γ‖W‖², tracked during training. --out writes a run record.",
       "villani run mechanisms"};
   comp::MechanismOptions o;
-  std::string format = "table", out;
+  std::string path_lambdas = "1e-3:1:10";
   app.add_option("--steps", o.steps, "SGD steps per run")->capture_default_str();
   app.add_option("--lr", o.lr, "learning rate η")->capture_default_str();
   app.add_option("--lambda", o.lambda, "weight decay λ (the ReLU MLP uses 10λ)")->capture_default_str();
@@ -279,21 +309,23 @@ int run_mech(int argc, char** argv) {
   app.add_option("--samples", o.samples, "training points")->capture_default_str();
   app.add_option("--kfac-damping", o.kfac_damping, "K-FAC damping γ")->capture_default_str();
   app.add_option("--seed", o.seed, "random seed")->capture_default_str();
-  app.add_option("--format", format, "table|markdown|csv|json|latex")->capture_default_str();
-  app.add_option("--out", out, "run record directory");
-  int code = 0;
-  if (parse_or_exit(app, argc, argv, code)) return code;
-  const Format fmt = parse_format(format);
+  app.add_option("--path-lambdas", path_lambdas, "minimizer path: λ grid (LIST, ≥ 2 values)")->capture_default_str();
+  app.add_option("--path-samples", o.path.samples, "minimizer path: training points N")->capture_default_str();
+  app.add_option("--path-features", o.path.features, "minimizer path: features d")->capture_default_str();
+  app.add_option("--path-classes", o.path.classes, "minimizer path: classes K")->capture_default_str();
+  app.add_option("--path-fd-step", o.path.fd_step, "minimizer path: difference step h in log λ")->capture_default_str();
+  app.add_option("--path-seed", o.path.seed, "minimizer path: data seed")->capture_default_str();
+  Session session(app, "mechanisms");
+  if (!session.parse(argc, argv)) return session.exit_code();
+  o.path.lambdas = num_list("--path-lambdas", path_lambdas);
   comp::validate(o);
-  std::optional<experiments::RunRecord> rec;
-  if (!out.empty()) {
-    rec = experiments::RunRecord::open(out, {{"kind", "mechanisms"}, {"steps", o.steps}, {"lr", o.lr},
-                                             {"lambda", o.lambda}, {"hidden", o.hidden}, {"samples", o.samples},
-                                             {"kfac_damping", o.kfac_damping}, {"seed", o.seed}}, false);
-    rec->write_hardware(hardware());
-  }
-  const nlohmann::json r = comp::run_mechanisms(o, [&](const nlohmann::json& m) { if (rec) rec->append(m); });
-  if (rec) rec->write_summary(r);
+  session.open({{"steps", o.steps}, {"lr", o.lr}, {"lambda", o.lambda}, {"hidden", o.hidden},
+                {"samples", o.samples}, {"kfac_damping", o.kfac_damping}, {"seed", o.seed},
+                {"path", {{"lambdas", o.path.lambdas}, {"samples", o.path.samples},
+                          {"features", o.path.features}, {"classes", o.path.classes},
+                          {"grad_tol", o.path.grad_tol}, {"fd_step", o.path.fd_step},
+                          {"seed", o.path.seed}}}});
+  const nlohmann::json r = comp::run_mechanisms(o, session.recorder());
   const auto& si = r["scale_invariant"];
   const auto& gn = r["gauss_newton"];
   Table t;
@@ -318,9 +350,32 @@ int run_mech(int argc, char** argv) {
                                 si["kfac_scaling_rel_error"].get<double>()));
   t.notes.push_back(fmt::format("Euler J_θθ = 3f relative error {:.2e}; f = J_x x relative error {:.2e}",
                                 gn["euler_rel_error"].get<double>(), gn["jx_identity_rel_error"].get<double>()));
-  if (fmt == Format::Json) std::cout << r.dump(2) << "\n";
-  else std::cout << render(t, fmt);
-  return kOk;
+
+  // (4) Minimizer path θ*(λ).
+  const auto& mp = r["minimizer_path"];
+  Table p;
+  p.title = "Minimizer path θ*(λ) of F = L + (λ/2)‖θ‖², " + mp["model"].get<std::string>() + ", float64";
+  p.columns = {{"λ", "$\\lambda$"}, {"‖θ*‖", "$\\|\\theta^*\\|$"}, {"F(θ*)", "$F(\\theta^*)$"},
+               {"L(θ*)", "$L(\\theta^*)$"}, {"‖∇F‖", "$\\|\\nabla F\\|$"},
+               {"λmin(∇²F)", "$\\lambda_{\\min}(\\nabla^2 F)$"}, {"d‖θ*‖²/dλ", "$d\\|\\theta^*\\|^2/d\\lambda$"},
+               {"FD vs IFT", "FD vs IFT"}, {"θ*+∇L/λ", "$\\theta^*+\\nabla L/\\lambda$"},
+               {"‖∇L(0)‖/λ", "$\\|\\nabla L(0)\\|/\\lambda$"}};
+  for (const auto& row : mp["rows"])
+    p.rows.push_back({g4(row["lambda"].get<double>()), fmt::format("{:.6g}", row["theta_norm"].get<double>()),
+                      fmt::format("{:.6g}", row["objective"].get<double>()), fmt::format("{:.6g}", row["data_loss"].get<double>()),
+                      e2(row["grad_norm"].get<double>()), g4(row["hessian_min_eig"].get<double>()),
+                      g4(row["dnorm_sq_dlambda_ift"].get<double>()), e2(row["fd_vs_ift_rel_error"].get<double>()),
+                      e2(row["fixed_point_rel_error"].get<double>()), g4(row["norm_bound_grad0_over_lambda"].get<double>())});
+  p.notes.push_back(fmt::format("‖θ*‖ {} in λ; d‖θ*‖²/dλ = −2θ*ᵀ(∇²F)⁻¹θ* {} 0 at every λ (matches a central "
+                                "difference to {:.1e})",
+                                mp["monotone_decreasing"].get<bool>() ? "strictly decreasing" : "NOT monotone",
+                                mp["derivative_negative"].get<bool>() ? "<" : "not <",
+                                mp["max_dnorm_sq_fd_rel_error"].get<double>()));
+  p.notes.push_back(fmt::format("FD vs IFT: ‖Δθ*/Δλ + (∇²F)⁻¹θ*‖/‖(∇²F)⁻¹θ*‖ with λe^{{±{}}}; largest {:.1e}; "
+                                "Hessian autograd vs closed form {:.1e}; largest ‖∇F(θ*)‖ {:.1e}",
+                                o.path.fd_step, mp["max_fd_rel_error"].get<double>(),
+                                mp["max_hessian_closed_form_rel_error"].get<double>(), mp["max_grad_norm"].get<double>()));
+  return session.finish(r, {{"table", t}, {"minimizer_path", p}});
 }
 
 const RunKindRegistrar reg_b{{"boursier", "two-layer ReLU + ℓ2: global vs spurious end points against width",

@@ -4,6 +4,9 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include "numerics/errors.hpp"
 
@@ -21,6 +24,7 @@ void validate(const BoursierOptions& o) {
   if (o.m_extra < 0 || o.m_extra > 6) throw InputError("--m-extra", "expected 0…6");
   check_positive("--lr", o.gd.lr);
   if (o.gd.max_steps < 1) throw InputError("--steps", "expected ≥ 1");
+  if (o.threads < 1 || o.threads > 64) throw InputError("--threads", "expected 1…64");
   if (o.labels != "ones" && o.labels != "signs")
     throw InputError("--labels", "expected ones|signs; got '" + o.labels + "'");
 }
@@ -120,20 +124,46 @@ nlohmann::json run_boursier(const BoursierOptions& o,
         int global = 0, spurious = 0, undecided = 0;
         double max_grad = 0, max_gap_global = 0, min_excess_spurious = std::numeric_limits<double>::infinity();
         long steps = 0;
-        for (int s = 0; s < o.seeds; ++s) {
+        // Seeds are independent: run them on o.threads workers, then tally in seed order.
+        struct SeedResult { GdResult gd; Outcome out; double p_lower; };
+        std::vector<SeedResult> res(static_cast<std::size_t>(o.seeds));
+        auto work = [&](int s) {
           const std::uint64_t sd = mix(mix(mix(o.seed, static_cast<std::uint64_t>(fam.n) + (orth ? 0 : 1000)),
                                            static_cast<std::uint64_t>(m)),
                                        static_cast<std::uint64_t>(s) + static_cast<std::uint64_t>(scale * 1e6));
           const ReluNet net0 = init_balanced(m, d, scale, sd);
-          const GdResult gd = gradient_descent(data, net0, o.beta, orth ? o.gd : o.planar_gd);
+          GdResult gd = gradient_descent(data, net0, o.beta, orth ? o.gd : o.planar_gd);
           const Certificate c = certify(data, predict(data, gd.net), gd.objective, o.beta);
           const double p_lower = std::max(c.dual_lower, orth ? closed : cvx.dual_lower);
           const double p_upper = orth ? closed : cvx.value;
           const Outcome out = classify(gd.objective, p_lower, p_upper, orth ? o.rel_tol : o.planar_rel_tol, gd.stalled);
+          res[static_cast<std::size_t>(s)] = {std::move(gd), out, p_lower};
+        };
+        const int nt = std::min(o.threads, o.seeds);
+        if (nt <= 1) {
+          for (int s = 0; s < o.seeds; ++s) work(s);
+        } else {
+          std::vector<std::thread> pool;
+          std::exception_ptr err;
+          std::mutex err_mu;
+          for (int t = 0; t < nt; ++t)
+            pool.emplace_back([&, t] {
+              try {
+                for (int s = t; s < o.seeds; s += nt) work(s);
+              } catch (...) {
+                std::lock_guard<std::mutex> lk(err_mu);
+                if (!err) err = std::current_exception();
+              }
+            });
+          for (auto& th : pool) th.join();
+          if (err) std::rethrow_exception(err);
+        }
+        for (const SeedResult& r : res) {
+          const GdResult& gd = r.gd;
           steps += gd.steps;
           max_grad = std::max(max_grad, gd.grad_norm);
-          if (out == Outcome::Global) { ++global; max_gap_global = std::max(max_gap_global, gd.objective - p_lower); }
-          else if (out == Outcome::Spurious) { ++spurious; min_excess_spurious = std::min(min_excess_spurious, gd.objective - p_star); }
+          if (r.out == Outcome::Global) { ++global; max_gap_global = std::max(max_gap_global, gd.objective - r.p_lower); }
+          else if (r.out == Outcome::Spurious) { ++spurious; min_excess_spurious = std::min(min_excess_spurious, gd.objective - p_star); }
           else ++undecided;
         }
         const double frac = static_cast<double>(global) / o.seeds;

@@ -30,6 +30,7 @@ struct BoursierOptions {
   double planar_rel_tol = 1e-2;                 ///< planar: fixed-step GD chatters at kinks
   int convex_iters = 20000;
   std::uint64_t seed = 1;
+  int threads = 2;                              ///< workers over the seeds of a cell (results do not depend on it)
 };
 /// Throws InputError naming the option for values out of range.
 void validate(const BoursierOptions& o);

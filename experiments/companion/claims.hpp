@@ -6,7 +6,7 @@ namespace villani::experiments::companion {
 
 /// "boursier-orthogonal-2n", "boursier-cover-count", "boursier-convex-certificate",
 /// "l2-sgd-equivalence", "adam-l2-vs-adamw", "scale-invariance-orthogonal-gradient",
-/// "kfac-effective-damping". Defaults run in seconds on 2 cores; --full uses the acceptance
+/// "kfac-effective-damping", "minimizer-moves-with-lambda". Defaults run in seconds on 2 cores; --full uses the acceptance
 /// sizes (n = 4…8, 20 seeds).
 void register_companion_claims(validators::Registry& r);
 

@@ -2,7 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "numerics/errors.hpp"
 
@@ -124,7 +126,7 @@ nlohmann::json run_l2_vs_decoupled(const DecoupledOptions& o,
   return {{"steps", o.steps}, {"lr", o.lr}, {"adam_lr", o.adam_lr}, {"lambda", o.lambda},
           {"decoupled_lambda", lam_dec}, {"dtype", "float64"},
           {"sgd", {{"max_rel_distance", max_sgd_rel}, {"final_rel_distance", rel_dist(pl2, pdec)},
-                   {"loss", loss_l2}, {"regularized_objective", full_loss(pl2, o.lambda)}}},
+                   {"loss", loss_l2}, {"loss_decoupled", loss_dec}, {"regularized_objective", full_loss(pl2, o.lambda)}}},
           {"adam", {{"final_rel_distance", rel_dist(padam, padamw)},
                     {"norm_adam_l2", std::sqrt(sqnorm(padam))}, {"norm_adamw", std::sqrt(sqnorm(padamw))},
                     {"loss_adam_l2", loss_adam}, {"loss_adamw", loss_adamw},
@@ -138,6 +140,175 @@ nlohmann::json run_l2_vs_decoupled(const DecoupledOptions& o,
                                                                  : "neither"}}}};
 }
 
+void validate(const MinimizerPathOptions& o) {
+  if (o.lambdas.size() < 2 || o.lambdas.size() > 200) throw InputError("--path-lambdas", "expected 2…200 values");
+  for (double l : o.lambdas) check_positive("--path-lambdas", l);
+  std::vector<double> s = o.lambdas;
+  std::sort(s.begin(), s.end());
+  if (std::adjacent_find(s.begin(), s.end()) != s.end()) throw InputError("--path-lambdas", "values must be distinct");
+  if (o.samples < 2 || o.samples > 1000000) throw InputError("--path-samples", "expected 2…1e6");
+  if (o.features < 1 || o.features > 64) throw InputError("--path-features", "expected 1…64");
+  if (o.classes < 2 || o.classes > 16) throw InputError("--path-classes", "expected 2…16");
+  check_positive("--path-grad-tol", o.grad_tol);
+  if (!(o.fd_step > 0 && o.fd_step < 0.1)) throw InputError("--path-fd-step", "expected 0 < h < 0.1");
+}
+
+namespace {
+// Multinomial logistic regression, θ = vec(W) with W ∈ R^{K×(d+1)} (row-major, last column bias).
+struct Logistic {
+  Tensor X;  // N × D, last column ones
+  Tensor y;  // N, int64
+  int K = 0, D = 0;
+  Tensor loss(const Tensor& theta) const {
+    Tensor logits = X.matmul(theta.view({K, D}).t());
+    return (torch::logsumexp(logits, 1) - logits.gather(1, y.unsqueeze(1)).squeeze(1)).mean();
+  }
+  Tensor grad_loss(const Tensor& theta) const {
+    Tensor t = theta.detach().clone().set_requires_grad(true);
+    return torch::autograd::grad({loss(t)}, {t})[0].detach();
+  }
+  // ∇F and ∇²F by autograd (double backward, one row per parameter).
+  std::pair<Tensor, Tensor> grad_hess(const Tensor& theta, double lam) const {
+    Tensor t = theta.detach().clone().set_requires_grad(true);
+    Tensor F = loss(t) + 0.5 * lam * t.pow(2).sum();
+    Tensor g = torch::autograd::grad({F}, {t}, {}, true, true)[0];
+    const int64_t P = t.numel();
+    Tensor H = torch::empty({P, P}, kF64);
+    for (int64_t i = 0; i < P; ++i) H[i] = torch::autograd::grad({g[i]}, {t}, {}, true)[0].detach();
+    return {g.detach(), 0.5 * (H + H.t())};
+  }
+  // Closed form: (1/N) Σ_n (diag p_n − p_n p_nᵀ) ⊗ x_n x_nᵀ + λI.
+  Tensor hess_closed(const Tensor& theta, double lam) const {
+    Tensor p = torch::softmax(X.matmul(theta.detach().view({K, D}).t()), 1);  // N × K
+    Tensor S = torch::diag_embed(p) - p.unsqueeze(2) * p.unsqueeze(1);       // N × K × K
+    Tensor H = torch::einsum("nkl,ni,nj->kilj", {S, X, X}).reshape({K * D, K * D}) / X.size(0);
+    return H + lam * torch::eye(K * D, kF64);
+  }
+  double objective(const Tensor& theta, double lam) const {
+    torch::NoGradGuard ng;
+    return loss(theta).item<double>() + 0.5 * lam * theta.pow(2).sum().item<double>();
+  }
+};
+
+struct Solved {
+  Tensor theta;
+  double grad_norm = 0;
+  int lbfgs_evals = 0, newton_steps = 0;
+};
+
+// Newton from `start` until the gradient stops shrinking by half per step (rounding floor).
+Solved newton_polish(const Logistic& m, double lam, Tensor theta, int max_steps = 50) {
+  Solved s;
+  auto [g, H] = m.grad_hess(theta, lam);
+  s.grad_norm = g.norm().item<double>();
+  for (int it = 0; it < max_steps; ++it) {
+    Tensor next = theta - torch::linalg_solve(H, g.unsqueeze(1)).squeeze(1);
+    auto [g2, H2] = m.grad_hess(next, lam);
+    const double n2 = g2.norm().item<double>();
+    if (!(n2 < 0.5 * s.grad_norm) && s.grad_norm < 1e-6) break;  // at the floor
+    theta = next;
+    g = g2;
+    H = H2;
+    s.grad_norm = n2;
+    ++s.newton_steps;
+  }
+  s.theta = theta.detach();
+  return s;
+}
+
+Solved solve_lbfgs_newton(const Logistic& m, double lam, const Tensor& start) {
+  Tensor t = start.detach().clone().set_requires_grad(true);
+  torch::optim::LBFGS opt({t}, torch::optim::LBFGSOptions(1.0).max_iter(1000).max_eval(2000)
+                                   .tolerance_grad(1e-12).tolerance_change(1e-16).history_size(20)
+                                   .line_search_fn("strong_wolfe"));
+  int evals = 0;
+  opt.step([&] {
+    ++evals;
+    opt.zero_grad();
+    Tensor F = m.loss(t) + 0.5 * lam * t.pow(2).sum();
+    F.backward();
+    return F;
+  });
+  Solved s = newton_polish(m, lam, t.detach());
+  s.lbfgs_evals = evals;
+  return s;
+}
+}  // namespace
+
+nlohmann::json run_minimizer_path(const MinimizerPathOptions& o,
+                                  const std::function<void(const nlohmann::json&)>& on_row) {
+  validate(o);
+  torch::manual_seed(o.seed);
+  Logistic m;
+  m.K = o.classes;
+  m.D = o.features + 1;
+  m.X = torch::cat({torch::randn({o.samples, o.features}, kF64), torch::ones({o.samples, 1}, kF64)}, 1);
+  Tensor teacher = 1.5 * torch::randn({m.K, m.D}, kF64);
+  // Labels drawn from the teacher's softmax: noisy, so the data are not separable.
+  m.y = torch::multinomial(torch::softmax(m.X.matmul(teacher.t()), 1), 1).squeeze(1);
+  const int64_t P = m.K * m.D;
+  const double g0 = m.grad_loss(torch::zeros({P}, kF64)).norm().item<double>();
+
+  std::vector<double> lams = o.lambdas;
+  std::sort(lams.begin(), lams.end());
+  // Continuation from the largest λ (θ* near 0) down; rows are reported in ascending λ.
+  std::vector<nlohmann::json> rows(lams.size());
+  Tensor warm = torch::zeros({P}, kF64);
+  double max_grad = 0, max_fd = 0, max_fd_norm = 0, max_fixed = 0, max_hess = 0, min_shift = INFINITY;
+  bool all_descending_derivative = true;
+  for (int k = static_cast<int>(lams.size()) - 1; k >= 0; --k) {
+    const double lam = lams[k];
+    const Solved s = solve_lbfgs_newton(m, lam, warm);
+    warm = s.theta;
+    const Tensor& th = s.theta;
+    auto [g, H] = m.grad_hess(th, lam);
+    const double hess_err = ((H - m.hess_closed(th, lam)).norm() / H.norm()).item<double>();
+    const double min_eig = torch::linalg_eigvalsh(H).min().item<double>();
+    const double norm = th.norm().item<double>();
+    const double fixed = ((th + m.grad_loss(th) / lam).norm() / norm).item<double>();
+    // Implicit function theorem: ∇F(θ*(λ), λ) = 0 ⇒ ∇²F dθ*/dλ + θ* = 0.
+    const Tensor dth = -torch::linalg_solve(H, th.unsqueeze(1)).squeeze(1);
+    const double lp = lam * std::exp(o.fd_step), lm = lam * std::exp(-o.fd_step);
+    const Solved sp = newton_polish(m, lp, th), sm = newton_polish(m, lm, th);
+    const Tensor fd = (sp.theta - sm.theta) / (lp - lm);
+    const double fd_err = ((fd - dth).norm() / dth.norm()).item<double>();
+    const double dn2_ift = 2 * (th * dth).sum().item<double>();  // = −2θ*ᵀ(∇²F)⁻¹θ*
+    const double dn2_fd = (sp.theta.pow(2).sum().item<double>() - sm.theta.pow(2).sum().item<double>()) / (lp - lm);
+    const double fd_norm_err = std::fabs(dn2_fd - dn2_ift) / std::fabs(dn2_ift);
+    const double gmax = std::max({s.grad_norm, sp.grad_norm, sm.grad_norm});
+    max_grad = std::max(max_grad, gmax);
+    max_fd = std::max(max_fd, fd_err);
+    max_fd_norm = std::max(max_fd_norm, fd_norm_err);
+    max_fixed = std::max(max_fixed, fixed);
+    max_hess = std::max(max_hess, hess_err);
+    min_shift = std::min(min_shift, (min_eig - lam) / lam);
+    all_descending_derivative &= dn2_ift < 0;
+    rows[k] = {{"lambda", lam}, {"theta_norm", norm}, {"objective", m.objective(th, lam)},
+               {"data_loss", m.objective(th, 0.0)}, {"grad_norm", s.grad_norm},
+               {"grad_norm_fd_points", std::max(sp.grad_norm, sm.grad_norm)},
+               {"lbfgs_evaluations", s.lbfgs_evals}, {"newton_steps", s.newton_steps},
+               {"hessian_min_eig", min_eig}, {"hessian_closed_form_rel_error", hess_err},
+               {"fixed_point_rel_error", fixed}, {"dtheta_dlambda_norm", dth.norm().item<double>()},
+               {"fd_vs_ift_rel_error", fd_err}, {"dnorm_sq_dlambda_ift", dn2_ift},
+               {"dnorm_sq_dlambda_fd", dn2_fd}, {"dnorm_sq_fd_rel_error", fd_norm_err},
+               {"norm_bound_grad0_over_lambda", g0 / lam}};
+  }
+  bool monotone = true;
+  for (std::size_t k = 1; k < rows.size(); ++k)
+    monotone &= rows[k]["theta_norm"].get<double>() < rows[k - 1]["theta_norm"].get<double>();
+  bool bound = true;
+  for (const auto& r : rows) bound &= r["theta_norm"].get<double>() <= r["norm_bound_grad0_over_lambda"].get<double>();
+  if (on_row)
+    for (const auto& r : rows) on_row(r);
+  return {{"model", "multinomial logistic regression, N = " + std::to_string(o.samples) + ", d = " + std::to_string(o.features) + " (+ bias), K = " + std::to_string(o.classes) + ", all parameters regularized"}, {"parameters", P}, {"grad_loss_at_zero_norm", g0},
+          {"rows", rows}, {"monotone_decreasing", monotone}, {"derivative_negative", all_descending_derivative},
+          {"norm_bound_holds", bound}, {"max_grad_norm", max_grad}, {"grad_tol", o.grad_tol},
+          {"converged", max_grad <= o.grad_tol}, {"max_fd_rel_error", max_fd},
+          {"max_dnorm_sq_fd_rel_error", max_fd_norm}, {"max_fixed_point_rel_error", max_fixed},
+          {"max_hessian_closed_form_rel_error", max_hess}, {"min_hessian_shift_rel", min_shift},
+          {"fd_step", o.fd_step}, {"dtype", "float64"}};
+}
+
 void validate(const MechanismOptions& o) {
   if (o.steps < 1 || o.steps > 1000000) throw InputError("--steps", "expected 1…1e6");
   check_positive("--lr", o.lr);
@@ -145,6 +316,7 @@ void validate(const MechanismOptions& o) {
   check_positive("--kfac-damping", o.kfac_damping);
   if (o.hidden < 2 || o.hidden > 4096) throw InputError("--hidden", "expected 2…4096");
   if (o.samples < 2 || o.samples > 1000000) throw InputError("--samples", "expected 2…1e6");
+  validate(o.path);
 }
 
 namespace {
@@ -267,7 +439,17 @@ nlohmann::json run_mechanisms(const MechanismOptions& o,
         {"param_norm_sq", sqnorm(p)},
         {"train_loss", (f.detach() - y).pow(2).mean().item<double>()}};
   }
-  return {{"scale_invariant", {{"max_cos_grad_w", max_cos}, {"max_norm_growth_rel_error", max_growth_rel},
+  // (4) The regularized minimizer's path θ*(λ).
+  int path_step = 2 * o.steps;
+  nlohmann::json path = run_minimizer_path(o.path, [&](const nlohmann::json& row) {
+    if (!on_step) return;
+    nlohmann::json m = row;
+    m["section"] = "minimizer_path";
+    m["step"] = ++path_step;
+    on_step(m);
+  });
+  return {{"minimizer_path", path},
+          {"scale_invariant", {{"max_cos_grad_w", max_cos}, {"max_norm_growth_rel_error", max_growth_rel},
                                {"kfac_scaling_rel_error", max_kfac_rel}, {"runs", runs}}},
           {"gauss_newton", {{"depth", 3}, {"euler_rel_error", max_euler},
                             {"jx_identity_rel_error", max_jx}, {"runs", gn}}},

@@ -2,8 +2,10 @@
 // (THEORY.md §6: Loshchilov–Hutter; Zhang, Wang, Xu, Grosse arXiv:1810.12281). All in float64
 // on CPU with LibTorch's own optimizers. This header does not include Torch.
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 namespace villani::experiments::companion {
 
@@ -28,6 +30,32 @@ nlohmann::json run_l2_vs_decoupled(const DecoupledOptions& o,
                                    const std::function<void(const nlohmann::json&)>& on_step = {},
                                    int every = 50);
 
+/// The regularized minimizer θ*(λ) of F = L + (λ/2)‖θ‖² along a λ grid (the blog seed: "the
+/// minimizer of F moves with λ"), on multinomial logistic regression (convex L, float64).
+struct MinimizerPathOptions {
+  std::vector<double> lambdas{1e-3, 2.154434690031884e-3, 4.641588833612779e-3, 1e-2,
+                              2.154434690031884e-2, 4.641588833612779e-2, 0.1,
+                              0.2154434690031884, 0.4641588833612779, 1.0};
+  int samples = 200;   ///< N training points
+  int features = 4;    ///< d (a bias column is added; all K·(d+1) parameters are regularized)
+  int classes = 3;     ///< K
+  double grad_tol = 1e-10;  ///< required ‖∇F(θ*)‖
+  double fd_step = 1e-4;    ///< central difference at λ·e^{±h} for dθ*/dλ
+  std::uint64_t seed = 13;
+};
+void validate(const MinimizerPathOptions& o);
+
+/// For each λ (sorted ascending): θ*(λ) by torch::optim::LBFGS (strong Wolfe), warm-started
+/// from the previous λ, then Newton steps with the autograd Hessian until the gradient stops
+/// shrinking (rounding floor). Per λ: ‖θ*‖, F, L, ‖∇F‖, the smallest Hessian eigenvalue (≥ λ for
+/// convex L), the autograd Hessian against the closed form (1/N)Σ(diag p − ppᵀ)⊗xxᵀ + λI, the
+/// fixed-point identity θ* = −∇L(θ*)/λ, the implicit-function derivative dθ*/dλ = −(∇²F)⁻¹θ*
+/// against a central difference of θ*(λe^{±h}), d‖θ*‖²/dλ = −2θ*ᵀ(∇²F)⁻¹θ* against the same
+/// difference, and the bound ‖θ*‖ ≤ ‖∇L(0)‖/λ. on_row(row) is called per λ.
+/// Returns {"rows": [...], "monotone_decreasing": bool, "max_fd_rel_error", ...}.
+nlohmann::json run_minimizer_path(const MinimizerPathOptions& o,
+                                  const std::function<void(const nlohmann::json&)>& on_row = {});
+
 struct MechanismOptions {
   int steps = 300;
   double lr = 0.1;
@@ -36,6 +64,7 @@ struct MechanismOptions {
   int samples = 64;
   double kfac_damping = 1e-3;  ///< γ
   std::uint64_t seed = 11;
+  MinimizerPathOptions path;   ///< section "minimizer path"
 };
 void validate(const MechanismOptions& o);
 
@@ -47,7 +76,9 @@ void validate(const MechanismOptions& o);
 ///     J_θ θ = D·f(x) and f(x) = J_x x, the Gauss–Newton norm E‖J_θ θ‖² = D² E‖f‖² and the
 ///     input–output Jacobian norm E‖J_x‖_F² at the end of training with and without decay;
 /// (3) K-FAC for the scale-invariant layer: damped step Δ(αW; γ) = α·Δ(W; γα²) (effective
-///     damping γ‖W‖²), checked to rounding, and γ‖W‖² tracked with and without decay.
+///     damping γ‖W‖²), checked to rounding, and γ‖W‖² tracked with and without decay;
+/// (4) "minimizer path": run_minimizer_path(o.path) under key "minimizer_path" (its rows go to
+///     on_step with "section": "minimizer_path" and steps after the training steps).
 nlohmann::json run_mechanisms(const MechanismOptions& o,
                               const std::function<void(const nlohmann::json&)>& on_step = {},
                               int every = 25);

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "experiments/companion/claims.hpp"
 #include "experiments/companion/torch_checks.hpp"
 #include "numerics/errors.hpp"
 
@@ -37,7 +38,59 @@ TEST_CASE("scale invariance, Euler identities and the K-FAC damping scaling", "[
         Approx(gn["runs"]["with_decay"]["depth_sq_mean_f_sq"].get<double>()).epsilon(1e-9));
 }
 
+TEST_CASE("minimizer path: θ*(λ) shrinks, dθ*/dλ = −(∇²F)⁻¹θ*, θ* = −∇L(θ*)/λ", "[companion]") {
+  MinimizerPathOptions o;
+  o.lambdas = {1e4, 3e-3, 0.03, 0.3};  // unsorted on purpose; rows come back ascending
+  o.samples = 120;
+  const auto r = run_minimizer_path(o);
+  const auto& rows = r["rows"];
+  REQUIRE(rows.size() == 4);
+  CHECK(r["max_grad_norm"].get<double>() <= 1e-10);
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const auto& row = rows[k];
+    const double lam = row["lambda"].get<double>();
+    if (k > 0) {
+      CHECK(lam > rows[k - 1]["lambda"].get<double>());
+      CHECK(row["theta_norm"].get<double>() < rows[k - 1]["theta_norm"].get<double>());
+    }
+    // Implicit-function derivative against a central difference of independent solves.
+    CHECK(row["fd_vs_ift_rel_error"].get<double>() < 1e-6);
+    CHECK(row["dnorm_sq_dlambda_ift"].get<double>() < 0);
+    CHECK(row["dnorm_sq_dlambda_fd"].get<double>() ==
+          Approx(row["dnorm_sq_dlambda_ift"].get<double>()).epsilon(1e-6));
+    CHECK(row["fixed_point_rel_error"].get<double>() < 1e-10);
+    CHECK(row["hessian_closed_form_rel_error"].get<double>() < 1e-12);
+    // ∇²L ⪰ 0 with a null direction (equal shift of every class's row): λ_min(∇²F) = λ.
+    CHECK(row["hessian_min_eig"].get<double>() == Approx(lam).epsilon(1e-9));
+    CHECK(row["theta_norm"].get<double>() <= row["norm_bound_grad0_over_lambda"].get<double>());
+  }
+  // λ → ∞: λθ* → −∇L(0), so λ‖θ*‖ → ‖∇L(0)‖ with an O(1/λ) correction.
+  const double g0 = r["grad_loss_at_zero_norm"].get<double>();
+  CHECK(rows[3]["lambda"].get<double>() * rows[3]["theta_norm"].get<double>() == Approx(g0).epsilon(1e-3));
+  CHECK(r["monotone_decreasing"].get<bool>());
+
+  // The claim's verdict is computed from the same run at its defaults.
+  villani::validators::Registry reg;
+  register_companion_claims(reg);
+  bool found = false;
+  for (const auto& c : reg.claims())
+    if (c.id == "minimizer-moves-with-lambda") {
+      found = true;
+      const auto res = c.check(villani::validators::CheckContext{});
+      CHECK(res.verdict == villani::validators::Verdict::Holds);
+      CHECK(res.details["rows"].size() == 10);
+    }
+  CHECK(found);
+}
+
 TEST_CASE("bad optimizer options are input errors", "[companion]") {
+  MinimizerPathOptions p;
+  p.lambdas = {0.1};
+  CHECK_THROWS_AS(validate(p), villani::InputError);
+  p.lambdas = {0.1, -1};
+  CHECK_THROWS_AS(validate(p), villani::InputError);
+  p.lambdas = {0.1, 0.1};
+  CHECK_THROWS_AS(validate(p), villani::InputError);
   DecoupledOptions o;
   o.lr = -1;
   CHECK_THROWS_AS(validate(o), villani::InputError);
@@ -57,6 +110,14 @@ TEST_CASE("villani run boursier / l2-vs-decoupled write run records; bad input e
                      dir + "/b/success.gp'").c_str()) == 0);
   const int rc2 = std::system((exe + " run l2-vs-decoupled --steps 20 --format json --out '" + dir + "/l' > /dev/null").c_str());
   CHECK(WEXITSTATUS(rc2) == 0);
+  const int rc3 = std::system((exe + " run mechanisms --steps 5 --path-lambdas 0.01,0.1,1 --out '" + dir +
+                               "/m' > /dev/null").c_str());
+  CHECK(WEXITSTATUS(rc3) == 0);
+  CHECK(std::system(("test -s '" + dir + "/m/minimizer_path.md' && grep -q minimizer_path '" + dir +
+                     "/m/metrics.jsonl' && test $(grep -c minimizer_path '" + dir + "/m/metrics.jsonl') -eq 3")
+                        .c_str()) == 0);
+  CHECK(WEXITSTATUS(std::system((exe + " run mechanisms --path-lambdas 0.1 2> /dev/null").c_str())) == 2);
+  CHECK(WEXITSTATUS(std::system((exe + " run boursier --threads 0 2> /dev/null").c_str())) == 2);
   CHECK(WEXITSTATUS(std::system((exe + " run boursier --seeds 0 2> /dev/null").c_str())) == 2);
   CHECK(WEXITSTATUS(std::system((exe + " run boursier --n x 2> /dev/null").c_str())) == 2);
   CHECK(WEXITSTATUS(std::system((exe + " run mechanisms --lambda nan 2> /dev/null").c_str())) == 2);
