@@ -263,6 +263,7 @@ CertifyResult certify(const sym::Energy& energy, const std::string& lambda, cons
       std::push_heap(heap.begin(), heap.end(), cmp);
       break;
     }
+    res.max_depth = std::max(res.max_depth, c1.depth);
     for (Box* c : {&c1, &c2}) {
       c->key = lower_of(eval_box(*c));
       ++res.boxes_evaluated;

@@ -52,7 +52,7 @@ struct CertifyResult {
   int dim = 1;
   long boxes_evaluated = 0;
   long boxes_certified = 0;        ///< leaves of the certified cover
-  int max_depth = 0;               ///< deepest bisection used
+  int max_depth = 0;               ///< deepest bisection reached (any box)
   double min_lower_margin = 0;     ///< min over certified boxes of the lower end of g (certified)
   // counterexample
   std::vector<double> point;       ///< θ (doubles; exact as given)

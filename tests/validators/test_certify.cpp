@@ -151,6 +151,7 @@ TEST_CASE("certify: the budget gives 'inconclusive' with the smallest undecided 
   const auto r2 = run(e, "1", "1", text, o);
   CHECK(r2.verdict == "inconclusive");
   CHECK(r2.budget_note.find("depth") != std::string::npos);
+  CHECK(r2.max_depth == 3);
   // With the default budget the same statement is certified.
   const auto r3 = run(e, "1", "1", text);
   CHECK(r3.verdict == "certified");
