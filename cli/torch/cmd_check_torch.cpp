@@ -1,0 +1,38 @@
+// `villani check` model sources that need LibTorch: TorchScript files and GPT-Neo config.json
+// (experiments/torch_sources.hpp). They register with the Torch-free registry of
+// cli/check_sources.hpp, so `villani check` itself never includes Torch.
+#include "cli/check_sources.hpp"
+#include "experiments/torch_sources.hpp"
+
+namespace villani::cli {
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+LoadedModel loaded(experiments::TorchModelSource src) {
+  LoadedModel out;
+  out.input.loss = src.loss;
+  out.input.model = src.label;
+  out.input.audit = src.audit;
+  out.input.audit_source = src.audit_source;
+  out.init = std::move(src.init);
+  return out;
+}
+
+const CheckSourceRegistrar torchscript_source{{
+    "torchscript",
+    [](const CheckRequest& r) {
+      return ends_with(r.model, ".pt") || ends_with(r.model, ".pth") || ends_with(r.model, ".torchscript");
+    },
+    [](const CheckRequest& r) { return loaded(experiments::load_torchscript(r.model, r.tokens)); }}};
+
+const CheckSourceRegistrar gpt_neo_source{{
+    "gpt-neo", [](const CheckRequest& r) { return ends_with(r.model, "config.json"); },
+    [](const CheckRequest& r) {
+      return loaded(experiments::load_gpt_neo_config(r.model, r.weights, r.tokens));
+    }}};
+
+}  // namespace
+}  // namespace villani::cli

@@ -1,0 +1,257 @@
+#include "experiments/torch_sources.hpp"
+
+#include <torch/script.h>
+#include <torch/csrc/jit/passes/inliner.h>
+#include <torch/torch.h>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "experiments/gpt_neo.hpp"
+#include "experiments/model_config.hpp"
+#include "numerics/errors.hpp"
+#include "numerics/torch/torch_objective.hpp"
+
+namespace villani::experiments {
+
+namespace {
+
+namespace ta = numerics::torch_adapter;
+
+std::string first_line(const std::string& s) {
+  const auto p = s.find('\n');
+  return p == std::string::npos ? s : s.substr(0, p);
+}
+
+torch::Tensor tokens_tensor(const std::vector<std::vector<std::int64_t>>& rows) {
+  const auto b = static_cast<std::int64_t>(rows.size()), t = static_cast<std::int64_t>(rows.front().size());
+  auto out = torch::empty({b, t}, torch::kInt64);
+  auto a = out.accessor<std::int64_t, 2>();
+  for (std::int64_t i = 0; i < b; ++i)
+    for (std::int64_t j = 0; j < t; ++j) a[i][j] = rows[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)];
+  return out;
+}
+
+// Mean next-token cross-entropy of logits [B, T, V] on tokens [B, T].
+torch::Tensor next_token_ce(const torch::Tensor& logits, const torch::Tensor& tokens) {
+  const auto v = logits.size(2);
+  auto pred = logits.narrow(1, 0, logits.size(1) - 1).reshape({-1, v});
+  auto target = tokens.narrow(1, 1, tokens.size(1) - 1).reshape({-1});
+  return torch::nn::functional::cross_entropy(pred, target);
+}
+
+// Operations whose result is not a C^∞ function of their inputs (at least at one point).
+// Not listed: aten::where and masked_fill (causal masks are constant in θ; a θ-dependent
+// condition is what the kink probe looks for) and dropout (the identity in eval mode).
+const std::set<std::string>& nonsmooth_kinds() {
+  static const std::set<std::string> k = {
+      "aten::relu",      "aten::relu_",     "aten::relu6",      "aten::leaky_relu", "aten::leaky_relu_",
+      "aten::prelu",     "aten::rrelu",     "aten::elu",        "aten::selu",       "aten::celu",
+      "aten::hardtanh",  "aten::hardtanh_", "aten::hardswish",  "aten::hardsigmoid", "aten::hardshrink",
+      "aten::softshrink", "aten::threshold", "aten::threshold_", "aten::abs",       "aten::abs_",
+      "aten::max",       "aten::min",       "aten::maximum",    "aten::minimum",    "aten::amax",
+      "aten::amin",      "aten::clamp",     "aten::clamp_",     "aten::clamp_min",  "aten::clamp_max",
+      "aten::clip",      "aten::sign",      "aten::sgn",        "aten::round",      "aten::floor",
+      "aten::ceil",      "aten::trunc",     "aten::frac",       "aten::fmod",       "aten::remainder",
+      "aten::max_pool1d", "aten::max_pool2d", "aten::adaptive_max_pool1d",
+      "aten::adaptive_max_pool2d", "aten::topk", "aten::sort", "aten::argmax", "aten::argmin",
+      "aten::heaviside"};
+  return k;
+}
+
+void walk(const torch::jit::Block* block, std::vector<std::string>& out) {
+  for (const torch::jit::Node* node : block->nodes()) {
+    const std::string kind = node->kind().toQualString();
+    if (nonsmooth_kinds().count(kind)) {
+      std::string where = "in forward()";
+      const auto& range = node->sourceRange();
+      if (range.source()) where += fmt::format(", line {} of the module's TorchScript code", range.source()->lineno_for_offset(range.start()) + 1);
+      out.push_back(fmt::format("{} ({})", kind, where));
+    }
+    for (const torch::jit::Block* sub : node->blocks()) walk(sub, out);
+  }
+}
+
+torch::jit::Module load_module(const std::string& path) {
+  {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw InputError("--model", "cannot open the TorchScript file '" + path + "'");
+  }
+  try {
+    return torch::jit::load(path, torch::kCPU);
+  } catch (const std::exception& e) {
+    throw InputError("--model", "'" + path + "' is not a loadable TorchScript file (truncated or not saved "
+                                "with torch.jit.save?): " + first_line(e.what()));
+  }
+}
+
+// Sets attribute `dotted` ("block.0.weight") of a module to t.
+void set_param(torch::jit::Module m, const std::string& dotted, const torch::Tensor& t) {
+  std::string rest = dotted;
+  for (auto p = rest.find('.'); p != std::string::npos; p = rest.find('.')) {
+    m = m.attr(rest.substr(0, p)).toModule();
+    rest = rest.substr(p + 1);
+  }
+  m.setattr(rest, t);
+}
+
+void require_finite(const torch::Tensor& t, const std::string& arg, const std::string& what) {
+  if (!torch::isfinite(t).all().item<bool>())
+    throw InputError(arg, what + " contains NaN or infinite values");
+}
+
+}  // namespace
+
+std::vector<std::vector<std::int64_t>> read_token_file(const std::string& path, std::int64_t vocab) {
+  std::ifstream f(path);
+  if (!f) throw InputError("--tokens", "cannot open the token file '" + path + "'");
+  std::vector<std::vector<std::int64_t>> rows;
+  std::string line;
+  int lineno = 0;
+  while (std::getline(f, line)) {
+    ++lineno;
+    std::istringstream in(line);
+    std::vector<std::int64_t> row;
+    std::string word;
+    while (in >> word) {
+      std::size_t used = 0;
+      long long v = -1;
+      try {
+        v = std::stoll(word, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != word.size() || v < 0)
+        throw InputError("--tokens", fmt::format("'{}' line {}: '{}' is not a non-negative integer token id", path,
+                                                 lineno, word));
+      if (vocab > 0 && v >= vocab)
+        throw InputError("--tokens", fmt::format("'{}' line {}: token id {} is out of range for a vocabulary of {}",
+                                                 path, lineno, v, vocab));
+      row.push_back(v);
+    }
+    if (row.empty()) continue;
+    if (row.size() < 2)
+      throw InputError("--tokens", fmt::format("'{}' line {}: a sequence needs at least 2 tokens", path, lineno));
+    if (!rows.empty() && row.size() != rows.front().size())
+      throw InputError("--tokens", fmt::format("'{}' line {}: {} tokens, but line 1 has {} (all sequences must have "
+                                               "the same length)",
+                                               path, lineno, row.size(), rows.front().size()));
+    rows.push_back(std::move(row));
+  }
+  if (rows.empty()) throw InputError("--tokens", "the token file '" + path + "' holds no sequence");
+  return rows;
+}
+
+std::vector<std::string> audit_torchscript(const std::string& path) {
+  auto m = load_module(path);
+  if (!m.find_method("forward")) throw InputError("--model", "'" + path + "' has no forward method");
+  auto graph = m.get_method("forward").graph()->copy();
+  torch::jit::Inline(*graph);
+  std::vector<std::string> out;
+  walk(graph->block(), out);
+  return out;
+}
+
+TorchModelSource load_torchscript(const std::string& path, const std::string& tokens_path) {
+  auto module = std::make_shared<torch::jit::Module>(load_module(path));
+  if (tokens_path.empty())
+    throw InputError("--tokens", "a TorchScript model needs --tokens FILE (one sequence of token ids per line)");
+  const torch::Tensor tokens = tokens_tensor(read_token_file(tokens_path));
+  module->to(torch::kFloat64);
+  module->eval();
+  std::vector<std::string> names;
+  std::vector<std::vector<std::int64_t>> shapes;
+  std::vector<torch::Tensor> values;
+  std::int64_t d = 0;
+  for (const auto& p : module->named_parameters(/*recurse=*/true)) {
+    require_finite(p.value, "--model", "parameter '" + p.name + "' of '" + path + "'");
+    names.push_back(p.name);
+    shapes.push_back(p.value.sizes().vec());
+    values.push_back(p.value.detach().reshape({-1}));
+    d += p.value.numel();
+  }
+  if (d == 0) throw InputError("--model", "'" + path + "' has no parameters (a zero-dimensional model)");
+  const torch::Tensor theta0 = torch::cat(values).to(torch::kFloat64);
+  auto loss = [module, names, shapes, tokens](const torch::Tensor& theta) {
+    std::int64_t off = 0;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      std::int64_t n = 1;
+      for (auto s : shapes[i]) n *= s;
+      set_param(*module, names[i], theta.narrow(0, off, n).view(shapes[i]));
+      off += n;
+    }
+    const torch::Tensor logits = module->forward({tokens}).toTensor();
+    return next_token_ce(logits, tokens);
+  };
+  // One evaluation now, so that bad tokens or a wrong output shape are input errors here.
+  try {
+    torch::NoGradGuard ng;
+    const auto logits = [&] {
+      std::int64_t off = 0;
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        const auto n = values[i].numel();
+        set_param(*module, names[i], theta0.narrow(0, off, n).view(shapes[i]));
+        off += n;
+      }
+      return module->forward({tokens}).toTensor();
+    }();
+    if (logits.dim() != 3 || logits.size(0) != tokens.size(0) || logits.size(1) != tokens.size(1))
+      throw InputError("--model", fmt::format("forward(tokens [{}, {}]) must return logits [B, T, V]; got {}",
+                                              tokens.size(0), tokens.size(1), fmt::join(logits.sizes().vec(), "×")));
+    const auto v = logits.size(2);
+    if (tokens.max().item<std::int64_t>() >= v)
+      throw InputError("--tokens", fmt::format("token id {} is out of range for the model's {} logits",
+                                               tokens.max().item<std::int64_t>(), v));
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw InputError("--tokens", "forward(tokens) failed on the token file '" + tokens_path +
+                                     "' (ids out of range for the embedding?): " + first_line(e.what()));
+  }
+  TorchModelSource out;
+  ta::TorchOptions o;
+  o.dtype = torch::kFloat64;
+  out.loss = std::make_shared<ta::TorchObjective>(loss, d, o, "torchscript " + path);
+  out.audit = audit_torchscript(path);
+  out.audit_source = "operations of the inlined TorchScript graph of forward()";
+  out.init = ta::TorchObjective::to_vec(theta0);
+  out.label = "TorchScript " + path;
+  return out;
+}
+
+TorchModelSource load_gpt_neo_config(const std::string& config_path, const std::string& weights_path,
+                                     const std::string& tokens_path, std::uint64_t seed) {
+  const ModelConfig c = model_from_hf_config(config_path);
+  torch::Tensor theta0 = weights_path.empty() ? init_theta(c, seed, torch::kFloat64, torch::kCPU)
+                                              : load_safetensors(weights_path, c, torch::kFloat64);
+  require_finite(theta0, weights_path.empty() ? "--model" : "--weights",
+                 weights_path.empty() ? "the initialization" : "'" + weights_path + "'");
+  torch::Tensor tokens;
+  if (!tokens_path.empty()) {
+    auto rows = read_token_file(tokens_path, c.vocab);
+    if (static_cast<int>(rows.front().size()) > c.max_positions)
+      throw InputError("--tokens", fmt::format("sequences of {} tokens exceed max_position_embeddings = {}",
+                                               rows.front().size(), c.max_positions));
+    tokens = tokens_tensor(rows);
+  } else {
+    torch::manual_seed(seed);
+    tokens = torch::randint(0, c.vocab, {4, std::min(16, c.max_positions)}, torch::kInt64);
+  }
+  auto loss = [c, tokens](const torch::Tensor& theta) { return gpt_neo_loss(c, theta, tokens); };
+  TorchModelSource out;
+  ta::TorchOptions o;
+  o.dtype = torch::kFloat64;
+  out.loss = std::make_shared<ta::TorchObjective>(loss, theta0.numel(), o, "gpt-neo " + config_path);
+  out.audit = {};  // GPT-Neo: embeddings, LayerNorm, softmax attention, GELU-new (tanh): all C^∞
+  out.audit_source = "GPT-Neo operations (embeddings, LayerNorm, softmax attention, gelu_new, tied unembedding)";
+  out.init = ta::TorchObjective::to_vec(theta0);
+  out.label = "GPT-Neo " + config_path + (weights_path.empty() ? " (seeded init)" : " + " + weights_path);
+  return out;
+}
+
+}  // namespace villani::experiments
