@@ -4,8 +4,8 @@
 //     gradient: one forward + one backward pass in the scalar R;
 //     HVP: the same reverse pass run on ad::fvar<R,1> seeded with θ + εv (forward over
 //       reverse, Boost.Math autodiff for the ε direction only): Hv exactly, O(1) passes;
-//     exact Laplacian: LAPLACIAN_BY_HVPS below chooses Σ_i (H e_i)_i over d such HVPs or the
-//       forward-mode path (whichever was measured faster, docs/status/models.md).
+//     exact Laplacian: Σ_i (H e_i)_i over d such HVPs in double; at 50/100 digits the
+//       forward-mode fvar<R,2> path below, which was measured faster there (exact_laplacian).
 //   Forward mode (always available, used without loss_grad and by DerivativeChecks):
 //     gradient + exact Laplacian: d passes of fvar<R,2> seeded along e_i: the first Taylor
 //     coefficient is ∂_i L, twice the second is ∂²_i L; ΔL = Σ_i ∂²_i L.
@@ -239,10 +239,12 @@ class ModelImpl final : public ReferenceModel, public DerivativeChecks {
     }
   }
 
-  /// The exact Laplacian by the faster of the two paths (LAPLACIAN_BY_HVPS).
+  /// The exact Laplacian by the faster of the two paths (measured on tiny-transformer,
+  /// docs/status/models.md): in double Σ_i (H e_i)_i by forward over reverse (0.7 s vs 1.0 s);
+  /// at 50/100 digits (cpp_bin_float) the fvar<R,2> forward passes (37 s vs 79 s).
   template <class R>
   R exact_laplacian(const std::vector<R>& theta) const {
-    if constexpr (kBackprop && kLaplacianByHvps) {
+    if constexpr (kBackprop && std::is_same_v<R, double>) {
       return laplacian_hvps<R>(theta);
     } else {
       R lap(0);
@@ -315,9 +317,6 @@ class ModelImpl final : public ReferenceModel, public DerivativeChecks {
   }
 
  private:
-  /// Measured (docs/status/models.md): which exact-Laplacian path is faster with loss_grad.
-  static constexpr bool kLaplacianByHvps = true;
-
   void check_direction(const Vec& v) const {
     if (v.size() != dim())
       throw InputError("v", fmt::format("{}: expected {} entries; got {}", name(), dim(), v.size()));
@@ -339,10 +338,10 @@ class ModelImpl final : public ReferenceModel, public DerivativeChecks {
     Evaluation<R> e;
     std::vector<R> g(theta.size());
     R lap(0), L(0);
-    if constexpr (kBackprop) {
+    if constexpr (kBackprop && std::is_same_v<R, double>) {
       L = a_.template loss_grad<R>(theta.data(), g.data());
       lap = exact_laplacian<R>(theta);
-    } else {
+    } else {  // the forward passes give the gradient with the Laplacian
       L = grad_lap<R, 2>(theta, &g, &lap);
     }
     R norm2(0), g2(0);
