@@ -298,7 +298,10 @@ int run_mech(int argc, char** argv) {
       "by η²‖g‖² per SGD step without decay, effective learning rate η/‖W‖² with and without decay;\n"
       "(2) bias-free ReLU MLP of depth 3: Gauss–Newton norm = 9·E f² = 9·E (J_x x)² and the\n"
       "input–output Jacobian norm with and without decay; (3) K-FAC: Δ(αW; γ) = α·Δ(W; γα²), i.e.\n"
-      "effective damping γ‖W‖², tracked during training. --out writes a run record.",
+      "effective damping γ‖W‖², tracked during training; (4) minimizer path: θ*(λ) of\n"
+      "F = L + (λ/2)‖θ‖² for multinomial logistic regression on the --path-lambdas grid (LBFGS +\n"
+      "Newton to ‖∇F‖ ≈ 1e-16): ‖θ*‖, dθ*/dλ = −(∇²F)⁻¹θ* against a central difference, the fixed\n"
+      "point θ* = −∇L(θ*)/λ. --out writes a run record, table.{md,csv} and minimizer_path.{md,csv}.",
       "villani run mechanisms"};
   comp::MechanismOptions o;
   std::string path_lambdas = "1e-3:1:10";
