@@ -257,6 +257,16 @@ TEST_CASE("every model is finite at ||theta|| = 300 and its 50-digit derivatives
     const auto e = m->evaluate50(th, Real50(0));
     REQUIRE(isfinite(e.value));
     REQUIRE(isfinite(e.laplacian));
+    // every scalar type: the forward-mode fvar nests in double (fvar<double,2>,
+    // fvar<fvar<double,1>,1>) and 100 digits are finite too.
+    const auto* dc = dynamic_cast<const DerivativeChecks*>(m.get());
+    REQUIRE(dc != nullptr);
+    REQUIRE(dc->autodiff_hvp(th0, rng.normal_vector(m->dim())).allFinite());
+    REQUIRE(dc->autodiff_gradient(th0).allFinite());
+    const double lap_fwd = dc->laplacian_forward(th0);
+    REQUIRE(std::abs(lap_fwd - to_double(e.laplacian)) <= 1e-6 * (1 + std::abs(to_double(e.laplacian))));
+    const auto e100 = m->evaluate100(theta_from_double<Real100>(th0), Real100(0));
+    REQUIRE(abs(Real50(e100.laplacian) - e.laplacian) <= Real50("1e-40") * (1 + abs(e.laplacian)));
     // double agrees with 50 digits (also where tanh saturates).
     const auto ed = m->evaluate(th0, 0.0);
     REQUIRE(std::abs(ed.value - to_double(e.value)) <= 1e-9 * (1 + std::abs(ed.value)));
