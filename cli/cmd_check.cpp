@@ -97,7 +97,7 @@ int run_check(int argc, char** argv) {
       "a JSON spec (docs/models.md), and with LibTorch a TorchScript file or a GPT-Neo config.json.",
       "villani check"};
   std::string model, tokens, weights, lambda, temperature = "1", radii, precision = "auto", center = "origin",
-                                               format = "table", out;
+                                               format = "table", out, laplacian = "auto";
   int directions = 32, probes = 4, matvecs = 32;
   double threshold = 0, confidence = 0.95;
   std::uint64_t seed = 1;
@@ -110,7 +110,10 @@ int run_check(int argc, char** argv) {
   app.add_option("--radii", radii, "shell radii (LIST; default 10 log-spaced from 0.1 to 10 × sqrt(s·d/λ))");
   app.add_option("--directions", directions, "points per shell")->capture_default_str();
   app.add_option("--probes", probes, "random lines of the kink probe (0: audit only)")->capture_default_str();
-  app.add_option("--matvecs", matvecs, "Hutchinson products when ΔF is estimated")->capture_default_str();
+  app.add_option("--matvecs", matvecs, "XTrace products (HVPs) per point when ΔF is estimated")->capture_default_str();
+  app.add_option("--laplacian", laplacian,
+                 "auto | exact | estimated (auto: exact when the model has it and d ≤ 256, else XTrace)")
+      ->capture_default_str();
   app.add_option("--precision", precision,
                  "double | 50 | 100 | auto (double, escalating to 50/100 digits near a threshold or when "
                  "double and 50 digits disagree; reference models only)")->capture_default_str();
@@ -145,6 +148,7 @@ int run_check(int argc, char** argv) {
   o.directions = directions;
   o.probes = probes;
   o.matvecs = matvecs;
+  o.laplacian = laplacian;
   o.precision = validators::parse_precision(precision);
   o.threshold = threshold;
   o.confidence = confidence;

@@ -9,6 +9,8 @@
 
 #include "numerics/errors.hpp"
 #include "numerics/precision.hpp"
+#include "numerics/linear_operator.hpp"
+#include "numerics/trace.hpp"
 #include "theory/routes.hpp"
 #include "validators/check_stats.hpp"
 
@@ -53,7 +55,9 @@ void validate(const CheckOptions& o, Eigen::Index dim) {
   if (o.probes < 0 || o.probes > 1000)
     throw InputError("--probes", fmt::format("expected 0 … 1000 probe lines; got {}", o.probes));
   if (o.probe_points < 4) throw InputError("--probes", "need at least 4 points per probe line");
-  if (o.matvecs < 2) throw InputError("--matvecs", fmt::format("expected ≥ 2; got {}", o.matvecs));
+  if (o.matvecs < 4) throw InputError("--matvecs", fmt::format("expected ≥ 4 (XTrace); got {}", o.matvecs));
+  if (o.laplacian != "auto" && o.laplacian != "exact" && o.laplacian != "estimated")
+    throw InputError("--laplacian", "expected auto, exact or estimated; got '" + o.laplacian + "'");
   check_open_interval("--confidence", o.confidence, 0.0, 1.0);
   check_finite("--threshold", o.threshold);
   if (o.radii.size() > 200) throw InputError("--radii", "at most 200 radii");
@@ -135,6 +139,11 @@ class Engine {
     std::sort(radii_.begin(), radii_.end());
     radii_.erase(std::unique(radii_.begin(), radii_.end()), radii_.end());
     r0_ = std::sqrt(o.s * static_cast<double>(d_) / o.lambda);
+    const bool exact_available = in.loss->has_exact_laplacian();
+    if (o.laplacian == "exact" && !exact_available)
+      throw InputError("--laplacian", "this model has no exact Laplacian; use auto or estimated");
+    estimated_ = !exact_available || o.laplacian == "estimated" ||
+                 (o.laplacian == "auto" && d_ > o.exact_laplacian_max_dim);
   }
 
   json run() {
@@ -142,7 +151,7 @@ class Engine {
     rep["model"] = {{"name", in_.model.empty() ? in_.loss->name() : in_.model},
                     {"objective", f_.name()},
                     {"dim", d_},
-                    {"laplacian", in_.loss->has_exact_laplacian() ? "exact" : "estimated"}};
+                    {"laplacian", laplacian_label()}};
     rep["options"] = {{"lambda", o_.lambda},         {"temperature", o_.s},
                       {"radii", radii_},             {"directions", o_.directions},
                       {"probes", o_.probes},         {"precision", to_string(o_.precision)},
@@ -177,7 +186,14 @@ class Engine {
   json growth_summary_;
   int k2s_ = -1, ks_ = -1;  // first shell index from which Ψ_{2s} (Ψ_s) exceed the threshold
   int escalations_ = 0;
+  int escalation_skipped_ = 0;  // near-threshold points left to double by max_escalations
+  bool estimated_ = false;      // ΔF estimated by XTrace (else exact)
   std::vector<std::string> eval_errors_;
+
+  std::string laplacian_label() const {
+    return estimated_ ? fmt::format("estimated (XTrace, {} HVPs per point; λd added exactly)", o_.matvecs)
+                      : "exact";
+  }
 
   Point evaluate(const Vec& theta, double r, std::uint64_t seed) {
     Point p;
@@ -192,24 +208,14 @@ class Engine {
       } else {
         p.f = f_.value(theta);
         p.g2 = f_.gradient(theta).squaredNorm();
-        if (f_.has_exact_laplacian()) {
+        if (!estimated_) {
           p.lap = f_.laplacian(theta);
         } else {
-          // Hutchinson with Rademacher probes on ∇²L; λd added exactly (THEORY.md §0).
-          Rng rng(seed);
-          std::vector<double> vals;
-          for (int j = 0; j < o_.matvecs; ++j) {
-            Vec z(d_);
-            for (Eigen::Index i = 0; i < d_; ++i) z[i] = rng.sign();
-            vals.push_back(z.dot(in_.loss->hvp(theta, z)));
-          }
-          double m = 0;
-          for (double v : vals) m += v;
-          m /= vals.size();
-          double ss = 0;
-          for (double v : vals) ss += (v - m) * (v - m);
-          p.lap = m + o_.lambda * static_cast<double>(d_);
-          p.se = std::sqrt(ss / (vals.size() - 1) / vals.size());
+          // XTrace (numerics/trace.hpp) on ∇²L; λd added exactly (THEORY.md §0).
+          const numerics::HessianOperator h(*in_.loss, theta);
+          const auto t = numerics::xtrace(h, o_.matvecs, numerics::Probe::Rademacher, seed);
+          p.lap = t.estimate + o_.lambda * static_cast<double>(d_);
+          p.se = t.standard_error;
         }
       }
     } catch (const std::exception& e) {
@@ -246,48 +252,77 @@ class Engine {
     if (o_.precision == PrecisionMode::Auto && in_.precise) escalate();
   }
 
-  // Auto precision: on each shell the point deciding the growth criterion (least Ψ_{2s}, least
-  // Ψ_s) is recomputed at 50 digits; when double and 50 digits disagree, or the value sits near
-  // the threshold, at 100 digits too. The highest rung needed decides (DESIGN.md "Precision").
+  // Auto precision (DESIGN.md "Precision"). On each shell the points deciding the growth
+  // criterion (least Ψ_{2s}, least Ψ_s) are candidates. A candidate climbs the ladder when double
+  // cannot be trusted to decide it: its Ψ sits within 1e-6 of the cancellation scale
+  // |ΔF| + ‖∇F‖²/s of the threshold (or within 3 standard errors when ΔF is estimated).
+  // With an exact Laplacian, the candidate nearest the threshold is also re-evaluated once as a
+  // spot check of double. At 50 digits, disagreement with double beyond 1e-9 of the scale, or a
+  // value still near the threshold, sends it to 100 digits. The highest rung needed decides; at
+  // most max_escalations points climb (the report counts those left to double).
   void escalate() {
+    struct Cand { std::size_t k; int j; double closeness; bool near; };
+    std::vector<Cand> cands;
     for (std::size_t k = 0; k < shells_.size(); ++k) {
       auto& pts = shells_[k];
-      std::vector<int> idx;
       for (double sc : {2 * o_.s, o_.s}) {
         int best = -1;
         for (int j = 0; j < static_cast<int>(pts.size()); ++j)
           if (pts[j].finite && (best < 0 || pts[j].psi(sc) < pts[best].psi(sc))) best = j;
-        if (best >= 0 && std::find(idx.begin(), idx.end(), best) == idx.end()) idx.push_back(best);
+        if (best < 0) continue;
+        bool dup = false;
+        for (const auto& c : cands) dup = dup || (c.k == k && c.j == best);
+        if (dup) continue;
+        const Point& p = pts[best];
+        const double scale = std::abs(p.lap) + p.g2 / o_.s + 1e-300;
+        const double gap = std::abs(p.psi(sc) - o_.threshold);
+        const bool near = gap <= 1e-6 * scale || (estimated_ && gap <= 3 * p.se);
+        cands.push_back({k, best, gap / scale, near});
       }
-      std::string rung = "double";
-      for (int j : idx) {
-        Point& p = pts[j];
-        try {
-          const PrecisePoint q50 = in_.precise(thetas_[k][j], o_.lambda, 50);
-          ++escalations_;
-          Point p50 = p;
-          p50.f = q50.value; p50.lap = q50.laplacian; p50.g2 = q50.grad_norm_sq; p50.se = 0;
-          const double scale = std::abs(p50.lap) + p50.g2 / o_.s + 1e-300;
-          bool need100 = false;
-          for (double sc : {o_.s, 2 * o_.s}) {
-            if (std::abs(p.psi(sc) - p50.psi(sc)) > 1e-9 * scale) need100 = true;
-            if (std::abs(p50.psi(sc) - o_.threshold) < 1e-6 * scale) need100 = true;
-          }
-          if (!need100) {
-            p.f = p50.f; p.lap = p50.lap; p.g2 = p50.g2;
-            continue;  // double confirmed by 50 digits: double decided
-          }
-          const PrecisePoint q100 = in_.precise(thetas_[k][j], o_.lambda, 100);
-          ++escalations_;
-          const bool agree = std::abs(q100.laplacian - q50.laplacian) + std::abs(q100.grad_norm_sq - q50.grad_norm_sq) / o_.s <= 1e-30 * scale;
-          p.f = q100.value; p.lap = q100.laplacian; p.g2 = q100.grad_norm_sq; p.se = 0;
-          p.rung = agree ? "50" : "100";
-          if (rung == "double" || (rung == "50" && p.rung == "100")) rung = p.rung;
-        } catch (const std::exception& e) {
-          if (eval_errors_.size() < 3) eval_errors_.push_back(std::string("high-precision evaluation: ") + e.what());
+    }
+    std::vector<Cand> chosen;
+    for (const auto& c : cands) if (c.near) chosen.push_back(c);
+    if (!estimated_ && !cands.empty()) {
+      auto spot = *std::min_element(cands.begin(), cands.end(),
+                                    [](const Cand& a, const Cand& b) { return a.closeness < b.closeness; });
+      bool have = false;
+      for (const auto& c : chosen) have = have || (c.k == spot.k && c.j == spot.j);
+      if (!have) chosen.insert(chosen.begin(), spot);
+    }
+    if (static_cast<int>(chosen.size()) > o_.max_escalations) {
+      escalation_skipped_ = static_cast<int>(chosen.size()) - o_.max_escalations;
+      chosen.resize(static_cast<std::size_t>(o_.max_escalations));
+    }
+    for (const auto& c : chosen) {
+      const std::size_t k = c.k;
+      Point& p = shells_[k][c.j];
+      std::string& rung = shell_rung_[k];
+      try {
+        const PrecisePoint q50 = in_.precise(thetas_[k][c.j], o_.lambda, 50);
+        ++escalations_;
+        Point p50 = p;
+        p50.f = q50.value; p50.lap = q50.laplacian; p50.g2 = q50.grad_norm_sq; p50.se = 0;
+        const double scale = std::abs(p50.lap) + p50.g2 / o_.s + 1e-300;
+        bool need100 = false;
+        for (double sc : {o_.s, 2 * o_.s}) {
+          if (!estimated_ && std::abs(p.psi(sc) - p50.psi(sc)) > 1e-9 * scale) need100 = true;
+          if (std::abs(p50.psi(sc) - o_.threshold) < 1e-6 * scale) need100 = true;
         }
+        if (!need100) {
+          p.f = p50.f; p.lap = p50.lap; p.g2 = p50.g2; p.se = 0;
+          // Double confirmed (exact Laplacian) or the estimate replaced by the exact value.
+          if (estimated_ && rung == "double") rung = "50";
+          continue;
+        }
+        const PrecisePoint q100 = in_.precise(thetas_[k][c.j], o_.lambda, 100);
+        ++escalations_;
+        const bool agree = std::abs(q100.laplacian - q50.laplacian) + std::abs(q100.grad_norm_sq - q50.grad_norm_sq) / o_.s <= 1e-30 * scale;
+        p.f = q100.value; p.lap = q100.laplacian; p.g2 = q100.grad_norm_sq; p.se = 0;
+        p.rung = agree ? "50" : "100";
+        if (rung == "double" || (rung == "50" && p.rung == "100")) rung = p.rung;
+      } catch (const std::exception& e) {
+        if (eval_errors_.size() < 3) eval_errors_.push_back(std::string("high-precision evaluation: ") + e.what());
       }
-      shell_rung_[k] = rung;
     }
   }
 
@@ -340,7 +375,7 @@ class Engine {
       sh["psi_s"] = mm(ps);
       sh["psi_2s"] = mm(p2);
       sh["standard_error"] = se;
-      sh["laplacian"] = se > 0 ? "estimated" : "exact";
+      sh["laplacian"] = estimated_ ? "estimated" : "exact";
       sh["violations_2s"] = viol;
       sh["violations_s"] = viol_s;
       sh["violating_fraction_upper"] = clopper_pearson_upper(viol, static_cast<std::int64_t>(pts.size()), o_.confidence);
@@ -755,6 +790,10 @@ class Engine {
     j["mode"] = to_string(o_.precision);
     j["high_precision_available"] = static_cast<bool>(in_.precise);
     j["escalations"] = escalations_;
+    j["escalations_skipped"] = escalation_skipped_;
+    j["policy"] = "points within 1e-6 of the cancellation scale of the threshold (3 standard errors when ΔF is "
+                  "estimated) climb to 50/100 digits; with an exact Laplacian the point nearest the threshold is "
+                  "also spot-checked";
     std::string decided = o_.precision == PrecisionMode::Digits50    ? "50"
                           : o_.precision == PrecisionMode::Digits100 ? "100"
                                                                      : "double";

@@ -51,7 +51,13 @@ struct CheckOptions {
   numerics::Vec center;             ///< shell centre; empty: the origin
   std::string center_label = "origin";
   std::uint64_t seed = 1;
-  int matvecs = 32;                 ///< Hutchinson products when ΔF is estimated
+  int matvecs = 32;                 ///< XTrace products (HVPs) per point when ΔF is estimated
+  /// "auto": the objective's exact Laplacian when it has one and d ≤ exact_laplacian_max_dim
+  /// (an exact Laplacian costs d HVPs), else estimated; "exact" | "estimated" force it.
+  std::string laplacian = "auto";
+  int exact_laplacian_max_dim = 256;
+  /// Auto precision: at most this many 50/100-digit re-evaluations (each costs d autodiff passes).
+  int max_escalations = 6;
   double threshold = 0;             ///< Ψ threshold defining the radius R
   double confidence = 0.95;         ///< Clopper–Pearson confidence
   int curvature_max_dim = 400;      ///< dense Hessians (curvature floor) only up to this d

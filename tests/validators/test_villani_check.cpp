@@ -153,6 +153,36 @@ TEST_CASE("estimated Laplacian: the same verdicts, with a standard error", "[val
   CHECK(rep["growth"]["shells"][0]["standard_error"].get<double>() > 0);
 }
 
+TEST_CASE("--laplacian estimated on an exact objective: XTrace within its error of the exact ΔF", "[validators][check]") {
+  CheckOptions o;
+  o.lambda = 0.1;
+  o.directions = 6;
+  o.probes = 0;
+  o.radii = {5, 50};
+  o.precision = PrecisionMode::Double;
+  const auto model = std::make_shared<CosineBumps>(50, 0.5, true);
+  const auto exact = run_check(input(model), o);
+  o.laplacian = "estimated";
+  o.matvecs = 20;
+  const auto est = run_check(input(model), o);
+  CHECK(exact["model"]["laplacian"] == "exact");
+  CHECK(est["model"]["laplacian"].get<std::string>().rfind("estimated (XTrace", 0) == 0);
+  // The same directions and points: ‖∇F‖² is exact in both, only ΔF differs, by a few
+  // standard errors at most (ΔL = a·Σcos θ_i, a diagonal Hessian: XTrace is unbiased).
+  for (int k = 0; k < 2; ++k) {
+    const auto& a = exact["growth"]["shells"][k];
+    const auto& b = est["growth"]["shells"][k];
+    const double se = b["standard_error"].get<double>();
+    CHECK(se > 0);
+    CHECK(std::abs(a["psi_s"]["median"].get<double>() - b["psi_s"]["median"].get<double>()) <= 6 * se + 1e-9);
+  }
+  // "exact" on an objective without one, or an unknown mode, is bad input.
+  o.laplacian = "exact";
+  CHECK_THROWS_AS(run_check(input(std::make_shared<CosineBumps>(50, 0.5, false)), o), InputError);
+  o.laplacian = "sometimes";
+  CHECK_THROWS_AS(run_check(input(model), o), InputError);
+}
+
 TEST_CASE("kink probe finds an undeclared relu; audit names declared ops", "[validators][check]") {
   CheckOptions o;
   o.lambda = 0.1;
