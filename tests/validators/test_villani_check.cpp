@@ -153,7 +153,7 @@ TEST_CASE("estimated Laplacian: the same verdicts, with a standard error", "[val
   CHECK(rep["growth"]["shells"][0]["standard_error"].get<double>() > 0);
 }
 
-TEST_CASE("--laplacian estimated on an exact objective: XTrace within its error of the exact ΔF", "[validators][check]") {
+TEST_CASE("Laplacian estimated on an exact objective: XTrace within its error of the exact ΔF", "[validators][check]") {
   CheckOptions o;
   o.lambda = 0.1;
   o.directions = 6;
