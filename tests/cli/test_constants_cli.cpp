@@ -146,7 +146,7 @@ TEST_CASE("table, markdown, csv and latex formats", "[cli]") {
   }
 }
 
-TEST_CASE("--out writes every format atomically", "[cli]") {
+TEST_CASE("constants --out writes every format atomically", "[cli]") {
   const std::string dir = std::string(VILLANI_TEST_TMP) + "/constants_out";
   std::filesystem::remove_all(dir);
   const auto r = run_villani("constants --lambda 0.5 --dim 3 --out " + dir);
