@@ -386,6 +386,18 @@ struct MlpArch {
 // ---- decoder-only transformer ---------------------------------------------------------------
 
 /// See docs/models.md for the exact computation and θ order.
+/// Pointers to one transformer layer's parameter blocks in θ (P = const S*) or in its gradient
+/// (P = S*), in layout order (docs/models.md): ln_1 weight/bias [D], Wq, Wk, Wv, Wo [D,D], bo [D],
+/// ln_2 weight/bias [D], W1 [F,D], b1 [F], W2 [D,F], b2 [D].
+template <class P>
+struct LayerBlocks {
+  P ln1_w, ln1_b, Wq, Wk, Wv, Wo, bo, ln2_w, ln2_b, W1, b1, W2, b2;
+  LayerBlocks(P base, long D, long F)
+      : ln1_w(base), ln1_b(ln1_w + D), Wq(ln1_b + D), Wk(Wq + D * D), Wv(Wk + D * D), Wo(Wv + D * D),
+        bo(Wo + D * D), ln2_w(bo + D), ln2_b(ln2_w + D), W1(ln2_b + D), b1(W1 + F * D), W2(b1 + F),
+        b2(W2 + D * F) {}
+};
+
 struct TransformerArch {
   int vocab = 16, positions = 8, width = 8, heads = 2, layers = 1, batch = 4, seq_len = 8;
   std::uint64_t seed = 1;
@@ -463,19 +475,8 @@ struct TransformerArch {
           h[static_cast<std::size_t>(t)][static_cast<std::size_t>(c)] =
               E[static_cast<std::size_t>(tok[t]) * D + c] + P[static_cast<std::size_t>(t) * D + c];
       for (int l = 0; l < layers; ++l) {
-        const S* ln1_w = lay0 + static_cast<std::size_t>(l) * layer_dim();
-        const S* ln1_b = ln1_w + D;
-        const S* Wq = ln1_b + D;
-        const S* Wk = Wq + D * D;
-        const S* Wv = Wk + D * D;
-        const S* Wo = Wv + D * D;
-        const S* bo = Wo + D * D;
-        const S* ln2_w = bo + D;
-        const S* ln2_b = ln2_w + D;
-        const S* W1 = ln2_b + D;
-        const S* b1 = W1 + F * D;
-        const S* W2 = b1 + F;
-        const S* b2 = W2 + D * F;
+        const auto [ln1_w, ln1_b, Wq, Wk, Wv, Wo, bo, ln2_w, ln2_b, W1, b1, W2, b2] =
+            LayerBlocks<const S*>(lay0 + static_cast<std::size_t>(l) * layer_dim(), D, F);
         for (int t = 0; t < T; ++t) {
           const auto ut = static_cast<std::size_t>(t);
           layer_norm(h[ut], ln1_w, ln1_b, a);
@@ -621,19 +622,8 @@ struct TransformerArch {
               E[static_cast<std::size_t>(tok[t]) * D + c] + P[static_cast<std::size_t>(t) * D + c];
       // ---- forward, storing intermediates
       for (int l = 0; l < NL; ++l) {
-        const S* ln1_w = lay0 + static_cast<std::size_t>(l) * layer_dim();
-        const S* ln1_b = ln1_w + D;
-        const S* Wq = ln1_b + D;
-        const S* Wk = Wq + D * D;
-        const S* Wv = Wk + D * D;
-        const S* Wo = Wv + D * D;
-        const S* bo = Wo + D * D;
-        const S* ln2_w = bo + D;
-        const S* ln2_b = ln2_w + D;
-        const S* W1 = ln2_b + D;
-        const S* b1 = W1 + F * D;
-        const S* W2 = b1 + F;
-        const S* b2 = W2 + D * F;
+        const auto [ln1_w, ln1_b, Wq, Wk, Wv, Wo, bo, ln2_w, ln2_b, W1, b1, W2, b2] =
+            LayerBlocks<const S*>(lay0 + static_cast<std::size_t>(l) * layer_dim(), D, F);
         for (int t = 0; t < T; ++t) {
           const std::size_t i = at(l, t);
           for (int c = 0; c < D; ++c) hin[i + c] = h[static_cast<std::size_t>(t) * uD + c];
@@ -737,27 +727,10 @@ struct TransformerArch {
       // ---- layers backward; dh holds ∂L/∂(output of layer l) per position
       for (int l = NL - 1; l >= 0; --l) {
         const std::size_t lo = static_cast<std::size_t>(l) * layer_dim();
-        const S* ln1_w = lay0 + lo;
-        const S* Wq = ln1_w + 2 * D;
-        const S* Wk = Wq + D * D;
-        const S* Wv = Wk + D * D;
-        const S* Wo = Wv + D * D;
-        const S* ln2_w = Wo + D * D + D;
-        const S* W1 = ln2_w + 2 * D;
-        const S* W2 = W1 + F * D + F;
-        S* gln1_w = glay0 + lo;
-        S* gln1_b = gln1_w + D;
-        S* gWq = gln1_b + D;
-        S* gWk = gWq + D * D;
-        S* gWv = gWk + D * D;
-        S* gWo = gWv + D * D;
-        S* gbo = gWo + D * D;
-        S* gln2_w = gbo + D;
-        S* gln2_b = gln2_w + D;
-        S* gW1 = gln2_b + D;
-        S* gb1 = gW1 + F * D;
-        S* gW2 = gb1 + F;
-        S* gb2 = gW2 + D * F;
+        const auto [ln1_w, ln1_b, Wq, Wk, Wv, Wo, bo, ln2_w, ln2_b, W1, b1, W2, b2] =
+            LayerBlocks<const S*>(lay0 + lo, D, F);
+        const auto [gln1_w, gln1_b, gWq, gWk, gWv, gWo, gbo, gln2_w, gln2_b, gW1, gb1, gW2, gb2] =
+            LayerBlocks<S*>(glay0 + lo, D, F);
         for (int t = 0; t < T; ++t) {
           const std::size_t i = at(l, t), iF = atF(l, t);
           S* d = &dh[static_cast<std::size_t>(t) * uD];
