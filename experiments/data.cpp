@@ -379,6 +379,14 @@ Corpus load_corpus(const std::string& spec, std::size_t max_train, std::uint64_t
     c.vocab = 256;
     return byte_tokens(text);
   };
+  // PTB / WikiText under a BPE tokenizer: the three split files tokenized as raw text.
+  auto bpe_splits = [&](const std::string& name, const std::string& stem, const std::string& ext) {
+    c = Corpus{};
+    c.name = name;
+    c.train = text_tokens(read_text_file(arg + stem + "train" + ext, "--data"));
+    c.valid = text_tokens(read_text_file(arg + stem + "valid" + ext, "--data"));
+    c.test = text_tokens(read_text_file(arg + stem + "test" + ext, "--data"));
+  };
   const std::size_t want = max_train == 0 ? 0 : max_train + max_train / 2;
   if (kind == "synthetic") {
     int v = 16;
@@ -407,25 +415,11 @@ Corpus load_corpus(const std::string& spec, std::size_t max_train, std::uint64_t
     c.name = "text(" + arg + ")";
     split3(text_tokens(read_text_file(arg, "--data")), c, max_train);
   } else if (kind == "ptb") {
-    if (bpe) {
-      c = Corpus{};
-      c.name = "ptb";
-      c.train = text_tokens(read_text_file(arg + "/ptb.train.txt", "--data"));
-      c.valid = text_tokens(read_text_file(arg + "/ptb.valid.txt", "--data"));
-      c.test = text_tokens(read_text_file(arg + "/ptb.test.txt", "--data"));
-    } else {
-      c = load_ptb(arg);
-    }
+    if (bpe) bpe_splits("ptb", "/ptb.", ".txt");
+    else c = load_ptb(arg);
   } else if (kind == "wikitext") {
-    if (bpe) {
-      c = Corpus{};
-      c.name = "wikitext-103";
-      c.train = text_tokens(read_text_file(arg + "/wiki.train.tokens", "--data"));
-      c.valid = text_tokens(read_text_file(arg + "/wiki.valid.tokens", "--data"));
-      c.test = text_tokens(read_text_file(arg + "/wiki.test.tokens", "--data"));
-    } else {
-      c = load_wikitext(arg);
-    }
+    if (bpe) bpe_splits("wikitext-103", "/wiki.", ".tokens");
+    else c = load_wikitext(arg);
   } else {
     throw InputError("--data", "unknown data '" + spec + "'; expected synthetic[:V], fortunes[:DIR], bytes:FILE, ptb:DIR, wikitext:DIR");
   }
