@@ -16,9 +16,6 @@ std::vector<CheckSource>& registry() {
   return r;
 }
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 LoadedModel from_reference(std::shared_ptr<const numerics::models::ReferenceModel> m, const std::string& label,
                            const std::string& audit_source) {
@@ -57,6 +54,10 @@ const CheckSourceRegistrar spec_source{{
 
 void register_check_source(CheckSource s) { registry().push_back(std::move(s)); }
 const std::vector<CheckSource>& check_sources() { return registry(); }
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
 
 LoadedModel load_check_model(const CheckRequest& r) {
   for (const auto& s : check_sources())

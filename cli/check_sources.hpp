@@ -38,6 +38,9 @@ struct CheckSourceRegistrar {
   explicit CheckSourceRegistrar(CheckSource s) { register_check_source(std::move(s)); }
 };
 
+/// True when s ends with suffix (file-kind tests of the sources' accepts()).
+bool ends_with(const std::string& s, const std::string& suffix);
+
 /// Finds the source accepting the request and loads it; InputError("--model") when none does
 /// (the message lists the presets and the accepted file kinds).
 LoadedModel load_check_model(const CheckRequest& r);

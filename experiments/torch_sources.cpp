@@ -1,5 +1,6 @@
 #include "experiments/torch_sources.hpp"
 
+#include <c10/util/accumulate.h>
 #include <torch/script.h>
 #include <torch/csrc/jit/passes/inliner.h>
 #include <torch/torch.h>
@@ -100,6 +101,16 @@ void set_param(torch::jit::Module m, const std::string& dotted, const torch::Ten
   m.setattr(rest, t);
 }
 
+// Non-C^∞ operations of the module's forward(), after inlining the methods it calls.
+std::vector<std::string> audit_module(const torch::jit::Module& m, const std::string& path) {
+  if (!m.find_method("forward")) throw InputError("--model", "'" + path + "' has no forward method");
+  auto graph = m.get_method("forward").graph()->copy();
+  torch::jit::Inline(*graph);
+  std::vector<std::string> out;
+  walk(graph->block(), out);
+  return out;
+}
+
 void require_finite(const torch::Tensor& t, const std::string& arg, const std::string& what) {
   if (!torch::isfinite(t).all().item<bool>())
     throw InputError(arg, what + " contains NaN or infinite values");
@@ -147,18 +158,11 @@ std::vector<std::vector<std::int64_t>> read_token_file(const std::string& path, 
   return rows;
 }
 
-std::vector<std::string> audit_torchscript(const std::string& path) {
-  auto m = load_module(path);
-  if (!m.find_method("forward")) throw InputError("--model", "'" + path + "' has no forward method");
-  auto graph = m.get_method("forward").graph()->copy();
-  torch::jit::Inline(*graph);
-  std::vector<std::string> out;
-  walk(graph->block(), out);
-  return out;
-}
+std::vector<std::string> audit_torchscript(const std::string& path) { return audit_module(load_module(path), path); }
 
 TorchModelSource load_torchscript(const std::string& path, const std::string& tokens_path) {
   auto module = std::make_shared<torch::jit::Module>(load_module(path));
+  std::vector<std::string> audit = audit_module(*module, path);
   if (tokens_path.empty())
     throw InputError("--tokens", "a TorchScript model needs --tokens FILE (one sequence of token ids per line)");
   const torch::Tensor tokens = tokens_tensor(read_token_file(tokens_path));
@@ -177,29 +181,21 @@ TorchModelSource load_torchscript(const std::string& path, const std::string& to
   }
   if (d == 0) throw InputError("--model", "'" + path + "' has no parameters (a zero-dimensional model)");
   const torch::Tensor theta0 = torch::cat(values).to(torch::kFloat64);
-  auto loss = [module, names, shapes, tokens](const torch::Tensor& theta) {
+  // Logits at θ: each parameter becomes a view of θ, so autograd differentiates through them.
+  auto logits_at = [module, names, shapes, tokens](const torch::Tensor& theta) {
     std::int64_t off = 0;
     for (std::size_t i = 0; i < names.size(); ++i) {
-      std::int64_t n = 1;
-      for (auto s : shapes[i]) n *= s;
+      const std::int64_t n = c10::multiply_integers(shapes[i]);
       set_param(*module, names[i], theta.narrow(0, off, n).view(shapes[i]));
       off += n;
     }
-    const torch::Tensor logits = module->forward({tokens}).toTensor();
-    return next_token_ce(logits, tokens);
+    return module->forward({tokens}).toTensor();
   };
+  auto loss = [logits_at, tokens](const torch::Tensor& theta) { return next_token_ce(logits_at(theta), tokens); };
   // One evaluation now, so that bad tokens or a wrong output shape are input errors here.
   try {
     torch::NoGradGuard ng;
-    const auto logits = [&] {
-      std::int64_t off = 0;
-      for (std::size_t i = 0; i < names.size(); ++i) {
-        const auto n = values[i].numel();
-        set_param(*module, names[i], theta0.narrow(0, off, n).view(shapes[i]));
-        off += n;
-      }
-      return module->forward({tokens}).toTensor();
-    }();
+    const torch::Tensor logits = logits_at(theta0);
     if (logits.dim() != 3 || logits.size(0) != tokens.size(0) || logits.size(1) != tokens.size(1))
       throw InputError("--model", fmt::format("forward(tokens [{}, {}]) must return logits [B, T, V]; got {}",
                                               tokens.size(0), tokens.size(1), fmt::join(logits.sizes().vec(), "×")));
@@ -217,7 +213,7 @@ TorchModelSource load_torchscript(const std::string& path, const std::string& to
   ta::TorchOptions o;
   o.dtype = torch::kFloat64;
   out.loss = std::make_shared<ta::TorchObjective>(loss, d, o, "torchscript " + path);
-  out.audit = audit_torchscript(path);
+  out.audit = std::move(audit);
   out.audit_source = "operations of the inlined TorchScript graph of forward()";
   out.init = ta::TorchObjective::to_vec(theta0);
   out.label = "TorchScript " + path;

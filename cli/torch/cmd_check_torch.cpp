@@ -7,10 +7,6 @@
 namespace villani::cli {
 namespace {
 
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 LoadedModel loaded(experiments::TorchModelSource src) {
   LoadedModel out;
   out.input.loss = src.loss;
