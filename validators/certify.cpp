@@ -143,11 +143,14 @@ CertifyResult certify(const sym::Energy& energy, const std::string& lambda, cons
   const bool coercive = st.kind == CertifyStatement::Kind::Coercive;
   // λ and s enter the margin as exact rationals (GiNaC cancels before any interval is formed);
   // the interval slots for them below are then unused by the margin but kept for the value.
+  std::vector<sym::Program> grad_progs;
   const sym::Program margin =
-      coercive ? energy.coercivity_margin(st.c, st.C, lambda, s)
-               : energy.psi_margin(st.M, st.kind == CertifyStatement::Kind::Psi2s, lambda, s);
+      coercive ? energy.coercivity_margin(st.c, st.C, lambda, s, &grad_progs)
+               : energy.psi_margin(st.M, st.kind == CertifyStatement::Kind::Psi2s, lambda, s, "--certify", &grad_progs);
   const sym::Program& lhs = coercive ? energy.energy() : energy.psi(st.kind == CertifyStatement::Kind::Psi2s);
   sym::Evaluator<I50> g(margin), left(lhs);
+  std::vector<sym::Evaluator<I50>> grad;
+  for (const auto& gp : grad_progs) grad.emplace_back(gp);
   const I50 lam = interval_of<I50>(lambda, "--lambda"), temp = interval_of<I50>(s, "--temperature");
   const I50 r0i = interval_of<I50>(st.r0_text, "--certify"), r1i = interval_of<I50>(st.r1_text, "--certify");
   const I50 r0sq = r0i * r0i, r1sq = r1i * r1i;
@@ -155,7 +158,13 @@ CertifyResult certify(const sym::Energy& energy, const std::string& lambda, cons
   I50 vars[4];
   vars[d] = lam;
   vars[d + 1] = temp;
+  // The margin's enclosure on a box: the natural interval extension intersected with the centred
+  // (mean-value) form g(c) + ∇g(box)·(box − c), ∇g compiled from the symbolic energy. The centred
+  // form's overestimate shrinks quadratically with the box, so a margin whose minimum is interior
+  // (where ∇g → 0) closes at tight thresholds; the natural form alone overestimates linearly.
+  // 2-D in polar coordinates: ∂g/∂r = ∇g·(cos φ, sin φ), ∂g/∂φ = ∇g·(−r sin φ, r cos φ).
   auto eval_box = [&](const Box& b) -> I50 {
+    I50 nat;
     if (d == 1) {
       vars[0] = I50(b.a, b.b);
     } else {
@@ -163,7 +172,28 @@ CertifyResult certify(const sym::Energy& energy, const std::string& lambda, cons
       vars[0] = R * cos(P);
       vars[1] = R * sin(P);
     }
-    return g(vars);
+    nat = g(vars);
+    if (grad.size() != std::size_t(d)) return nat;
+    I50 mv;
+    if (d == 1) {
+      const double c = 0.5 * (b.a + b.b);
+      const I50 slope = grad[0](vars);
+      vars[0] = I50(c);
+      mv = g(vars) + slope * (I50(b.a, b.b) - I50(c));
+    } else {
+      const I50 R(b.a, b.b), P(b.p0, b.p1);
+      const I50 cP = cos(P), sP = sin(P);
+      const I50 g0 = grad[0](vars), g1 = grad[1](vars);
+      const I50 dr = g0 * cP + g1 * sP, dphi = (g1 * cP - g0 * sP) * R;
+      const double rc = 0.5 * (b.a + b.b), pc = 0.5 * (b.p0 + b.p1);
+      vars[0] = I50(rc) * cos(I50(pc));
+      vars[1] = I50(rc) * sin(I50(pc));
+      mv = g(vars) + dr * (R - I50(rc)) + dphi * (P - I50(pc));
+    }
+    const Real50 lo = std::max(Real50(mp::lower(nat)), Real50(mp::lower(mv)));
+    const Real50 hi = std::min(Real50(mp::upper(nat)), Real50(mp::upper(mv)));
+    if (mp::isnan(lo) || mp::isnan(hi) || lo > hi) return nat;  // NaN in one form: keep the other
+    return I50(lo, hi);
   };
   // A point θ (doubles): its margin enclosure, and whether it provably lies in the annulus.
   auto eval_point = [&](const std::vector<double>& th, bool& inside) -> I50 {
@@ -277,8 +307,13 @@ CertifyResult certify(const sym::Energy& energy, const std::string& lambda, cons
       res.min_lower_margin = min_lower;
     } else {
       res.verdict = "inconclusive";
+      // The smallest box actually undecided (lower enclosure < 0). Boxes still queued with a
+      // lower end ≥ 0 would be certified when popped; naming one of them (as before) reported an
+      // "undecided" box with a positive enclosure.
       std::vector<Box> left_over = stuck;
-      left_over.insert(left_over.end(), heap.begin(), heap.end());
+      for (const auto& b : heap)
+        if (b.key < 0) left_over.push_back(b);
+      if (left_over.empty()) left_over.insert(left_over.end(), heap.begin(), heap.end());
       const Box* best = &left_over.front();
       for (const auto& b : left_over)
         if (size_of(b, d) < size_of(*best, d)) best = &b;

@@ -34,6 +34,13 @@ struct BoxChoice {
   double tail_mass = 0;     ///< estimated μ-mass outside the box
   double search_radius = 0; ///< half-width of the region the tail mass was measured on
   std::string note;
+  // 1-D: local minima of V on [−scan_radius, scan_radius] outside the mass box are added to it
+  // (with 8 local widths 1/√V'' of margin): C_P is a supremum over functions, and a deep narrow
+  // well holding 1e-16 of the mass can set it. min_cells resolves the narrowest well kept (≥ 16
+  // cells per local width); 0 when no well was added.
+  double scan_radius = 0;
+  int wells_added = 0;
+  long min_cells = 0;
 };
 
 /// Chooses the smallest box (per coordinate) whose estimated outside mass is ≤ tail_tol, by
@@ -45,6 +52,15 @@ BoxChoice choose_box(const Potential& p, double scale, double tail_tol = 1e-14,
                      const std::string& argument_norm = "--lambda",
                      const std::string& argument_loss = "--loss");
 
+/// 1-D: C_P on `box`, then on the box grown by half its width on each side (same cell size),
+/// repeatedly while C_P moves by more than `tol` (relative) and `adopt` allows it (at most
+/// `max_growths` times); `truncation_relative` is the last move, and it is added to the result's
+/// error estimate. With adopt = false (a box given by the user) the box is kept and only the move
+/// is reported. A grown box where V is not finite ends the growth (noted).
+struct GrownPoincare;
+GrownPoincare poincare_constant_grown(const Potential& p, const Box& box, int n, bool adopt, double tol = 1e-9,
+                                      int max_growths = 4);
+
 /// μ-mass outside `box`, measured on the same search grid as choose_box (R ≥ box).
 double tail_mass_outside(const Potential& p, const Box& box, double scale,
                          const std::string& argument_norm = "--lambda",
@@ -52,15 +68,19 @@ double tail_mass_outside(const Potential& p, const Box& box, double scale,
 
 struct GridSolve {
   int n = 0;              ///< cells per dimension
-  double c_p = 0;         ///< 1/μ_1 on this grid
-  int iterations = 0;     ///< Spectra restarts
+  double c_p = 0;         ///< 1/μ_1 on this grid (+inf beyond double range; see log_c_p)
+  double log_c_p = 0;     ///< ln C_P on this grid
+  int iterations = 0;     ///< Spectra restarts (2-D) or Sturm-count evaluations (1-D)
   double seconds = 0;
+  double rayleigh_lower = 0;  ///< 2-D: Var_M(f)/E(f) of the computed vector (≤ discrete C_P); 0 in 1-D
 };
 
 struct PoincareResult {
   double value = 0;           ///< Richardson-extrapolated C_P
   double error_estimate = 0;  ///< |extrapolated − once-extrapolated| (plus solver tolerance)
   double observed_order = 0;  ///< log2 of successive-difference ratio (2 expected)
+  double log_value = 0;       ///< ln C_P (value is +inf beyond double range)
+  double relative_error = 0;  ///< error_estimate / value
   std::vector<GridSolve> grids;
   Box box;
   std::string method;
@@ -72,6 +92,15 @@ GridSolve poincare_on_grid(const Potential& p, const Box& box, int n);
 
 /// C_P with Richardson extrapolation over n/4, n/2, n (n rounded up to a multiple of 4).
 PoincareResult poincare_constant(const Potential& p, const Box& box, int n);
+
+struct GrownPoincare {
+  PoincareResult result;           ///< on `box`, error_estimate including the truncation move
+  Box box;
+  double truncation_relative = 0;  ///< |C_P(grown) − C_P(box)| / C_P(box) at the last step
+  int growths = 0;                 ///< boxes adopted beyond the first
+  bool checked = false;            ///< false when the first growth could not be evaluated
+  std::string note;
+};
 
 // ---- 1-D brackets (THEORY.md §3), integrals in log space by composite Gauss–Legendre.
 
@@ -116,6 +145,31 @@ struct LogSobolevEstimate {
   int n = 0;
 };
 LogSobolevEstimate log_sobolev_1d(const Potential& p, double lo, double hi, int n = 800, int max_iterations = 5000);
+
+/// Eyring–Kramers leading order for C_P of μ ∝ e^{−V} on [lo, hi] (V = F/s): local minima and
+/// maxima of V from a fine scan (refined by golden section; V'' by a 5-point difference), then
+/// C_P ≈ max over interior maxima z of I_z·Z_L·Z_R/(Z_L + Z_R), with Z_L, Z_R the Laplace masses
+/// √(2π/V''(m))·e^{−V(m)} of the minima left and right of z and I_z the Laplace value of ∫e^{V}
+/// over the maxima between the deepest minimum on each side. For a symmetric double well this is
+/// π·e^{ΔV}/√(V''(m)|V''(z)|) = 1/(2k), k the Kramers rate. Leading order: relative correction
+/// O(s) (O(1/ΔV)) as s → 0. Needs two minima; `applies` false otherwise.
+struct EyringKramers {
+  bool applies = false;
+  double log_value = 0;      ///< ln C_P^{EK}
+  double value = 0;          ///< C_P^{EK} (+inf beyond double range)
+  int minima = 0, maxima = 0;
+  double saddle = 0;         ///< the maximum z attaining the max
+  double barrier = 0;        ///< V(z) − V(deepest minimum on the lighter side of z)
+  std::string note;
+};
+EyringKramers eyring_kramers_1d(const Potential& p, double lo, double hi, int samples = 200001);
+
+/// Critical points of V on [lo, hi] from a scan of `samples` points (refined by golden section).
+struct CriticalPoint {
+  double x = 0, v = 0, curvature = 0;  ///< position, V, V'' (5-point difference)
+  bool minimum = true;
+};
+std::vector<CriticalPoint> critical_points_1d(const Potential& p, double lo, double hi, int samples = 200001);
 
 /// Brackets of μ ∝ e^{−V} on the line, integrating over [lo, hi] (tails beyond negligible).
 Bracket1D brackets_1d(const Potential& p, double lo, double hi, int panels = 4000);

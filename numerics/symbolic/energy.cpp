@@ -325,19 +325,30 @@ GiNaC::ex with_parameters(const GiNaC::ex& e, const GiNaC::symbol& lam, const Gi
 }  // namespace
 
 Program Energy::coercivity_margin(const std::string& c, const std::string& C, const std::string& lambda,
-                                  const std::string& s) const {
+                                  const std::string& s, std::vector<Program>* gradient) const {
   DigitsGuard digits;
-  const GiNaC::ex g = impl_->F - parse_real(c, "c", "--certify") * impl_->r2 + parse_real(C, "C", "--certify");
+  const GiNaC::ex g = with_parameters(
+      impl_->F - parse_real(c, "c", "--certify") * impl_->r2 + parse_real(C, "C", "--certify"), impl_->lambda,
+      impl_->s, lambda, s);
   Compiler comp(impl_->slots, "--certify");
-  return comp.compile(with_parameters(g, impl_->lambda, impl_->s, lambda, s));
+  if (gradient) {
+    gradient->clear();
+    for (const auto& t : impl_->theta) gradient->push_back(comp.compile(g.diff(t)));
+  }
+  return comp.compile(g);
 }
 
 Program Energy::psi_margin(const std::string& M, bool twice_s, const std::string& lambda, const std::string& s,
-                           const std::string& argument) const {
+                           const std::string& argument, std::vector<Program>* gradient) const {
   DigitsGuard digits;
-  const GiNaC::ex g = (twice_s ? impl_->psi2s : impl_->psi) - parse_real(M, "M", argument);
+  const GiNaC::ex g = with_parameters((twice_s ? impl_->psi2s : impl_->psi) - parse_real(M, "M", argument),
+                                      impl_->lambda, impl_->s, lambda, s);
   Compiler comp(impl_->slots, argument);
-  return comp.compile(with_parameters(g, impl_->lambda, impl_->s, lambda, s));
+  if (gradient) {
+    gradient->clear();
+    for (const auto& t : impl_->theta) gradient->push_back(comp.compile(g.diff(t)));
+  }
+  return comp.compile(g);
 }
 
 Derivation Energy::derivation() const {

@@ -53,10 +53,12 @@ class Energy {
   /// compiling, so GiNaC cancels exactly what interval arithmetic could not (e.g. L = 0,
   /// c = λ/2: the margin is the constant C). Bad numbers are InputError("--certify").
   Program coercivity_margin(const std::string& c, const std::string& C, const std::string& lambda = "",
-                            const std::string& s = "") const;
+                            const std::string& s = "", std::vector<Program>* gradient = nullptr) const;
   /// Compiles `Ψ − M` (Ψ_s, or Ψ_{2s} when twice_s; M exact): ≥ 0 ⇔ Ψ ≥ M. λ, s as above.
+  /// With `gradient`, both also compile ∂(margin)/∂θ_k (k < dim), for centred (mean-value) forms.
   Program psi_margin(const std::string& M, bool twice_s = false, const std::string& lambda = "",
-                     const std::string& s = "", const std::string& argument = "--certify") const;
+                     const std::string& s = "", const std::string& argument = "--certify",
+                     std::vector<Program>* gradient = nullptr) const;
 
   Derivation derivation() const;
   bool rewrote_softplus() const { return rewrote_softplus_; }
