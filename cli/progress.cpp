@@ -13,6 +13,7 @@ namespace villani::cli {
 namespace {
 
 constexpr double kTerminalRedraw = 0.25;  // seconds between redraws of the live line
+constexpr double kTerminalBeat = 1.0;     // a terminal line older than this is re-shown
 
 double steady_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -45,17 +46,38 @@ Progress::Mode Progress::mode_for(bool quiet) {
   return ::isatty(STDERR_FILENO) ? Mode::Terminal : Mode::Plain;
 }
 
-Progress::Progress(bool quiet) : Progress(mode_for(quiet), std::cerr) {}
+Progress::Progress(bool quiet) : Progress(mode_for(quiet), std::cerr, {}, 5.0, 0, true) {}
 
-Progress::Progress(Mode mode, std::ostream& os, Clock clock, double plain_interval, int width)
+Progress::Progress(Mode mode, std::ostream& os, Clock clock, double plain_interval, int width, bool heartbeat)
     : mode_(mode), os_(os), clock_(std::move(clock)), plain_interval_(plain_interval), width_(width) {
   if (width_ == 0 && mode_ == Mode::Terminal && &os_ == &std::cerr) {
     winsize ws{};
     if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1) width_ = ws.ws_col - 1;
   }
+  if (heartbeat && mode_ != Mode::Off) ticker_ = std::thread([this] { beat(); });
 }
 
-Progress::~Progress() { end(); }
+Progress::~Progress() {
+  if (ticker_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    ticker_.join();
+  }
+  end();
+}
+
+void Progress::beat() {
+  std::unique_lock<std::mutex> lock(mu_);
+  const double every = mode_ == Mode::Terminal ? kTerminalBeat : plain_interval_;
+  while (!cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stop_; })) {
+    if (!have_last_) continue;
+    const double t = now();
+    if (t - last_shown_ >= every) show_locked(t);
+  }
+}
 
 double Progress::now() const { return clock_ ? clock_() : steady_seconds(); }
 
@@ -111,15 +133,25 @@ void Progress::update_locked(const std::string& task, long done, long total, con
     task_start_ = t;
     task_done0_ = done;
   }
+  have_last_ = true;
+  last_done_ = done;
+  last_total_ = total;
+  last_unit_ = unit;
+  last_detail_ = detail;
+  last_budget_ = budget;
   const double since = t - last_shown_;
   if (mode_ == Mode::Terminal) {
     if (!fresh && since < kTerminalRedraw) return;
   } else if (!fresh && since < plain_interval_) {
     return;
   }
+  show_locked(t);
+}
+
+void Progress::show_locked(double t) {
   last_shown_ = t;
-  const std::string line =
-      format_line(task, done, total, unit, detail, t - task_start_, done - task_done0_, budget);
+  const std::string line = format_line(task_, last_done_, last_total_, last_unit_, last_detail_, t - task_start_,
+                                       last_done_ - task_done0_, last_budget_);
   if (mode_ == Mode::Terminal) {
     os_ << "\r\033[K" << cut(line, width_) << std::flush;
     line_drawn_ = true;
@@ -142,8 +174,10 @@ void Progress::note(const std::string& line) {
 }
 
 void Progress::end() {
-  if (mode_ != Mode::Terminal) return;
+  if (mode_ == Mode::Off) return;
   std::lock_guard<std::mutex> lock(mu_);
+  have_last_ = false;  // nothing to re-show until the next update
+  if (mode_ != Mode::Terminal) return;
   clear_locked();
   last_shown_ = -1e300;
 }

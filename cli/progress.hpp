@@ -8,6 +8,8 @@
 //   - stderr is not a terminal (a log, CI): a plain line when a task starts and then at most one
 //     every `plain_interval` seconds (5 s), plus the notes. No \r, no escape codes.
 //   - --quiet: nothing at all.
+// While one step takes long (the first gradient of a 125M model), a heartbeat re-shows the last
+// line with the elapsed time: every second on a terminal, every `plain_interval` in a log.
 // stdout is never touched, so `--format json` output is the same byte for byte with and without
 // progress. The line reads
 //   [sgld λ=0.1] 120/400 steps (30%) · loss 3.2104 · 41.2 steps/s · 3s elapsed · ETA 7s
@@ -27,10 +29,12 @@
 //
 // end() also runs in the destructor. All members are safe to call from several threads.
 #pragma once
+#include <condition_variable>
 #include <functional>
 #include <iosfwd>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "numerics/progress.hpp"
 
@@ -50,11 +54,13 @@ class Progress {
   /// Off when quiet; Terminal when stderr is a terminal; Plain otherwise.
   static Mode mode_for(bool quiet);
 
-  /// Shows progress on std::cerr in mode_for(quiet).
+  /// Shows progress on std::cerr in mode_for(quiet), with the heartbeat.
   explicit Progress(bool quiet);
   /// Full control (tests): `width` cuts terminal lines to that many characters (0: the
-  /// terminal's width when `os` is std::cerr on a terminal, else no cut).
-  Progress(Mode mode, std::ostream& os, Clock clock = {}, double plain_interval = 5.0, int width = 0);
+  /// terminal's width when `os` is std::cerr on a terminal, else no cut). No heartbeat unless
+  /// asked (it runs on a thread and reads the clock).
+  Progress(Mode mode, std::ostream& os, Clock clock = {}, double plain_interval = 5.0, int width = 0,
+           bool heartbeat = false);
   ~Progress();
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -86,8 +92,10 @@ class Progress {
  private:
   void update_locked(const std::string& task, long done, long total, const std::string& unit,
                      const std::string& detail, bool budget);
+  void show_locked(double t);
   void clear_locked();
   double now() const;
+  void beat();
 
   Mode mode_;
   std::ostream& os_;
@@ -100,6 +108,14 @@ class Progress {
   long task_done0_ = 0;
   double last_shown_ = -1e300;
   bool line_drawn_ = false;
+  // The last update, re-shown by the heartbeat while nothing new comes.
+  bool have_last_ = false;
+  long last_done_ = 0, last_total_ = 0;
+  std::string last_unit_, last_detail_;
+  bool last_budget_ = false;
+  bool stop_ = false;
+  std::condition_variable cv_;
+  std::thread ticker_;
 };
 
 /// Adds `--quiet,-q` ("no progress on stderr") to a command.
