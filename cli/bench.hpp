@@ -6,12 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "numerics/progress.hpp"
+
 namespace villani::cli {
 
 struct BenchOptions {
   bool quick = false;          ///< --quick: smallest sizes (used by tests)
   std::string device = "auto"; ///< cpu|cuda|auto, for Torch benchmarks
   std::string preset;          ///< model preset when a benchmark takes one (empty: its default)
+  ProgressFn progress;         ///< which figure is measured, the repetition (cli/progress.hpp)
 };
 
 struct BenchEntry {

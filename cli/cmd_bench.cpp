@@ -5,6 +5,7 @@
 #include "cli/bench.hpp"
 #include "cli/command.hpp"
 #include "cli/output.hpp"
+#include "cli/progress.hpp"
 #include "numerics/errors.hpp"
 
 namespace villani::cli {
@@ -17,12 +18,13 @@ int run_bench(int argc, char** argv) {
                    (names.empty() ? std::string("\n  (none built)") : names),
                "villani bench"};
   std::string name, format = "table", device = "auto", preset;
-  bool quick = false;
+  bool quick = false, quiet = false;
   app.add_option("name", name, "benchmark to run")->required();
   app.add_option("--format", format, "table|markdown|csv|json")->capture_default_str();
   app.add_option("--device", device, "cpu|cuda|auto (Torch benchmarks)")->capture_default_str();
   app.add_option("--preset", preset, "model preset, where the benchmark takes one");
   app.add_flag("--quick", quick, "smallest sizes");
+  add_quiet_flag(app, quiet);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -34,8 +36,11 @@ int run_bench(int argc, char** argv) {
   const Format f = parse_format(format, {Format::Table, Format::Markdown, Format::Csv, Format::Json});
   for (const auto& b : benches()) {
     if (b.name != name) continue;
-    BenchOptions o{quick, device, preset};
+    Progress progress(quiet);
+    progress.update("bench " + name, 0, 0, "", "starting");
+    BenchOptions o{quick, device, preset, progress.fn()};
     const nlohmann::json r = b.run(o);
+    progress.end();
     if (f == Format::Json) {
       std::cout << r.dump(2) << "\n";
       return kOk;

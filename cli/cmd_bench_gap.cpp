@@ -20,6 +20,8 @@ nlohmann::json bench_gap(const BenchOptions& o) {
   for (const auto& [loss, n1] : std::vector<std::pair<std::string, int>>{
            {"10*exp(-t^2/2)", o.quick ? 1000 : 4000},
            {"10*exp(-t1^2/2) + 10*exp(-t2^2/2)", o.quick ? 80 : 240}}) {
+    progress_update(o.progress, "bench gap", static_cast<long>(table.size() / 2), 4, "figure",
+                    fmt::format("C_P of L = {} (N = {})", loss, n1));
     const auto t0 = std::chrono::steady_clock::now();
     symbolic::Energy e(loss);
     const int d = e.dim();
@@ -57,6 +59,8 @@ nlohmann::json bench_gap(const BenchOptions& o) {
       }
     const std::string text = fmt::format("psi>={:.6f} on r in [{},{}]", m - 0.01, region.first, region.second);
     const auto st = validators::parse_certify(text);
+    progress_update(o.progress, "bench gap", static_cast<long>(table.size() / 2), 4, "figure",
+                    fmt::format("certify {} (L = {})", text, loss));
     const auto t0 = std::chrono::steady_clock::now();
     const auto cr = validators::certify(e, "1", "1", st);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -35,12 +35,17 @@ nlohmann::json run(const BenchOptions& o) {
   int reps = 0;
   double td_total = 0;
   while (reps < 3 || (td_total < 1.0 && reps < 50)) {
+    progress_update(o.progress, "bench psi-precision", 0, 3, "figure", fmt::format("double, repetition {}", reps + 1));
     td_total += seconds([&] { ed = m->evaluate(th, lambda); });
     ++reps;
   }
   const double td = td_total / reps;
+  progress_update(o.progress, "bench psi-precision", 1, 3, "figure",
+                  fmt::format("50 digits (double took {:.3g} s)", td));
   Evaluation<Real50> e50;
   const double t50 = seconds([&] { e50 = m->evaluate50(theta_from_double<Real50>(th), Real50("1e-3")); });
+  progress_update(o.progress, "bench psi-precision", 2, 3, "figure",
+                  fmt::format("100 digits (50 digits took {:.3g} s)", t50));
   Evaluation<Real100> e100;
   const double t100 =
       seconds([&] { e100 = m->evaluate100(theta_from_double<Real100>(th), Real100("1e-3")); });

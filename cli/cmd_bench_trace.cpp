@@ -39,12 +39,14 @@ struct Needed {
 };
 
 Needed needed(const numerics::LinearOperator& a, TraceMethod m, Probe p, double truth,
-              int seeds, std::int64_t cap) {
+              int seeds, std::int64_t cap, const ProgressFn& progress, const std::string& task) {
   const auto t0 = std::chrono::steady_clock::now();
   const std::int64_t min = m == TraceMethod::HutchPlusPlus ? 6 : 4;
   Needed out;
   for (double b = double(min); b <= double(cap); b = std::max(b * 1.15, b + 1.0)) {
     const auto budget = static_cast<std::int64_t>(b);
+    progress_update(progress, task, static_cast<long>(budget), static_cast<long>(cap), "matvec",
+                    fmt::format("budget {} × {} seeds", budget, seeds), true);
     double ss = 0.0;
     std::int64_t used = 0;
     for (int s = 0; s < seeds; ++s) {
@@ -64,7 +66,7 @@ Needed needed(const numerics::LinearOperator& a, TraceMethod m, Probe p, double 
 }
 
 void add_case(nlohmann::json& r, const std::string& label, const numerics::LinearOperator& a,
-              double truth, int seeds, std::int64_t cap) {
+              double truth, int seeds, std::int64_t cap, const ProgressFn& progress) {
   struct M {
     TraceMethod m;
     Probe p;
@@ -75,8 +77,8 @@ void add_case(nlohmann::json& r, const std::string& label, const numerics::Linea
   nlohmann::json fig;
   std::int64_t base = -1, best = -1;
   for (const auto& x : methods) {
-    const Needed n = needed(a, x.m, x.p, truth, seeds, cap);
     const std::string name = fmt::format("{}({})", to_string(x.m), to_string(x.p));
+    const Needed n = needed(a, x.m, x.p, truth, seeds, cap, progress, "bench trace: " + label + ", " + name);
     fig[name] = {{"matvecs_for_1pct", n.matvecs}, {"rms_rel_error", n.rms}, {"seconds", n.seconds}};
     if (x.m == TraceMethod::Hutchinson) base = n.matvecs;
     else if (n.matvecs > 0 && (best < 0 || n.matvecs < best)) best = n.matvecs;
@@ -115,7 +117,7 @@ nlohmann::json run(const BenchOptions& o) {
     Eigen::MatrixXd a = u * lam.asDiagonal() * u.transpose();
     a = 0.5 * (a + a.transpose());
     numerics::DenseSymOperator op(a);
-    add_case(r, fmt::format("psd 1/k n={}", n), op, lam.sum(), seeds, 4 * n);
+    add_case(r, fmt::format("psd 1/k n={}", n), op, lam.sum(), seeds, 4 * n, o.progress);
   }
   if (o.preset.empty()) {
     r["notes"].push_back(
@@ -128,6 +130,8 @@ nlohmann::json run(const BenchOptions& o) {
     for (const double lambda : {0.1, 1e-3}) {
       numerics::Regularized f(model, lambda);
       numerics::Vec th = model->initial_theta(0);
+      progress_update(o.progress, fmt::format("bench trace: tiny-transformer λ={:g}", lambda), 0, 0, "",
+                      fmt::format("{} gradient steps, then the dense ∇²F", steps));
       const double f0 = f.value(th);
       for (int k = 0; k < steps; ++k) th -= 0.05 * f.gradient(th);
       const double truth = f.laplacian(th);
@@ -154,7 +158,7 @@ nlohmann::json run(const BenchOptions& o) {
           {"eig_min", ev[0]},              {"eig_max", ev[d - 1]},
           {"negative_eigenvalues", (ev.array() < 0).count()},
           {"frobenius", a.norm()},         {"hutchinson_closed_form_probes", hutch_pred}};
-      add_case(r, label, h, truth, seeds, 4 * d);
+      add_case(r, label, h, truth, seeds, 4 * d, o.progress);
     }
   }
   r["notes"].push_back(fmt::format(

@@ -9,6 +9,7 @@
 #include "cli/command.hpp"
 #include "cli/lists.hpp"
 #include "cli/output.hpp"
+#include "cli/progress.hpp"
 #include "numerics/errors.hpp"
 #include "validators/villani_check.hpp"
 
@@ -89,7 +90,7 @@ int run_check(int argc, char** argv) {
   int directions = 32, probes = 4, matvecs = 32;
   double threshold = 0, confidence = 0.95;
   std::uint64_t seed = 1;
-  bool strict = false;
+  bool strict = false, quiet = false;
   app.add_option("--model", model, "preset name, spec.json, model.pt or config.json")->required();
   app.add_option("--tokens", tokens, "token file for a TorchScript model");
   app.add_option("--weights", weights, "safetensors weights for a GPT-Neo config.json");
@@ -113,6 +114,7 @@ int run_check(int argc, char** argv) {
   app.add_option("--format", format, "table|markdown|csv|json|latex")->capture_default_str();
   app.add_option("--out", out, "write check.json, check.md, psi.dat, psi.gp and psi.svg here");
   app.add_flag("--strict", strict, "exit 1 when a criterion fails");
+  add_quiet_flag(app, quiet);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -144,6 +146,9 @@ int run_check(int argc, char** argv) {
   o.seed = seed;
   if (!out.empty()) ensure_dir(out);
 
+  Progress progress(quiet);
+  progress.update("check: loading " + model, 0, 0, "");
+  o.progress = progress.fn();
   LoadedModel m = load_check_model({model, tokens, weights});
   const Eigen::Index d = m.input.loss->dim();
   if (center == "origin") {
@@ -157,6 +162,7 @@ int run_check(int argc, char** argv) {
     o.center_label = center;
   }
   const nlohmann::json rep = validators::run_check(m.input, o);
+  progress.end();
   const Table ct = criteria_table(rep), st = shells_table(rep);
   if (!out.empty()) {
     write_file_atomic(out + "/check.json", rep.dump(2) + "\n");

@@ -7,6 +7,7 @@
 
 #include "cli/command.hpp"
 #include "cli/output.hpp"
+#include "cli/progress.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/lowdim/gap.hpp"
 #include "numerics/symbolic/energy.hpp"
@@ -53,7 +54,7 @@ int run_gap(int argc, char** argv) {
   long certify_boxes = 200000;
   int certify_depth = 60;
   int dim = 0, grid = 0;
-  bool show = false;
+  bool show = false, quiet = false;
   app.add_option("--loss", loss, "the data loss L as an expression in t, or t1 and t2")->required();
   app.add_option("--lambda", lambda_s, "weight decay λ (λ ≤ 0 allowed when L grows)")->required();
   app.add_option("--temperature,-s", temp_s, "temperature s > 0")->capture_default_str();
@@ -68,6 +69,7 @@ int run_gap(int argc, char** argv) {
                  "(F ≥ c‖θ‖² − C) on r0 ≤ ‖θ‖ ≤ r1 by interval bisection, or find a counterexample");
   app.add_option("--certify-max-boxes", certify_boxes, "box budget of --certify")->capture_default_str();
   app.add_option("--certify-max-depth", certify_depth, "bisection depth budget of --certify")->capture_default_str();
+  add_quiet_flag(app, quiet);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -118,6 +120,8 @@ int run_gap(int argc, char** argv) {
     tail = bc.tail_mass;
     box_note = bc.note;
   }
+  Progress progress(quiet);
+  progress.update("gap", 0, 0, "", fmt::format("C_P on three grids (finest {} cells per dimension)", grid));
   const auto pr = lowdim::poincare_constant(pot, box, grid);
   const auto var = lowdim::coordinate_variances(pot, box, d == 1 ? 400 : 60);
   double var_max = 0;
@@ -195,6 +199,7 @@ int run_gap(int argc, char** argv) {
   }
   std::string cert_line;
   if (cert_st) {
+    cert_opt.progress = progress.fn();
     const auto cr = validators::certify(energy, lambda_s, temp_s, *cert_st, cert_opt);
     j["certificate"] = validators::certificate_json(cr, *cert_st);
     cert_line = validators::certificate_line(cr);
@@ -241,6 +246,7 @@ int run_gap(int argc, char** argv) {
     write_file_atomic(out + "/gap.json", j.dump(2) + "\n");
     write_file_atomic(out + "/gap.md", render_markdown(t));
   }
+  progress.end();
   if (fmt_ == Format::Json) std::cout << j.dump(2) << "\n";
   else std::cout << render(t, fmt_);
   return kOk;

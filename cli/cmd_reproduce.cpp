@@ -7,6 +7,7 @@
 
 #include "cli/command.hpp"
 #include "cli/constants_table.hpp"
+#include "cli/progress.hpp"
 #include "cli/reproduce.hpp"
 #include "numerics/errors.hpp"
 
@@ -26,7 +27,7 @@ int run_reproduce(int argc, char** argv) {
 #else
   std::string results;
 #endif
-  bool full = false, strict = false;
+  bool full = false, strict = false, quiet = false;
   app.add_option("--format", format, "table|markdown|json")->capture_default_str();
   app.add_option("--out", out, "write report.md, report.json (updated after every claim)");
   app.add_flag("--full", full, "larger versions of each check");
@@ -36,6 +37,7 @@ int run_reproduce(int argc, char** argv) {
   app.add_option("--results", results,
                  "directory of recorded runs whose claim.json files are included (labelled "
                  "with their device and date)")->capture_default_str();
+  add_quiet_flag(app, quiet);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -51,6 +53,7 @@ int run_reproduce(int argc, char** argv) {
   o.device = device;
   o.only = only;
   o.results_dir = results;
+  o.quiet = quiet;
   if (device != "cpu" && device != "cuda" && device != "auto")
     throw InputError("--device", "expected cpu|cuda|auto; got '" + device + "'");
   const ReproduceSummary s = run_reproduce_all(o, std::cout, std::cerr);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli/constants_table.hpp"
+#include "cli/progress.hpp"
 #include "validators/gap_claims.hpp"
 #include "validators/villani_claims.hpp"
 #ifdef VILLANI_HAVE_TORCH
@@ -121,7 +122,7 @@ validators::Registry build_registry() {
 
 ReproduceSummary run_reproduce_all(const ReproduceOptions& o, std::ostream& out, std::ostream& err) {
   ReproduceSummary sum;
-  const bool tty = ::isatty(STDERR_FILENO);
+  Progress progress(Progress::mode_for(o.quiet), err);
   g_interrupts = 0;
   auto old = std::signal(SIGINT, on_sigint);
 
@@ -156,16 +157,16 @@ ReproduceSummary run_reproduce_all(const ReproduceOptions& o, std::ostream& out,
   Table ct;
   ct.title = "Claims";
   ct.columns = {{"id", "", false}, {"verdict", "", false}, {"time", ""}, {"evidence", "", false}};
-  int i = 0;
-  const int n = static_cast<int>(reg.claims().size());
+  int i = 0, n = 0;
+  for (const auto& claim : reg.claims()) n += o.only.empty() || claim.id.find(o.only) != std::string::npos;
   // Testing aid: VILLANI_REPRODUCE_DELAY_MS pauses after each claim (interrupt tests).
   const char* delay_env = std::getenv("VILLANI_REPRODUCE_DELAY_MS");
   const int delay_ms = delay_env ? std::atoi(delay_env) : 0;
   for (const auto& claim : reg.claims()) {
-    ++i;
     if (!o.only.empty() && claim.id.find(o.only) == std::string::npos) continue;
+    ++i;
     if (g_interrupts > 0) { sum.interrupted = true; break; }
-    if (tty) err << fmt::format("[{}/{}] {} ...", i, n, claim.id) << std::flush;
+    progress.update("reproduce", i - 1, n, "claim", fmt::format("claim {}: {}", i, claim.id));
     const auto t0 = std::chrono::steady_clock::now();
     validators::ClaimResult res;
     try {
@@ -183,7 +184,8 @@ ReproduceSummary run_reproduce_all(const ReproduceOptions& o, std::ostream& out,
       case validators::Verdict::Inconclusive: ++sum.inconclusive; break;
       case validators::Verdict::NotApplicable: ++sum.not_applicable; break;
     }
-    if (tty) err << fmt::format(" {} ({:.1f} s)\n", validators::to_string(res.verdict), secs);
+    if (progress.terminal())  // a terminal keeps one line per claim above the live line
+      progress.note(fmt::format("[{}/{}] {} {} ({:.1f} s)", i, n, claim.id, validators::to_string(res.verdict), secs));
     doc["claims"].push_back({{"id", claim.id},
                              {"statement", claim.statement},
                              {"source", claim.source},
@@ -216,6 +218,7 @@ ReproduceSummary run_reproduce_all(const ReproduceOptions& o, std::ostream& out,
                     {"errors", sum.errors},        {"interrupted", sum.interrupted}};
   save();
   std::signal(SIGINT, old);
+  progress.end();
 
   if (o.format == Format::Json) {
     out << doc.dump(2) << "\n";

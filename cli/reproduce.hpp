@@ -20,6 +20,7 @@ struct ReproduceOptions {
   /// `claim.json` found one level below it is included in the report, labelled with the device
   /// and date it records. Empty: none.
   std::string results_dir;
+  bool quiet = false;  ///< no progress on stderr (claim i of n and its id)
 };
 
 /// Reads recorded claim verdicts (`<dir>/*/claim.json`); malformed files are reported as

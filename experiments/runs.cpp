@@ -10,7 +10,9 @@
 #include <csignal>
 #include <filesystem>
 #include <fmt/format.h>
+#include <functional>
 #include <iostream>
+#include <limits>
 #include <random>
 #include <unistd.h>
 
@@ -47,19 +49,13 @@ struct SigGuard {
   ~SigGuard() { std::signal(SIGINT, prev); }
 };
 
+// Progress goes to the caller's ProgressFn (cli/progress.hpp shows it); this layer never prints.
 struct Progress {
-  bool tty = ::isatty(STDERR_FILENO) != 0;
-  std::chrono::steady_clock::time_point last{};
-  void show(const std::string& s, bool force = false) {
-    if (!tty) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (!force && now - last < std::chrono::milliseconds(250)) return;
-    last = now;
-    std::cerr << "\r\033[K" << s << std::flush;
+  const ProgressFn& fn;
+  void show(const std::string& task, long done, long total, const char* unit, std::string detail = {}) {
+    progress_update(fn, task, done, total, unit, std::move(detail));
   }
-  void done() {
-    if (tty) std::cerr << "\r\033[K" << std::flush;
-  }
+  void done() { progress_end(fn); }
 };
 
 
@@ -214,6 +210,7 @@ LoopResult run_loop(const Setup& S, const RunOptions& o, RunRecord& rec, const L
   }
   const double sq = std::sqrt(2.0 * L.lr * L.temperature);
   const long n = S.train.size(0);
+  double last_norm2 = std::numeric_limits<double>::quiet_NaN();
   for (long k = k0;; ++k) {
     if (g_stop) {
       save_checkpoint(rec, theta, k, opt.get());
@@ -255,8 +252,9 @@ LoopResult run_loop(const Setup& S, const RunOptions& o, RunRecord& rec, const L
       // Checkpoints every 20 records (replay from a checkpoint is exact: the noise of step k is
       // seeded by k, and steps already recorded are not appended again).
       if (k != k0 && (k / L.record_every) % 20 == 0) save_checkpoint(rec, theta, k, opt.get());
-      prog.show(fmt::format("{} step {}/{} loss {:.4f} ‖θ‖² {:.4g}", L.label, k, L.steps, loss, norm2));
+      last_norm2 = norm2;
     }
+    prog.show(L.label, k, L.steps, "step", fmt::format("loss {:.4f} ‖θ‖² {:.4g}", loss, last_norm2));
     if (k >= L.steps) break;
     if (L.optimizer == "sgld") {
       torch::NoGradGuard ng;
@@ -322,7 +320,7 @@ RunRecord open_record(const std::string& dir, const nlohmann::json& cfg, const R
 RunOutcome run_sgld_like(const RunOptions& o, std::ostream& log, bool sgld) {
   Setup S = make_setup(o, torch::kFloat32);
   RunOutcome out;
-  Progress prog;
+  Progress prog{o.progress};
   const std::string optimizer = sgld ? "sgld" : (o.optimizer.empty() ? "adamw" : o.optimizer);
   const double lr = o.lr > 0 ? o.lr : (optimizer == "sgld" || optimizer == "sgd" || optimizer == "sgd-l2" ? 0.05 : 3e-3);
   for (std::size_t i = 0; i < o.lambdas.size(); ++i) {
@@ -354,6 +352,7 @@ RunOutcome run_sgld_like(const RunOptions& o, std::ostream& log, bool sgld) {
     }
     LoopSpec L{optimizer, lambda, lr, sgld ? o.temperature : 0.0, steps, rec_every,
                fmt::format("[{} λ={}]", o.kind, o.lambda_texts[i])};
+    prog.show(L.label + " preparing", 0, 0, "");
     const auto t0 = std::chrono::steady_clock::now();
     LoopResult r = run_loop(S, o, rec, L, prog);
     prog.done();
@@ -417,21 +416,29 @@ RunOutcome run_spectrum(const RunOptions& o, std::ostream& log) {
   ta::TorchObjective Lobj([cfgm, tok](const torch::Tensor& x) { return gpt_neo_loss(cfgm, x, tok); }, S.d, to, "L");
   const auto x = ta::TorchObjective::to_vec(theta);
   const double loss_at_x = Lobj.value(x);
-  Progress prog;
+  Progress prog{o.progress};
   nlohmann::json rows = nlohmann::json::array();
   for (std::size_t i = 0; i < o.lambdas.size(); ++i) {
     if (g_stop) { out.interrupted = true; break; }
     if (static_cast<long>(i) <= rec.last_step()) { rows.push_back(rec.metrics().at(i)); continue; }
     const double lambda = o.lambdas[i];
-    prog.show(fmt::format("[spectrum λ={}] Lanczos", o.lambda_texts[i]), true);
+    const long n_runs = 4 * static_cast<long>(o.lambdas.size());
+    auto lanczos = [&](int j, const char* what) {
+      prog.show("[spectrum]", 4 * static_cast<long>(i) + j, n_runs, "Lanczos run",
+                fmt::format("λ={} {}", o.lambda_texts[i], what));
+    };
+    lanczos(0, "top of ∇²L");
     ta::TorchObjective Fobj(
         [cfgm, tok, lambda](const torch::Tensor& th) { return gpt_neo_loss(cfgm, th, tok) + 0.5 * lambda * th.pow(2).sum(); },
         S.d, to, "F");
     const int it = o.quick ? 20 : 60;
     const auto t_start = std::chrono::steady_clock::now();
     const auto tL = hessian_extreme(Lobj, x, "top", o.seed, 1e-10, 0, it);
+    lanczos(1, "top of ∇²F");
     const auto tF = hessian_extreme(Fobj, x, "top", o.seed, 1e-10, 0, it);
+    lanczos(2, "bottom of ∇²L");
     const auto bL = hessian_extreme(Lobj, x, "bottom", o.seed, 1e-8, 0, it);
+    lanczos(3, "bottom of ∇²F");
     const auto bF = hessian_extreme(Fobj, x, "bottom", o.seed, 1e-8, 0, it);
     const double st = tF.value - tL.value, sb = bF.value - bL.value;
     nlohmann::json m = {{"step", static_cast<long>(i)},
@@ -454,6 +461,7 @@ RunOutcome run_spectrum(const RunOptions& o, std::ostream& log) {
     m["shift_ok"] = m["top_rel_err"].get<double>() <= 1e-6;
     rec.append(m);
     rows.push_back(m);
+    prog.done();
     log << fmt::format("λ={}: L {:.8g}; top ∇²L {:.10g} (± {:.2g}), top ∇²F {:.10g}, shift {:.10g} (rel. err {:.2e}); "
                        "bottom ∇²L {:.6g}, ∇²F {:.6g}; {} HVPs, {:.3g} s\n",
                        o.lambda_texts[i], loss_at_x, tL.value, tL.residual, tF.value, st, std::abs(st - lambda) / lambda,
@@ -521,7 +529,8 @@ nlohmann::json pac_bayes_bounds(const Setup& S, const torch::Tensor& w, int samp
       tr[1] += ptr.cce.mean().item<double>();
       te[0] += pte.err.mean().item<double>();
       te[1] += pte.cce.mean().item<double>();
-      prog.show(fmt::format("{} PAC-Bayes σ²={:.1e} sample {}/{}", label, s2, m + 1, samples));
+      prog.show(label + " PAC-Bayes", static_cast<long>(a) * samples + m + 1, static_cast<long>(post.size()) * samples,
+                "sample", fmt::format("σ²={:.1e}", s2));
     }
     for (int l = 0; l < 2; ++l) {
       const double emp = tr[l] / samples;
@@ -578,7 +587,7 @@ RunOutcome run_pacbayes(const RunOptions& o, std::ostream& log) {
   RunOptions q = o;
   Setup S = make_setup(q, torch::kFloat32);
   RunOutcome out;
-  Progress prog;
+  Progress prog{o.progress};
   const std::string optimizer = o.optimizer.empty() ? "adam-l2" : o.optimizer;
   const double lr = o.lr > 0 ? o.lr : (optimizer == "adam-l2" || optimizer == "adamw" ? 1e-2 : 0.1);
   const long steps = o.steps > 0 ? o.steps : (o.quick ? 150 : 600);
@@ -600,6 +609,7 @@ RunOutcome run_pacbayes(const RunOptions& o, std::ostream& log) {
     if (done) continue;
     const std::string label = fmt::format("[pacbayes λ={}]", o.lambda_texts[i]);
     LoopSpec L{optimizer, lambda, lr, 0.0, steps, rec_every, label};
+    prog.show(label + " preparing", 0, 0, "");
     const auto t0 = std::chrono::steady_clock::now();
     LoopResult r = run_loop(S, q, rec, L, prog);
     if (r.interrupted) {
@@ -633,7 +643,7 @@ RunOutcome run_pacbayes(const RunOptions& o, std::ostream& log) {
 RunOutcome run_psi(const RunOptions& o, std::ostream& log) {
   Setup S = make_setup(o, torch::kFloat64);
   RunOutcome out;
-  Progress prog;
+  Progress prog{o.progress};
   const double s = o.temperature;
   const int dirs = o.quick ? 2 : std::max(1, o.samples / 4);
   const int probes = o.quick ? 4 : 16;
@@ -688,7 +698,8 @@ RunOutcome run_psi(const RunOptions& o, std::ostream& log) {
                             {"psi_s", -lapF + gn2 / s}, {"psi_2s", -lapF + gn2 / (2 * s)},
                             {"psi_s_pred", lambda * lambda / s * n2 - lambda * static_cast<double>(S.d)}};
         rec.append(m);
-        prog.show(fmt::format("[psi λ={}] shell {}/{} direction {}/{}", o.lambda_texts[i], ri + 1, radii.size(), j + 1, dirs));
+        prog.show(fmt::format("[psi λ={}]", o.lambda_texts[i]), step + 1, static_cast<long>(radii.size()) * dirs, "point",
+                  fmt::format("shell {}/{}", ri + 1, radii.size()));
       }
     prog.done();
     if (g_stop) { out.interrupted = true; break; }
@@ -756,13 +767,19 @@ nlohmann::json spectrum_check(const std::string& preset, double lambda, std::uin
           {"hvps", tL.hvps + tF.hvps}};
 }
 
-nlohmann::json bench_hvp(bool quick, const std::string& device, const std::string& preset_in) {
+nlohmann::json bench_hvp(bool quick, const std::string& device, const std::string& preset_in,
+                         const ProgressFn& progress) {
   const torch::Device dev = resolve_device(device);
   const std::string preset = !preset_in.empty() ? preset_in : (dev.is_cuda() ? "gpt-neo-125m" : (quick ? "tiny" : "small"));
   ModelConfig cfg = model_preset(preset);
   if (cfg.vocab == 0) cfg.vocab = 256;
   const int T = std::min(cfg.max_positions, dev.is_cuda() ? 512 : (quick ? 32 : 64));
   const int B = dev.is_cuda() ? 4 : (quick ? 4 : 8);
+  progress_note(progress, fmt::format("bench hvp: measuring seconds per value, gradient and HVP of {} (d = {}) on {}, "
+                                      "batch {}×{}, float32, {} threads",
+                                      preset, param_count(cfg), dev.is_cuda() ? "cuda" : "cpu", B, T,
+                                      torch::get_num_threads()));
+  progress_update(progress, "bench hvp: building the model", 0, 0, "");
   const torch::Dtype dt = torch::kFloat32;
   auto gen = at::detail::createCPUGenerator(7);
   auto tok = torch::randint(cfg.vocab, {B, T}, gen, torch::TensorOptions().dtype(torch::kLong)).to(dev);
@@ -776,23 +793,53 @@ nlohmann::json bench_hvp(bool quick, const std::string& device, const std::strin
   auto sync = [&] {
     if (dev.is_cuda()) torch::cuda::synchronize();
   };
-  auto time = [&](auto&& fn) {
-    fn();  // warm-up
+  auto seconds = [&](auto&& fn) {
+    const auto t0 = std::chrono::steady_clock::now();
+    fn();
     sync();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  // A first (warm-up, untimed) repetition of each figure gives the expected duration of the
+  // timed ones: each repeats until min_time has passed (at least once, at most 1000 times).
+  const double min_time = quick ? 0.3 : 1.5;
+  struct Figure {
+    const char* name;
+    std::function<void()> fn;
+    double first = 0;
+    long reps = 1;
+  };
+  Figure figs[] = {{"gradient", [&] { (void)obj.gradient_t(theta); }},
+                   {"HVP", [&] { (void)obj.hvp_t(theta, v); }},
+                   {"value", [&] { (void)obj.value_t(theta); }}};
+  double expected = 0;
+  for (std::size_t i = 0; i < 3; ++i) {
+    progress_update(progress, "bench hvp: first repetitions (warm-up)", static_cast<long>(i), 3, "figure",
+                    std::string("measuring ") + figs[i].name);
+    figs[i].first = seconds(figs[i].fn);
+    figs[i].reps = std::clamp<long>(static_cast<long>(std::ceil(min_time / std::max(figs[i].first, 1e-9))), 1, 1000);
+    expected += static_cast<double>(figs[i].reps) * figs[i].first;
+  }
+  progress_note(progress, fmt::format("bench hvp: first repetitions {:.3g} s (gradient), {:.3g} s (HVP), {:.3g} s "
+                                      "(value); the timed repetitions will take about {:.0f} s",
+                                      figs[0].first, figs[1].first, figs[2].first, std::ceil(expected)));
+  auto time = [&](const Figure& f) {
+    const std::string task = std::string("bench hvp: timing ") + f.name;
     int reps = 0;
     const auto t0 = std::chrono::steady_clock::now();
     double el = 0;
     do {
-      fn();
+      progress_update(progress, task, reps, std::max<long>(f.reps, reps + 1), "rep");
+      f.fn();
       sync();
       ++reps;
       el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    } while (el < (quick ? 0.3 : 1.5) && reps < 1000);
+    } while (el < min_time && reps < 1000);
     return el / reps;
   };
-  const double tg = time([&] { (void)obj.gradient_t(theta); });
-  const double th = time([&] { (void)obj.hvp_t(theta, v); });
-  const double tv = time([&] { (void)obj.value_t(theta); });
+  const double tg = time(figs[0]);
+  const double th = time(figs[1]);
+  const double tv = time(figs[2]);
+  progress_end(progress);
   nlohmann::json r;
   r["figures"] = {{"preset", preset}, {"d", theta.numel()}, {"batch", B}, {"seq", T},
                   {"device", dev.is_cuda() ? "cuda" : "cpu"}, {"dtype", "float32"},

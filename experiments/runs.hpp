@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "numerics/progress.hpp"
+
 namespace villani::experiments {
 
 struct RunOptions {
@@ -37,6 +39,7 @@ struct RunOptions {
   int record_every = 0;              ///< 0: automatic (≈ 300 records per run)
   int samples = 16;                  ///< Monte Carlo samples (pacbayes), directions (psi)
   bool quick = false;                ///< smaller sizes (tests, reproduce)
+  ProgressFn progress;               ///< step/total and loss per λ (empty: none); never printed here
 };
 
 struct RunOutcome {
@@ -45,7 +48,7 @@ struct RunOutcome {
   nlohmann::json summaries = nlohmann::json::array();
 };
 
-/// Runs one kind; progress on `log` (a terminal line when stderr is a tty). SIGINT finishes the
+/// Runs one kind; results on `log`, progress through o.progress. SIGINT finishes the
 /// current step, checkpoints and returns interrupted = true. InputError on bad options.
 RunOutcome run_experiment(const RunOptions& o, std::ostream& log);
 
@@ -54,7 +57,10 @@ RunOutcome run_experiment(const RunOptions& o, std::ostream& log);
 nlohmann::json spectrum_check(const std::string& preset, double lambda, std::uint64_t seed, bool quick);
 
 /// `villani bench hvp`: seconds per gradient and per Hessian-vector product (double backward)
-/// for a GPT-Neo model; preset "" picks tiny on CPU and gpt-neo-125m on CUDA.
-nlohmann::json bench_hvp(bool quick, const std::string& device, const std::string& preset);
+/// for a GPT-Neo model; preset "" picks tiny on CPU and gpt-neo-125m on CUDA. Reports what it
+/// measures before building the model, and the expected duration after a first repetition of
+/// each figure, through `progress`.
+nlohmann::json bench_hvp(bool quick, const std::string& device, const std::string& preset,
+                         const ProgressFn& progress = {});
 
 }  // namespace villani::experiments

@@ -232,7 +232,12 @@ CertifyResult certify(const sym::Energy& energy, const std::string& lambda, cons
   std::vector<Box> stuck;
   double min_lower = std::numeric_limits<double>::infinity();
   bool found = false;
+  long iteration = 0;
   while (!heap.empty()) {
+    if (o.progress && iteration++ % 64 == 0)
+      progress_update(o.progress, "certify", res.boxes_evaluated, o.max_boxes, "box",
+                      fmt::format("{} decided, {} open, depth {}", res.boxes_certified, heap.size(), res.max_depth),
+                      true);
     std::pop_heap(heap.begin(), heap.end(), cmp);
     Box b = heap.back();
     heap.pop_back();

@@ -23,6 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "numerics/progress.hpp"
 #include "numerics/symbolic/energy.hpp"
 
 namespace villani::validators {
@@ -44,6 +45,7 @@ CertifyStatement parse_certify(const std::string& text, const std::string& argum
 struct CertifyOptions {
   long max_boxes = 200000;  ///< interval evaluations of boxes (midpoint checks not counted)
   int max_depth = 60;       ///< bisections of one initial box
+  ProgressFn progress;      ///< boxes evaluated of max_boxes, boxes decided (empty: none)
 };
 
 struct CertifyResult {

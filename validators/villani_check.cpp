@@ -147,6 +147,7 @@ class Engine {
                       {"threshold", o_.threshold},   {"confidence", o_.confidence},
                       {"matvecs", o_.matvecs},       {"r0", r0_}};
     sample();
+    progress_update(o_.progress, "check: criteria and constants", 0, 0, "");
     json growth = growth_criterion();
     json& crit = rep["criteria"];
     crit["smoothness"] = smoothness_criterion();
@@ -242,6 +243,9 @@ class Engine {
       std::vector<Point> pts;
       std::vector<Vec> th;
       for (int j = 0; j < o_.directions; ++j) {
+        progress_update(o_.progress, "check: Ψ on shells", static_cast<long>(k) * o_.directions + j,
+                        static_cast<long>(radii_.size()) * o_.directions, "point",
+                        fmt::format("shell {}/{} (r = {:.4g})", k + 1, radii_.size(), radii_[k]));
         const Vec theta = center_ + radii_[k] * sample_sphere(d_, rng);
         pts.push_back(evaluate(theta, radii_[k], derive_seed(o_.seed, 1000000 + k * 100000 + j)));
         th.push_back(theta);
@@ -297,6 +301,8 @@ class Engine {
       chosen.resize(static_cast<std::size_t>(o_.max_escalations));
     }
     for (const auto& c : chosen) {
+      progress_update(o_.progress, "check: 50/100-digit re-evaluation", &c - chosen.data(),
+                      static_cast<long>(chosen.size()), "point");
       const std::size_t k = c.k;
       Point& p = shells_[k][c.j];
       std::string& rung = shell_rung_[k];

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "numerics/objective.hpp"
+#include "numerics/progress.hpp"
 
 namespace villani::validators {
 
@@ -62,6 +63,7 @@ struct CheckOptions {
   double confidence = 0.95;         ///< Clopper–Pearson confidence
   int curvature_max_dim = 400;      ///< curvature floor (Lanczos, smallest eigenvalue of ∇²L) only up to this d
   int curvature_points = 4;         ///< points where the Hessian spectrum is computed
+  ProgressFn progress;              ///< points evaluated on the shells, escalations (empty: none)
 };
 
 /// Throws InputError naming the option (--lambda, --temperature, --radii, --directions, ...).

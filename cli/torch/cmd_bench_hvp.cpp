@@ -6,6 +6,6 @@
 namespace villani::cli {
 namespace {
 const BenchRegistrar reg{{"hvp", "GPT-Neo gradient vs Hessian-vector product time (LibTorch)",
-                          [](const BenchOptions& o) { return experiments::bench_hvp(o.quick, o.device, o.preset); }}};
+                          [](const BenchOptions& o) { return experiments::bench_hvp(o.quick, o.device, o.preset, o.progress); }}};
 }  // namespace
 }  // namespace villani::cli

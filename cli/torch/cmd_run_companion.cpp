@@ -7,11 +7,13 @@
 #include <fmt/format.h>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <optional>
 
 #include "cli/command.hpp"
 #include "cli/lists.hpp"
 #include "cli/output.hpp"
+#include "cli/progress.hpp"
 #include "cli/run_registry.hpp"
 #include "experiments/companion/boursier.hpp"
 #include "experiments/companion/torch_checks.hpp"
@@ -78,6 +80,7 @@ class Session {
   Session(CLI::App& app, std::string kind) : app_(app), kind_(std::move(kind)) {
     app.add_option("--format", format_, "table|markdown|csv|json|latex")->capture_default_str();
     app.add_option("--out", out_, "run record directory");
+    add_quiet_flag(app, quiet_);
   }
   /// False when the command is done (help printed or a parse error); exit_code() then says how.
   bool parse(int argc, char** argv) {
@@ -92,6 +95,7 @@ class Session {
       return false;
     }
     fmt_ = parse_format(format_);
+    progress_ = std::make_unique<Progress>(quiet_);
     return true;
   }
   int exit_code() const { return code_; }
@@ -111,11 +115,15 @@ class Session {
     rec_->append(m);
   }
   std::function<void(const nlohmann::json&)> recorder() {
-    return [this](const nlohmann::json& m) { append(m); };
+    return [this](const nlohmann::json& m) {
+      progress_->update("[" + kind_ + "]", ++records_, 0, "record");  // results so far, on stderr
+      append(m);
+    };
   }
   /// Writes summary.json and <stem>.md/.csv per table to the record; prints the tables (or the
   /// summary for --format json).
   int finish(const nlohmann::json& summary, const std::vector<std::pair<std::string, Table>>& tables) {
+    progress_->end();
     if (rec_) {
       rec_->write_summary(summary);
       for (const auto& [stem, t] : tables) {
@@ -142,6 +150,9 @@ class Session {
   Format fmt_ = Format::Table;
   std::optional<experiments::RunRecord> rec_;
   int code_ = kOk;
+  bool quiet_ = false;
+  std::unique_ptr<Progress> progress_;
+  long records_ = 0;
 };
 
 int run_boursier(int argc, char** argv) {

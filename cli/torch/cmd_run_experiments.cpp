@@ -5,6 +5,7 @@
 
 #include "cli/command.hpp"
 #include "cli/lists.hpp"
+#include "cli/progress.hpp"
 #include "cli/run_registry.hpp"
 #include "experiments/runs.hpp"
 #include "numerics/errors.hpp"
@@ -68,6 +69,8 @@ int run_kind(const std::string& kind, int argc, char** argv) {
   app.add_option("--record-every", o.record_every, "record every k steps (0: about 300 records)")->capture_default_str();
   app.add_option("--samples", o.samples, "Monte Carlo samples (pacbayes) / 4× directions (psi)")->capture_default_str();
   app.add_flag("--quick", o.quick, "smaller sizes (tests)");
+  bool quiet = false;
+  add_quiet_flag(app, quiet);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -90,7 +93,10 @@ int run_kind(const std::string& kind, int argc, char** argv) {
     } catch (...) {
       throw InputError("--seed", "expected a non-negative integer; got '" + seed + "'");
     }
+    Progress progress(quiet);  // step/total, loss, steps/s and ETA per λ on stderr
+    o.progress = progress.fn();
     const auto res = experiments::run_experiment(o, std::cout);
+    progress.end();
     if (res.interrupted) {
       std::cerr << "villani run " << kind << ": interrupted; every finished step is recorded in " << o.out
                 << "; continue with --resume\n";
