@@ -2,7 +2,6 @@
 // loads the model through the check sources, calls numerics::analyze_curvature, renders.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
@@ -13,6 +12,7 @@
 #include "cli/command.hpp"
 #include "cli/lists.hpp"
 #include "cli/output.hpp"
+#include "cli/progress.hpp"
 #include "numerics/curvature.hpp"
 #include "numerics/errors.hpp"
 
@@ -210,7 +210,7 @@ int run_hessian(int argc, char** argv) {
   app.add_option("--seed", seed, "seed of start vectors and probes")->capture_default_str();
   app.add_option("--format", format, "table|markdown|csv|json|latex")->capture_default_str();
   app.add_option("--out", out, "write hessian.json, hessian.md (and density.dat/.gp/.svg) here");
-  app.add_flag("--quiet,-q", quiet, "no progress lines on stderr");
+  add_quiet_flag(app, quiet);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -270,10 +270,10 @@ int run_hessian(int argc, char** argv) {
   } else {
     theta = read_parameters("--at", at, d);
   }
-  const bool show = !quiet && ::isatty(STDERR_FILENO);
-  if (show) o.progress = [](const std::string& stage) { std::cerr << "\rvillani hessian: " << stage << "…\033[K" << std::flush; };
+  Progress progress(quiet);
+  o.progress = progress.fn();
   const CurvatureReport r = numerics::analyze_curvature(loss, theta, o);
-  if (show) std::cerr << "\r\033[K" << std::flush;
+  progress.end();
 
   json j = report_json(r, m.input.model, at);
   if (r.density) {

@@ -92,10 +92,11 @@ const char* to_string(TraceChoice t) {
   return "?";
 }
 
-Vec diagonal(const LinearOperator& a) {
+Vec diagonal(const LinearOperator& a, const ProgressFn& progress, const std::string& task) {
   const Index n = a.rows();
   Vec e = Vec::Zero(n), y(n), out(n);
   for (Index i = 0; i < n; ++i) {
+    if (i % 64 == 0) progress_update(progress, task, static_cast<long>(i), static_cast<long>(n), "HVP");
     e[i] = 1.0;
     a.perform_op(e.data(), y.data());
     e[i] = 0.0;
@@ -162,8 +163,10 @@ CurvatureReport analyze_curvature(const Objective& loss, const Vec& theta, const
   for (const auto& g : o.groups)
     if (g.size < 1 || g.offset < 0 || g.offset + g.size > d)
       throw InputError("--groups", fmt::format("group '{}' lies outside [0, {})", g.name, d));
+  const ShiftedOperator* hp = nullptr;
   auto stage = [&](const std::string& name) {
-    if (o.progress) o.progress(name);
+    progress_update(o.progress, "hessian: " + name, hp ? static_cast<long>(hp->matvecs()) : 0, 0, "HVP",
+                    hp ? fmt::format("{} HVPs so far", hp->matvecs()) : std::string());
   };
 
   const auto t_all = Clock::now();
@@ -185,6 +188,7 @@ CurvatureReport analyze_curvature(const Objective& loss, const Vec& theta, const
 
   // ∇²F = ∇²L + λI: built once (a LibTorch loss keeps its gradient graph for every product).
   const ShiftedOperator h(loss.hessian_at(theta), o.lambda);
+  hp = &h;
   if (o.top > 0) {
     stage("top");
     r.top = eigen_report(h, o.top, EigenWhich::Largest, o.eigen);
@@ -201,7 +205,7 @@ CurvatureReport analyze_curvature(const Objective& loss, const Vec& theta, const
     stage("trace");
     t0 = Clock::now();
     const std::int64_t before = h.matvecs();
-    diag = diagonal(h);
+    diag = diagonal(h, o.progress, "hessian: exact trace");
     TraceReport t;
     t.value = diag.sum();
     t.exact = true;

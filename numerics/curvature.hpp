@@ -16,6 +16,7 @@
 
 #include "numerics/lanczos.hpp"
 #include "numerics/objective.hpp"
+#include "numerics/progress.hpp"
 #include "numerics/slq.hpp"
 #include "numerics/trace.hpp"
 
@@ -67,8 +68,9 @@ struct CurvatureOptions {
   std::vector<ParamGroup> groups;   ///< per-group traces and top eigenvalues (empty: none)
   Eigen::Index group_top = 1;
   std::uint64_t seed = 1;
-  /// Called when a stage starts ("gradient", "top", "bottom", "trace", "density", "group NAME").
-  std::function<void(const std::string& stage)> progress;
+  /// Progress of each stage ("hessian: top", "hessian: trace", ...; HVPs done, of the total where
+  /// it is known in advance, e.g. d for an exact trace). Empty: nothing reported.
+  ProgressFn progress;
 };
 
 /// What a number cost.
@@ -134,8 +136,9 @@ struct CurvatureReport {
 /// and InputError("theta") for a θ of the wrong size or with NaN/inf.
 CurvatureReport analyze_curvature(const Objective& loss, const Vec& theta, const CurvatureOptions& o);
 
-/// The diagonal of A from n products with the unit vectors (an exact trace costs this).
-Vec diagonal(const LinearOperator& a);
+/// The diagonal of A from n products with the unit vectors (an exact trace costs this); reports
+/// its progress as `task` every 64 products.
+Vec diagonal(const LinearOperator& a, const ProgressFn& progress = {}, const std::string& task = "diagonal");
 /// The eigenvalues of one operator with the report's bookkeeping (used per group as well).
 EigenReport eigen_report(const LinearOperator& a, Eigen::Index k, EigenWhich which, const LanczosOptions& o);
 /// The trace of one operator by the chosen method; Exact costs rows() products.
