@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/command.hpp"
+#include "cli/strict_integers.hpp"
 #include "cli/constants_table.hpp"
 #include "cli/reproduce.hpp"
 #include "numerics/errors.hpp"
@@ -37,6 +38,7 @@ int run_reproduce(int argc, char** argv) {
                  "directory of recorded runs whose claim.json files are included (labelled "
                  "with their device and date)")->capture_default_str();
   try {
+    strict_integers(app);
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
