@@ -7,9 +7,12 @@
 
 #include "cli/check_sources.hpp"
 #include "cli/command.hpp"
+#include "cli/finite.hpp"
+#include "cli/strict_integers.hpp"
 #include "cli/lists.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
+#include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
 #include "validators/villani_check.hpp"
 
@@ -115,7 +118,10 @@ int run_check(int argc, char** argv) {
   app.add_option("--out", out, "write check.json, check.md, psi.dat, psi.gp and psi.svg here");
   app.add_flag("--strict", strict, "exit 1 when a criterion fails");
   add_quiet_flag(app, quiet);
+  std::string max_memory;
+  app.add_option("--max-memory", max_memory, "memory limit in GiB for models sized by the input (default: the machine's)");
   try {
+    strict_integers(app);
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
@@ -124,12 +130,16 @@ int run_check(int argc, char** argv) {
     return kBadInput;
   }
   const Format fmt = parse_format(format);
+  set_memory_limit_from_flag("--max-memory", max_memory);
   validators::CheckOptions o;
   const Wide lam = parse_number("--lambda", lambda);
-  if (!(lam > 0) || !fits_double(lam)) throw InputError("--lambda", "expected a number > 0; got " + lambda);
+  // λ and s in [1e-100, 1e100]: λ²r²/s and the Gaussian tail mass stay finite in double.
+  if (!(lam >= Wide("1e-100")) || !(lam <= Wide("1e100")))
+    throw InputError("--lambda", "expected a number in [1e-100, 1e100]; got " + lambda);
   o.lambda = static_cast<double>(lam);
   const Wide s = parse_number("--temperature", temperature);
-  if (!(s > 0) || !fits_double(s)) throw InputError("--temperature", "expected a number > 0; got " + temperature);
+  if (!(s >= Wide("1e-100")) || !(s <= Wide("1e100")))
+    throw InputError("--temperature", "expected a number in [1e-100, 1e100]; got " + temperature);
   o.s = static_cast<double>(s);
   if (!radii.empty())
     for (const auto& v : parse_list("--radii", radii)) {
@@ -165,12 +175,12 @@ int run_check(int argc, char** argv) {
   progress.end();
   const Table ct = criteria_table(rep), st = shells_table(rep);
   if (!out.empty()) {
-    write_file_atomic(out + "/check.json", rep.dump(2) + "\n");
+    write_file_atomic(out + "/check.json", dump_checked(rep, "check") + "\n");
     write_file_atomic(out + "/check.md", validators::check_markdown(rep));
     const std::string why = validators::write_psi_plot(rep, out);
     if (!why.empty()) std::cerr << "villani check: no plot: " << why << "\n";
   }
-  if (fmt == Format::Json) std::cout << rep.dump(2) << "\n";
+  if (fmt == Format::Json) std::cout << dump_checked(rep, "check") << "\n";
   else if (fmt == Format::Markdown) std::cout << validators::check_markdown(rep);
   else std::cout << render(ct, fmt) << "\n" << render(st, fmt);
   bool failed = false;

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "cli/finite.hpp"
 #include "cli/constants_table.hpp"
 #include "cli/lists.hpp"
 #include "numerics/errors.hpp"
@@ -84,12 +85,12 @@ int run_constants(int argc, char** argv) {
   const Table table = constants_table(rows);
   if (!out.empty()) {
     ensure_dir(out);
-    write_file_atomic(out + "/constants.json", doc.dump(2) + "\n");
+    write_file_atomic(out + "/constants.json", dump_checked(doc, "constants") + "\n");
     write_file_atomic(out + "/constants.md", render_markdown(table));
     write_file_atomic(out + "/constants.csv", render_csv(table));
     write_file_atomic(out + "/constants.tex", render_latex(table));
   }
-  if (fmt == Format::Json) std::cout << doc.dump(2) << "\n";
+  if (fmt == Format::Json) std::cout << dump_checked(doc, "constants") << "\n";
   else std::cout << render(table, fmt);
   return kOk;
 }

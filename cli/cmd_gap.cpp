@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cli/command.hpp"
+#include "cli/strict_integers.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
 #include "numerics/errors.hpp"
@@ -71,6 +72,7 @@ int run_gap(int argc, char** argv) {
   app.add_option("--certify-max-depth", certify_depth, "bisection depth budget of --certify")->capture_default_str();
   add_quiet_flag(app, quiet);
   try {
+    strict_integers(app);
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
@@ -109,6 +111,16 @@ int run_gap(int argc, char** argv) {
     const double a = number("--box", box_s);
     check_positive("--box", a);
     for (int c = 0; c < d; ++c) { box.lo[c] = -a; box.hi[c] = a; }
+    // A box whose edge F/s cannot be evaluated is the box's fault, not the loss's (issue 15).
+    for (int k = 0; k < (1 << d); ++k) {
+      double x[2] = {(k & 1) ? a : -a, (k & 2) ? a : -a};
+      const double v = pot.V(x);
+      if (!std::isfinite(v))
+        throw InputError("--box", fmt::format("F/s is not finite at the box corner ({}) (value {}); use a smaller "
+                                              "box or omit --box", d == 1 ? fmt::format("{}", x[0])
+                                                                          : fmt::format("{}, {}", x[0], x[1]),
+                                              describe_value(v)));
+    }
     tail = lowdim::tail_mass_outside(pot, box, scale, "--lambda", "--loss");
     if (tail > 1e-12)
       throw InputError("--box", fmt::format("[−{0}, {0}]^{1} cuts off {2:.3g} of the mass of μ_s "

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/command.hpp"
+#include "cli/strict_integers.hpp"
 #include "cli/constants_table.hpp"
 #include "cli/progress.hpp"
 #include "cli/reproduce.hpp"
@@ -39,6 +40,7 @@ int run_reproduce(int argc, char** argv) {
                  "with their device and date)")->capture_default_str();
   add_quiet_flag(app, quiet);
   try {
+    strict_integers(app);
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);

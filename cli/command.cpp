@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <iostream>
 
+#include "cli/finite.hpp"
+#include "cli/strict_integers.hpp"
 #include "numerics/errors.hpp"
 
 namespace villani::cli {
@@ -24,6 +26,27 @@ void register_command(CommandInfo info) {
 
 const std::vector<CommandInfo>& commands() { return registry(); }
 
+void strict_integers(CLI::App& app) {
+  for (CLI::Option* opt : app.get_options()) {
+    const std::string type = opt->get_type_name();
+    const bool is_unsigned = type.rfind("UINT", 0) == 0;
+    if (!is_unsigned && type.rfind("INT", 0) != 0) continue;
+    opt->transform(CLI::Validator(
+        [is_unsigned](std::string& s) -> std::string {
+          std::size_t i = (!s.empty() && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
+          bool ok = i < s.size() && !(is_unsigned && s[0] == '-');
+          for (std::size_t k = i; ok && k < s.size(); ++k) ok = s[k] >= '0' && s[k] <= '9';
+          if (!ok)
+            return std::string("expected ") + (is_unsigned ? "a non-negative" : "an") + " decimal integer; got '" + s + "'";
+          // Leading zeros are decimal, not octal: strip them before CLI11 converts in base 0.
+          const std::size_t nz = s.find_first_not_of('0', i);
+          s = s.substr(0, i) + (nz == std::string::npos ? "0" : s.substr(nz));
+          return "";
+        },
+        ""));
+  }
+}
+
 int run_guarded(const std::string& command, const std::function<int()>& fn) {
   try {
     return fn();
@@ -33,6 +56,13 @@ int run_guarded(const std::string& command, const std::function<int()>& fn) {
   } catch (const CLI::ParseError& e) {
     std::cerr << "villani " << command << ": bad input: " << e.what() << "\n";
     return kBadInput;
+  } catch (const NonFiniteOutput& e) {
+    std::cerr << "villani " << command << ": internal error: non-finite result: " << e.what() << "\n";
+    return kInternal;
+  } catch (const std::bad_alloc&) {
+    std::cerr << "villani " << command
+              << ": internal error: out of memory (an input sized an allocation beyond what the machine has)\n";
+    return kInternal;
   } catch (const std::exception& e) {
     std::cerr << "villani " << command << ": internal error: " << e.what() << "\n";
     return kInternal;

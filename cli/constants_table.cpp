@@ -55,12 +55,22 @@ nlohmann::json dynamics_json(const std::string& basis, const Wide& c_p, const Wi
   return j;
 }
 
+// A number that left the wide range is carried as a string "overflow (…)" / "undefined (…)"
+// (cli/output.hpp wide_json): the table says so in a word.
+std::string special(const std::string& s) {
+  if (s.rfind("overflow", 0) == 0) return "overflow";
+  if (s.rfind("undefined", 0) == 0) return "n/a (nan)";
+  return "";
+}
+
 std::string cell(const nlohmann::json& route, const char* key) {
-  if (!route.value("applies", false)) return "n/a";
+  if (!route.value("applies", false))
+    return route.value("unmet", std::string()).rfind("overflow", 0) == 0 ? "overflow" : "n/a";
   const auto& v = route.at(key);
   if (v.is_string()) {
     const std::string s = v.get<std::string>();
     if (s == "n/a") return s;
+    if (!special(s).empty()) return special(s);
     // Shorten wide decimals to 4 significant digits.
     return to_decimal(wide_from_string(s), 4);
   }
@@ -68,7 +78,11 @@ std::string cell(const nlohmann::json& route, const char* key) {
 }
 
 std::string num_cell(const nlohmann::json& v) {
-  if (v.is_string()) return to_decimal(wide_from_string(v.get<std::string>()), 4);
+  if (v.is_string()) {
+    const std::string s = v.get<std::string>();
+    if (!special(s).empty()) return special(s);
+    return to_decimal(wide_from_string(s), 4);
+  }
   if (v.is_number()) return fmt::format("{:.4g}", v.get<double>());
   return "n/a";
 }
@@ -173,6 +187,7 @@ Table constants_table(const nlohmann::json& rows) {
   t.notes = {
       "Conventions (THEORY.md §0): Var ≤ C_P·E(f), Ent(f²) ≤ 2·C_LS·E(f), E(f) = ∫‖∇f‖² dμ_s.",
       "n/a: the route's assumption was not supplied or fails (see --format json for the reason).",
+      "overflow: the number is finite but beyond the wide range 10^±8.6e16 (see --format json).",
       "Relaxation time = C_P/s; SGLD steps/η: Vempala–Wibisono plan to KL ≤ ε from the best "
       "rigorous C_LS of the row's model."};
   return t;

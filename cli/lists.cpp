@@ -2,42 +2,58 @@
 
 #include <regex>
 
+#include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
 
 namespace villani::cli {
 
 namespace {
+// Splits on sep and trims spaces around each item; spaces inside an item stay there (so that
+// "1 2 3" is refused as a number instead of silently read as 123).
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
   std::string cur;
+  auto trim = [](const std::string& x) {
+    const auto a = x.find_first_not_of(" \t"), b = x.find_last_not_of(" \t");
+    return a == std::string::npos ? std::string() : x.substr(a, b - a + 1);
+  };
   for (char c : s) {
-    if (c == sep) { out.push_back(cur); cur.clear(); }
-    else if (c != ' ') cur += c;
+    if (c == sep) { out.push_back(trim(cur)); cur.clear(); }
+    else cur += c;
   }
-  out.push_back(cur);
+  out.push_back(trim(cur));
   return out;
 }
 }  // namespace
 
 Wide parse_number(const std::string& argument, const std::string& text) {
   static const std::regex re(R"(^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$)");
+  const std::string shown = quote_input(text);
   if (text == "nan" || text == "NaN" || text == "inf" || text == "-inf" || text == "Inf")
-    throw InputError(argument, "expected a finite number; got '" + text + "'");
-  if (!std::regex_match(text, re))
-    throw InputError(argument, "expected a number; got '" + text + "'");
+    throw InputError(argument, "expected a finite number; got '" + shown + "'");
+  if (text.size() > 400 || !std::regex_match(text, re))
+    throw InputError(argument, "expected a number; got '" + shown + "'");
+  Wide v;
   try {
-    return wide_from_string(text);
+    v = wide_from_string(text);
   } catch (const std::exception&) {
-    throw InputError(argument, "expected a number; got '" + text + "'");
+    throw InputError(argument, "expected a number; got '" + shown + "'");
   }
+  // Beyond the wide exponent range (about 10^±8.6e16) the value would become inf or 0.
+  const bool zero_text = text.find_first_of("123456789") == std::string::npos ||
+                         text.find_first_of("123456789") > text.find_first_of("eE");
+  if (!(boost::multiprecision::isfinite)(v) || (v == 0 && !zero_text))
+    throw InputError(argument, "'" + shown + "' is outside the representable range (about 10^±8.6e16)");
+  return v;
 }
 
 std::vector<ListValue> parse_list(const std::string& argument, const std::string& text) {
   if (text.empty()) throw InputError(argument, "expected a list of numbers; got an empty string");
+  if (text.size() > 100000) throw InputError(argument, "list is longer than 100000 characters");
   std::vector<ListValue> out;
   for (const std::string& item : split(text, ',')) {
     if (item.empty())
-      throw InputError(argument, "empty item in list '" + text + "'");
+      throw InputError(argument, "empty item in list '" + quote_input(text) + "'");
     const auto parts = split(item, ':');
     if (parts.size() == 1) {
       out.push_back({parse_number(argument, item), item});
@@ -46,19 +62,16 @@ std::vector<ListValue> parse_list(const std::string& argument, const std::string
     const bool linear = parts[0] == "lin";
     const std::size_t off = linear ? 1 : 0;
     if (parts.size() != 3 + off)
-      throw InputError(argument, "malformed range '" + item +
+      throw InputError(argument, "malformed range '" + quote_input(item) +
                                      "'; expected start:stop:count (geometric) or "
                                      "lin:start:stop:count");
     const Wide a = parse_number(argument, parts[off]);
     const Wide b = parse_number(argument, parts[off + 1]);
-    static const std::regex count_re("^[0-9]+$");
-    if (!std::regex_match(parts[off + 2], count_re))
-      throw InputError(argument, "range count must be a whole number; got '" + parts[off + 2] + "'");
-    const long long n = std::stoll(parts[off + 2]);
-    if (n < 1 || n > 10000)
-      throw InputError(argument, "range count must be in 1..10000; got " + parts[off + 2]);
+    const long long n = parse_integer(argument + " (range count)", parts[off + 2], 1, 10000);
+    if (out.size() + static_cast<std::size_t>(n) > 100000)
+      throw InputError(argument, "the list expands to more than 100000 values");
     if (!linear && (!(a > 0) || !(b > 0)))
-      throw InputError(argument, "geometric range '" + item + "' needs positive end points");
+      throw InputError(argument, "geometric range '" + quote_input(item) + "' needs positive end points");
     for (long long i = 0; i < n; ++i) {
       Wide v;
       if (n == 1) v = a;

@@ -1,5 +1,8 @@
 #include "cli/output.hpp"
 
+#include "cli/finite.hpp"
+
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fmt/format.h>
@@ -53,6 +56,7 @@ static std::string pad(const std::string& s, std::size_t w, bool right) {
 }
 
 std::string render_text(const Table& t) {
+  require_finite(t);
   const std::size_t nc = t.columns.size();
   std::vector<std::size_t> w(nc, 0);
   for (std::size_t j = 0; j < nc; ++j) w[j] = display_width(t.columns[j].text);
@@ -90,6 +94,7 @@ static std::string md_escape(const std::string& s) {
 }
 
 std::string render_markdown(const Table& t) {
+  require_finite(t);
   std::string out;
   if (!t.title.empty()) out += "**" + t.title + "**\n\n";
   out += "|";
@@ -121,6 +126,7 @@ static std::string csv_cell(const std::string& s) {
 }
 
 std::string render_csv(const Table& t) {
+  require_finite(t);
   std::string out;
   for (std::size_t j = 0; j < t.columns.size(); ++j)
     out += (j ? "," : "") + csv_cell(t.columns[j].text);
@@ -176,6 +182,7 @@ static std::string latex_cell(const std::string& s) {
 }
 
 std::string render_latex(const Table& t) {
+  require_finite(t);
   std::string spec;
   for (const auto& c : t.columns) spec += c.right ? "r" : "l";
   std::string out =
@@ -210,8 +217,60 @@ std::string render(const Table& t, Format f) {
 }
 
 nlohmann::json wide_json(const Wide& x) {
+  if ((boost::multiprecision::isnan)(x)) return "undefined (nan: an indeterminate form in the arithmetic)";
+  if ((boost::multiprecision::isinf)(x)) return "overflow (beyond the wide range, 10^±8.6e16)";
   if (fits_double(x)) return static_cast<double>(x);
   return to_decimal(x, 17);
+}
+
+namespace {
+bool non_finite_word(const std::string& s) {
+  return s == "inf" || s == "-inf" || s == "+inf" || s == "nan" || s == "-nan" || s == "NaN" || s == "Inf" ||
+         s == "-Inf" || s == "infinity" || s == "-infinity";
+}
+void check_json(const nlohmann::json& j, const std::string& path, const std::string& what) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) check_json(it.value(), path + "/" + it.key(), what);
+  } else if (j.is_array()) {
+    for (std::size_t i = 0; i < j.size(); ++i) check_json(j[i], path + "/" + std::to_string(i), what);
+  } else if (j.is_number_float()) {
+    const double v = j.get<double>();
+    if (!std::isfinite(v))
+      throw NonFiniteOutput(fmt::format("{}: the number at {} is {}; refusing to print it as a result", what,
+                                        path.empty() ? "/" : path, std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf"));
+  } else if (j.is_string() && non_finite_word(j.get<std::string>())) {
+    throw NonFiniteOutput(fmt::format("{}: the value at {} is '{}'; refusing to print it as a result", what,
+                                      path.empty() ? "/" : path, j.get<std::string>()));
+  }
+}
+}  // namespace
+
+void require_finite(const nlohmann::json& doc, const std::string& what) { check_json(doc, "", what); }
+
+void require_finite(const Table& t) {
+  for (std::size_t i = 0; i < t.rows.size(); ++i)
+    for (std::size_t j = 0; j < t.rows[i].size(); ++j) {
+      const std::string& c = t.rows[i][j];
+      // Cells like "inf", "-nan", "1.2 [inf, 3]" too: look at each token.
+      std::string tok;
+      for (std::size_t k = 0; k <= c.size(); ++k) {
+        const char ch = k < c.size() ? c[k] : ' ';
+        if (ch == ' ' || ch == ',' || ch == '[' || ch == ']' || ch == '(' || ch == ')') {
+          if (non_finite_word(tok))
+            throw NonFiniteOutput(fmt::format("table '{}': row {}, column '{}' is '{}'; refusing to print it as a "
+                                              "result", t.title, i + 1,
+                                              j < t.columns.size() ? t.columns[j].text : std::to_string(j + 1), c));
+          tok.clear();
+        } else {
+          tok += ch;
+        }
+      }
+    }
+}
+
+std::string dump_checked(const nlohmann::json& doc, const std::string& what) {
+  require_finite(doc, what);
+  return doc.dump(2);
 }
 
 nlohmann::json log10_json(const Wide& x) {

@@ -14,6 +14,7 @@
 
 #include "cli/constants_table.hpp"
 #include "cli/progress.hpp"
+#include "numerics/errors.hpp"
 #include "validators/gap_claims.hpp"
 #include "validators/villani_claims.hpp"
 #ifdef VILLANI_HAVE_TORCH
@@ -59,6 +60,14 @@ std::string wrap(const std::string& text, const std::string& prefix, std::size_t
 std::string markdown_report(const nlohmann::json& doc, const Table& constants) {
   std::string md = "# villani reproduce\n\n";
   md += fmt::format("Generated {} by `{}`.\n\n", doc.value("generated", ""), doc.value("invocation", ""));
+  // Say when the report is not the whole run (issue 15).
+  if (!doc.contains("summary"))
+    md += fmt::format("**Partial report**: the run is in progress or was stopped before it finished; the {} "
+                      "claim(s) below are those decided so far.\n\n", doc.at("claims").size());
+  else if (doc.at("summary").value("interrupted", false))
+    md += fmt::format("**Interrupted**: the run was stopped (Ctrl-C) after {} claim(s); the claims below are "
+                      "those decided before the interrupt. Run `villani reproduce` again for the rest.\n\n",
+                      doc.at("claims").size());
   md += "## Claims\n\n| id | verdict | statement | source |\n|:---|:---|:---|:---|\n";
   for (const auto& c : doc.at("claims"))
     md += fmt::format("| {} | **{}** | {} | {} |\n", c.value("id", ""), c.value("verdict", ""),
@@ -122,6 +131,16 @@ validators::Registry build_registry() {
 
 ReproduceSummary run_reproduce_all(const ReproduceOptions& o, std::ostream& out, std::ostream& err) {
   ReproduceSummary sum;
+  if (!o.only.empty()) {  // an --only that selects nothing is a typo, not an empty success
+    const validators::Registry probe = build_registry();
+    std::string ids;
+    bool any = false;
+    for (const auto& c : probe.claims()) {
+      any = any || c.id.find(o.only) != std::string::npos;
+      ids += (ids.empty() ? "" : ", ") + c.id;
+    }
+    if (!any) throw InputError("--only", "no claim id contains '" + o.only + "'; ids: " + ids);
+  }
   Progress progress(Progress::mode_for(o.quiet), err);
   g_interrupts = 0;
   auto old = std::signal(SIGINT, on_sigint);

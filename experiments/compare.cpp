@@ -58,7 +58,7 @@ std::string lower_bound_verdict(const ExpFit& f, double r_pred, bool applies, co
 }
 }  // namespace
 
-nlohmann::json compare_records(const std::vector<std::string>& records) {
+nlohmann::json compare_records(const std::vector<std::string>& records, bool allow_incomplete) {
   nlohmann::json res;
   res["records"] = nlohmann::json::array();
   res["inconsistent"] = nlohmann::json::array();
@@ -87,6 +87,18 @@ nlohmann::json compare_records(const std::vector<std::string>& records) {
     const std::string kind = cfg.value("kind", "");
     const auto& sum = R.contains("summary") ? R.at("summary") : nlohmann::json::object();
     const auto& M = R.at("metrics");
+    // Refuse what cannot be tabled honestly (issue 15): kinds without a comparison table, and
+    // interrupted runs unless asked for (their tables would look like finished ones).
+    static const std::vector<std::string> tabled = {"sgld", "pacbayes", "spectrum", "psi", "train"};
+    if (std::find(tabled.begin(), tabled.end(), kind) == tabled.end())
+      throw InputError("DIR", "'" + dir + "' is a record of kind '" + kind +
+                                  "', which compare does not table (it tables sgld, pacbayes, spectrum, psi and "
+                                  "train records); its results are in " + dir + "/summary.json");
+    if (!sum.value("complete", false) && !allow_incomplete)
+      throw InputError("DIR", "'" + dir + "' is incomplete (its summary.json is missing or not complete: the run "
+                                  "was interrupted or is still running); finish it with `villani run " + kind +
+                                  " --resume --out …`, or pass --allow-incomplete to table what it holds");
+    if (M.empty()) throw InputError("DIR", "'" + dir + "' holds no metrics (metrics.jsonl is missing or empty)");
     nlohmann::json rec = {{"dir", dir}, {"kind", kind}, {"complete", sum.value("complete", false)}};
     const double lambda = num(cfg, "lambda");
     if (kind == "sgld") {

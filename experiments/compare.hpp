@@ -14,7 +14,9 @@ std::vector<std::string> find_records(const std::vector<std::string>& dirs);
 
 /// {"tables": [{"title", "columns": [[text, right]...], "rows": [[cell...]...], "notes": [...]}...],
 ///  "records": [...per-record details...], "consistent": bool, "inconsistent": [...]}
-nlohmann::json compare_records(const std::vector<std::string>& records);
+/// InputError("DIR") for a damaged record, a kind with no table, an empty record, or an
+/// incomplete one (interrupted run) unless allow_incomplete.
+nlohmann::json compare_records(const std::vector<std::string>& records, bool allow_incomplete = false);
 
 /// Writes gnuplot scripts and, when gnuplot is installed, SVG plots into out_dir; returns the
 /// files written (SVGs only when gnuplot succeeded).

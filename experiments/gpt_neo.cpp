@@ -6,6 +6,7 @@
 #include <fstream>
 #include <limits>
 
+#include "experiments/formats.hpp"
 #include "numerics/errors.hpp"
 
 namespace villani::experiments {
@@ -114,22 +115,13 @@ struct StHeader {
 StHeader read_st_header(std::ifstream& f, const std::string& path) {
   StHeader h;
   h.file_size = std::filesystem::file_size(path);
-  unsigned char len8[8];
+  unsigned char len8[8] = {0};
   if (h.file_size < 8 || !f.read(reinterpret_cast<char*>(len8), 8))
     throw InputError("--weights", "'" + path + "' is too short for a safetensors file");
-  std::uint64_t n = 0;
-  for (int i = 7; i >= 0; --i) n = (n << 8) | len8[i];
-  if (n == 0 || n > 100000000ull || 8 + n > h.file_size)
-    throw InputError("--weights", "'" + path + "': header length " + std::to_string(n) + " is impossible for a file of " +
-                                      std::to_string(h.file_size) + " bytes");
+  const std::uint64_t n = safetensors_header_length(len8, h.file_size, path);
   std::string text(n, '\0');
   f.read(text.data(), static_cast<std::streamsize>(n));
-  try {
-    h.meta = nlohmann::json::parse(text);
-  } catch (const std::exception& e) {
-    throw InputError("--weights", "'" + path + "': header is not valid JSON: " + e.what());
-  }
-  if (!h.meta.is_object()) throw InputError("--weights", "'" + path + "': header is not a JSON object");
+  h.meta = safetensors_header_json(text, path);
   h.data_start = 8 + n;
   return h;
 }
@@ -146,36 +138,19 @@ torch::Tensor load_safetensors(const std::string& path, const ModelConfig& c, to
     if (!h.meta.contains(key)) key = b.name;
     if (!h.meta.contains(key))
       throw InputError("--weights", "'" + path + "' has no tensor 'transformer." + b.name + "'");
-    const auto& e = h.meta.at(key);
-    std::string dt;
-    std::vector<std::int64_t> shape;
-    std::uint64_t beg = 0, end = 0;
-    try {
-      dt = e.at("dtype").get<std::string>();
-      shape = e.at("shape").get<std::vector<std::int64_t>>();
-      beg = e.at("data_offsets").at(0).get<std::uint64_t>();
-      end = e.at("data_offsets").at(1).get<std::uint64_t>();
-    } catch (const std::exception& ex) {
-      throw InputError("--weights", "'" + path + "': entry '" + key + "' malformed: " + ex.what());
-    }
-    if (shape != b.shape) {
+    const SafetensorsEntry e = safetensors_entry(h.meta, key, h.data_start, h.file_size, path);
+    if (e.shape != b.shape) {
       auto str = [](const std::vector<std::int64_t>& s) {
         std::string o = "[";
         for (std::size_t i = 0; i < s.size(); ++i) o += (i ? "," : "") + std::to_string(s[i]);
         return o + "]";
       };
-      throw InputError("--weights", "'" + path + "': tensor '" + key + "' has shape " + str(shape) +
+      throw InputError("--weights", "'" + path + "': tensor '" + key + "' has shape " + str(e.shape) +
                                         " but the model config needs " + str(b.shape));
     }
-    torch::Dtype sdt;
-    std::size_t esz;
-    if (dt == "F32") { sdt = torch::kFloat32; esz = 4; }
-    else if (dt == "F64") { sdt = torch::kFloat64; esz = 8; }
-    else if (dt == "F16") { sdt = torch::kFloat16; esz = 2; }
-    else if (dt == "BF16") { sdt = torch::kBFloat16; esz = 2; }
-    else throw InputError("--weights", "'" + path + "': tensor '" + key + "' has unsupported dtype " + dt);
-    if (end < beg || end - beg != static_cast<std::uint64_t>(b.size()) * esz || h.data_start + end > h.file_size)
-      throw InputError("--weights", "'" + path + "': tensor '" + key + "' data offsets are inconsistent with its shape or the file size");
+    const torch::Dtype sdt = e.dtype == "F32" ? torch::kFloat32 : e.dtype == "F64" ? torch::kFloat64
+                             : e.dtype == "F16" ? torch::kFloat16 : torch::kBFloat16;
+    const std::uint64_t beg = e.begin, end = e.end;
     std::vector<char> buf(end - beg);
     f.seekg(static_cast<std::streamoff>(h.data_start + beg));
     if (!f.read(buf.data(), static_cast<std::streamsize>(buf.size())))

@@ -1,7 +1,11 @@
 #include "experiments/model_config.hpp"
 
 #include <fstream>
+#include <sstream>
+#include <limits>
 
+#include "experiments/formats.hpp"
+#include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
 
 namespace villani::experiments {
@@ -30,6 +34,17 @@ void ModelConfig::validate(const std::string& arg) const {
   for (const auto& a : attention)
     if (a != "global" && a != "local") throw InputError(arg, "attention type must be global|local; got '" + a + "'");
   check_positive(arg + " layer_norm_epsilon", ln_eps);
+  if (hidden > (1 << 28) || intermediate > (1 << 30))
+    throw InputError(arg, "hidden " + std::to_string(hidden) + " / intermediate " + std::to_string(intermediate) +
+                              " is beyond any model this tool can hold");
+  // Memory before allocation (issue 15): θ in float64 (init_theta), its gradient and the
+  // optimizer's state, in double so that absurd sizes cannot overflow the estimate.
+  const double D = hidden, F = intermediate > 0 ? double(intermediate) : 4.0 * D;
+  const double params = (double(vocab) + max_positions) * D + layers * (4 * D * D + 2 * F * D + 7 * D + F) + 2 * D;
+  check_memory(arg, 8 * 4 * params,
+               "the model (" + std::to_string(static_cast<long long>(params)) + " parameters, vocab " +
+                   std::to_string(vocab) + ", hidden " + std::to_string(hidden) + ", " + std::to_string(layers) +
+                   " layers)");
 }
 
 nlohmann::json ModelConfig::to_json() const {
@@ -73,18 +88,24 @@ ModelConfig model_preset(const std::string& name) {
 }
 
 ModelConfig model_from_hf_config(const std::string& path) {
-  std::ifstream f(path);
+  std::ifstream f(path, std::ios::binary);
   if (!f) throw InputError("--config", "cannot read '" + path + "'");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return model_from_hf_text(ss.str(), path);
+}
+
+ModelConfig model_from_hf_text(const std::string& text, const std::string& path) {
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(f);
+    j = nlohmann::json::parse(text);
   } catch (const std::exception& e) {
     throw InputError("--config", "'" + path + "' is not valid JSON: " + e.what());
   }
+  if (!j.is_object()) throw InputError("--config", "'" + path + "' is not a JSON object");
+  // Checked: 4294967307 must not wrap to 11 (issue 15); sizes fit an int and are >= 1.
   auto geti = [&](const char* k) -> int {
-    if (!j.contains(k) || !j.at(k).is_number_integer())
-      throw InputError("--config", "'" + path + "' needs an integer \"" + k + "\"");
-    return j.at(k).get<int>();
+    return static_cast<int>(json_integer("--config", "'" + path + "'", j, k, 1, std::numeric_limits<int>::max()));
   };
   if (j.contains("model_type") && j.at("model_type") != "gpt_neo")
     throw InputError("--config", "'" + path + "' is model_type " + j.at("model_type").dump() + ", expected \"gpt_neo\"");
@@ -97,7 +118,11 @@ ModelConfig model_from_hf_config(const std::string& path) {
   c.heads = geti("num_heads");
   c.window = j.contains("window_size") ? geti("window_size") : 256;
   if (j.contains("intermediate_size") && !j.at("intermediate_size").is_null()) c.intermediate = geti("intermediate_size");
-  if (j.contains("layer_norm_epsilon")) c.ln_eps = j.at("layer_norm_epsilon").get<double>();
+  if (j.contains("layer_norm_epsilon")) {
+    if (!j.at("layer_norm_epsilon").is_number())
+      throw InputError("--config", "'" + path + "': \"layer_norm_epsilon\" must be a number");
+    c.ln_eps = j.at("layer_norm_epsilon").get<double>();
+  }
   if (j.contains("activation_function") && j.at("activation_function") != "gelu_new")
     throw InputError("--config", "only activation_function \"gelu_new\" is supported; got " + j.at("activation_function").dump());
   // attention_types: [[["global","local"], 6]] expands to 12 layers.
@@ -105,7 +130,10 @@ ModelConfig model_from_hf_config(const std::string& path) {
     try {
       for (const auto& grp : j.at("attention_types")) {
         const auto& kinds = grp.at(0);
-        const int reps = grp.at(1).get<int>();
+        const int reps = static_cast<int>(
+            json_integer_value("--config", "'" + path + "': attention_types repeat count", grp.at(1), 0, 100000));
+        if (static_cast<std::size_t>(reps) * kinds.size() > 100000)
+          throw InputError("--config", "'" + path + "': attention_types expands to more than 100000 layers");
         for (int r = 0; r < reps; ++r)
           for (const auto& k : kinds) c.attention.push_back(k.get<std::string>());
       }
@@ -113,7 +141,11 @@ ModelConfig model_from_hf_config(const std::string& path) {
       throw InputError("--config", "'" + path + "': attention_types malformed: " + e.what());
     }
   } else if (j.contains("attention_layers")) {
-    for (const auto& k : j.at("attention_layers")) c.attention.push_back(k.get<std::string>());
+    try {
+      for (const auto& k : j.at("attention_layers")) c.attention.push_back(k.get<std::string>());
+    } catch (const nlohmann::json::exception& e) {
+      throw InputError("--config", "'" + path + "': attention_layers malformed: " + e.what());
+    }
   } else {
     c.attention = alternating(c.layers);
   }

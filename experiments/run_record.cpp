@@ -1,9 +1,14 @@
 #include "experiments/run_record.hpp"
 
+#include "experiments/formats.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <fmt/format.h>
+#include <iostream>
+#include <limits>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -31,34 +36,66 @@ nlohmann::json read_json(const std::string& path, const std::string& arg) {
   }
 }
 
-// Reads metrics.jsonl; drops a trailing partial line (no newline or not JSON) and rewrites the
-// file without it so appends continue cleanly.
-std::vector<nlohmann::json> read_metrics(const std::string& path, bool repair) {
-  std::vector<nlohmann::json> out;
+// Why one line of metrics.jsonl is not a record ("" when it is one). prev: the previous step.
+std::string line_problem(const std::string& line, std::int64_t prev, nlohmann::json& out) {
+  try {
+    out = nlohmann::json::parse(line);
+  } catch (const std::exception& e) {
+    return std::string("not valid JSON (") + e.what() + ")";
+  }
+  if (!out.is_object()) return "not a JSON object";
+  if (!out.contains("step") || !out.at("step").is_number_integer()) return "no integer \"step\"";
+  const std::int64_t step = out.at("step").get<std::int64_t>();
+  if (step <= prev)
+    return "step " + std::to_string(step) + " does not follow step " + std::to_string(prev) + " (out of order or repeated)";
+  return "";
+}
+}  // namespace
+
+MetricsFile read_metrics_file(const std::string& path, const std::string& argument) {
+  MetricsFile m;
   std::ifstream f(path, std::ios::binary);
-  if (!f) return out;
+  if (!f) return m;
   std::stringstream ss;
   ss << f.rdbuf();
   const std::string text = ss.str();
-  std::size_t pos = 0, good_end = 0;
+  std::size_t pos = 0, line_no = 0;
+  std::int64_t prev = std::numeric_limits<std::int64_t>::min();
   while (pos < text.size()) {
+    ++line_no;
     const std::size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) break;  // partial last line
-    const std::string line = text.substr(pos, nl - pos);
-    if (!line.empty()) {
-      try {
-        out.push_back(nlohmann::json::parse(line));
-      } catch (const std::exception&) {
-        break;  // corrupt tail: keep what precedes it
+    const bool last = nl == std::string::npos;
+    const std::string line = text.substr(pos, last ? std::string::npos : nl - pos);
+    nlohmann::json j;
+    const std::string why = line.find_first_not_of(" \t\r") == std::string::npos ? "blank" : line_problem(line, prev, j);
+    if (last) {
+      // No newline at the end: a write cut short (kill mid-append) unless the line is whole.
+      if (why.empty()) {
+        m.missing_newline = true;
+        m.records.push_back(j);
+        m.good_end = text.size();
+      } else {
+        m.torn_line = line_no;
+        m.torn_bytes = text.size() - pos;
       }
+      break;
+    }
+    if (why == "blank") {
+      // An empty line holds no record; it loses nothing.
+    } else if (!why.empty()) {
+      throw InputError(argument, fmt::format("{}:{}: damaged record: {}. The {} records before line {} are intact; "
+                                             "repair the file by fixing or deleting line {} (and any damaged line "
+                                             "after it), then run again",
+                                             path, line_no, why, m.records.size(), line_no, line_no));
+    } else {
+      m.records.push_back(j);
+      prev = j.at("step").get<std::int64_t>();
     }
     pos = nl + 1;
-    good_end = pos;
+    m.good_end = pos;
   }
-  if (repair && good_end != text.size()) write_file_atomic(path, text.substr(0, good_end));
-  return out;
+  return m;
 }
-}  // namespace
 
 RunRecord RunRecord::open(const std::string& dir, const nlohmann::json& config, bool resume) {
   RunRecord r;
@@ -76,9 +113,21 @@ RunRecord RunRecord::open(const std::string& dir, const nlohmann::json& config, 
       if (!old.contains(it.key()) || old.at(it.key()) != it.value())
         throw InputError("--resume", "config key '" + it.key() +
                                          "' differs from the recorded run in '" + dir + "'");
-    r.metrics_ = read_metrics(met, true);
-    for (const auto& m : r.metrics_)
-      if (m.contains("step")) r.last_step_ = std::max<std::int64_t>(r.last_step_, m.at("step").get<std::int64_t>());
+    // Strict: a damaged line stops the resume (exit 2, file and line named) and nothing is
+    // deleted. Only a torn last line (a kill mid-append) is dropped: its step runs again.
+    const MetricsFile mf = read_metrics_file(met, "--resume");
+    if (mf.torn_line) {
+      std::ifstream in(met, std::ios::binary);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      write_file_atomic(met, ss.str().substr(0, mf.good_end));
+      std::cerr << "villani: " << met << ":" << mf.torn_line << ": dropped an incomplete last line (" << mf.torn_bytes
+                << " bytes, a write cut short); its step is computed again\n";
+    } else if (mf.missing_newline) {
+      std::ofstream(met, std::ios::app | std::ios::binary) << "\n";
+    }
+    r.metrics_ = mf.records;
+    if (!r.metrics_.empty()) r.last_step_ = r.metrics_.back().at("step").get<std::int64_t>();
   } else {
     if (fs::exists(met) && fs::file_size(met) > 0)
       throw InputError("--out", "'" + dir + "' already holds a run; use --resume or another --out");
@@ -115,7 +164,13 @@ nlohmann::json RunRecord::load(const std::string& dir) {
   j["config"] = read_json(dir + "/config.json", "DIR");
   if (fs::exists(dir + "/hardware.json")) j["hardware"] = read_json(dir + "/hardware.json", "DIR");
   if (fs::exists(dir + "/summary.json")) j["summary"] = read_json(dir + "/summary.json", "DIR");
-  j["metrics"] = read_metrics(dir + "/metrics.jsonl", false);
+  const MetricsFile mf = read_metrics_file(dir + "/metrics.jsonl", "DIR");
+  if (mf.torn_line)
+    throw InputError("DIR", fmt::format("{}/metrics.jsonl:{}: incomplete last line ({} bytes, a write cut short); "
+                                        "finish the run with `villani run … --resume --out …` (it drops the line and "
+                                        "computes that step again), or delete the partial line",
+                                        dir, mf.torn_line, mf.torn_bytes));
+  j["metrics"] = mf.records;
   return j;
 }
 

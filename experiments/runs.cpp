@@ -20,7 +20,9 @@
 #include "experiments/fit.hpp"
 #include "experiments/gpt_neo.hpp"
 #include "experiments/run_record.hpp"
+#include "experiments/formats.hpp"
 #include "experiments/spectrum.hpp"
+#include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/torch/torch_objective.hpp"
 #include "theory/pac_bayes.hpp"
@@ -102,7 +104,10 @@ Setup make_setup(const RunOptions& o, torch::Dtype dflt) {
   long ntrain = o.train_sequences;
   if (ntrain == 0)
     ntrain = o.kind == "sgld" ? 16 : o.kind == "pacbayes" ? (o.quick ? 128 : 256) : o.kind == "train" ? 512 : 8;
-  S.T = std::min(o.seq, S.cfg.max_positions);
+  if (o.seq > S.cfg.max_positions)
+    throw InputError("--seq", "sequence length " + std::to_string(o.seq) + " exceeds the model's " +
+                                  std::to_string(S.cfg.max_positions) + " positions (max_position_embeddings)");
+  S.T = o.seq;
   const std::size_t want = static_cast<std::size_t>(std::max(ntrain, 4 * o.test_sequences)) * S.T;
   S.corpus = load_corpus(o.data, want, o.seed, o.bpe);
   if (S.cfg.vocab == 0) S.cfg.vocab = S.corpus.vocab;
@@ -110,6 +115,12 @@ Setup make_setup(const RunOptions& o, torch::Dtype dflt) {
     throw InputError("--data", "the data's vocabulary (" + std::to_string(S.corpus.vocab) +
                                    ") exceeds the model's (" + std::to_string(S.cfg.vocab) + ")");
   S.cfg.validate(o.config_file.empty() ? "--preset" : "--config");
+  {  // Activations of one forward/backward: logits [B, T, V] and per-layer [B, T, D] tensors.
+    const double B = o.batch > 0 ? double(o.batch) * o.accum : double(ntrain);
+    const double acts = B * S.T * (double(S.cfg.vocab) + S.cfg.layers * (16.0 * S.cfg.hidden + double(S.cfg.heads) * S.T));
+    check_memory(o.batch > 0 ? "--batch" : "--train-sequences", 8 * 3 * acts,
+                 fmt::format("one step on {} sequences of {} tokens", B, S.T));
+  }
   S.train = chunks(S.corpus.train, ntrain, S.T, S.dev);
   S.test = chunks(S.corpus.test, o.test_sequences, S.T, S.dev);
   S.d = param_count(S.cfg);
@@ -198,15 +209,44 @@ LoopResult run_loop(const Setup& S, const RunOptions& o, RunRecord& rec, const L
   long k0 = 0;
   if (o.resume && fs::exists(rec.path("checkpoint.pt"))) {
     std::vector<torch::Tensor> v;
-    torch::load(v, rec.path("checkpoint.pt"));
-    if (v.size() != 2 || v[0].numel() != S.d)
+    try {
+      torch::load(v, rec.path("checkpoint.pt"));
+    } catch (const std::exception& e) {
+      const std::string w = e.what();
+      throw InputError("--resume", "checkpoint '" + rec.path("checkpoint.pt") + "' is unreadable (" +
+                                       w.substr(0, w.find('\n')) +
+                                       "); delete it (and optimizer.pt) to run this λ again from step 0 "
+                                       "(recorded steps are kept)");
+    }
+    if (v.size() != 2 || v[0].numel() != S.d || v[1].numel() != 1)
       throw InputError("--resume", "checkpoint in '" + rec.dir() + "' does not match the model");
     {
       torch::NoGradGuard ng;
       theta.copy_(v[0].to(S.dev, S.dtype));
     }
     k0 = v[1].item<std::int64_t>();
-    if (opt && fs::exists(rec.path("optimizer.pt"))) torch::load(*opt, rec.path("optimizer.pt"));
+    // The first step still to record; a checkpoint beyond it (its metrics line was torn and
+    // dropped) would skip that step for good: replay from θ0 instead (exact: noise and batches
+    // are seeded by the step, recorded steps are not appended again).
+    std::int64_t next = rec.last_step() + 1;
+    while (next % L.record_every != 0 && next < L.steps) ++next;
+    if (k0 < 0 || k0 > L.steps || k0 > next) {
+      std::cerr << "villani: checkpoint of '" << rec.dir() << "' is at step " << k0 << " but the record ends at step "
+                << rec.last_step() << "; replaying from step 0 so that no step is missing\n";
+      GptNeo fresh(S.cfg, initial_theta(S, o));
+      torch::NoGradGuard ng;
+      theta.copy_(fresh->theta);
+      k0 = 0;
+    } else if (opt && fs::exists(rec.path("optimizer.pt"))) {
+      try {
+        torch::load(*opt, rec.path("optimizer.pt"));
+      } catch (const std::exception& e) {
+        const std::string w = e.what();
+        throw InputError("--resume", "optimizer state '" + rec.path("optimizer.pt") + "' is unreadable (" +
+                                         w.substr(0, w.find('\n')) + "); delete it and checkpoint.pt to run this λ "
+                                         "again from step 0 (recorded steps are kept)");
+      }
+    }
   }
   const double sq = std::sqrt(2.0 * L.lr * L.temperature);
   const long n = S.train.size(0);
@@ -244,7 +284,13 @@ LoopResult run_loop(const Setup& S, const RunOptions& o, RunRecord& rec, const L
                           {"grad_norm", gF.norm().item<double>()}};
       if (!std::isfinite(loss)) {
         save_checkpoint(rec, theta, k, opt.get());
-        throw InputError("--lr", fmt::format("the loss became {} at step {} ({}): lower --lr", loss, k, L.label));
+        // SGLD's noise √(2ηs) per step: when it is the larger push, the temperature drove it.
+        // (a per-coordinate noise of 1 or more is far beyond weights of size 0.02).
+        const double gnorm = gF.norm().item<double>();
+        const bool noise = L.optimizer == "sgld" && (sq >= 1 || (std::isfinite(gnorm) && sq > L.lr * std::max(1.0, gnorm)));
+        const std::string arg = noise ? "--temperature" : "--lr";
+        throw InputError(arg, fmt::format("the loss became {} at step {} ({}{}): lower {}", loss, k, L.label,
+                                          noise ? fmt::format(", noise √(2ηs) = {:.3g} per step", sq) : "", arg));
       }
       if ((k / L.record_every) % 10 == 0 || k == L.steps)
         m["test_loss"] = gpt_neo_loss(S.cfg, theta, S.test).item<double>();
@@ -306,8 +352,13 @@ RunRecord open_record(const std::string& dir, const nlohmann::json& cfg, const R
                       bool& already_done) {
   already_done = false;
   if (o.resume && fs::exists(dir + "/summary.json")) {
-    const auto j = RunRecord::load(dir);
-    if (j.contains("summary") && j["summary"].value("complete", false)) already_done = true;
+    // Done only when the summary says so and every line of its metrics is whole; a torn last
+    // line reopens the run (RunRecord::open drops it and the step is computed again).
+    const MetricsFile mf = read_metrics_file(dir + "/metrics.jsonl", "--resume");
+    if (mf.torn_line == 0) {
+      const auto j = RunRecord::load(dir);
+      if (j.contains("summary") && j["summary"].value("complete", false)) already_done = true;
+    }
   }
   const bool resume = o.resume && fs::exists(dir + "/config.json");
   RunRecord rec = RunRecord::open(dir, cfg, resume);
@@ -734,6 +785,25 @@ RunOutcome run_experiment(const RunOptions& o, std::ostream& log) {
   if (o.samples < 1) throw InputError("--samples", "must be >= 1");
   if (o.steps < 0) throw InputError("--steps", "must be >= 0");
   if (o.lr < 0 || !std::isfinite(o.lr)) throw InputError("--lr", "must be > 0");
+  if (o.batch < 0) throw InputError("--batch", "must be >= 0 (0: the full training set); got " + std::to_string(o.batch));
+  if (o.record_every < 0) throw InputError("--record-every", "must be >= 0 (0: automatic); got " + std::to_string(o.record_every));
+  if (o.test_sequences < 1) throw InputError("--test-sequences", "must be >= 1; got " + std::to_string(o.test_sequences));
+  if (!o.optimizer.empty() && o.kind != "train" && o.kind != "pacbayes")
+    throw InputError("--optimizer", "run " + o.kind + " does not use an optimizer (only train and pacbayes do); got '" +
+                                        o.optimizer + "'");
+  if (!o.optimizer.empty() && o.optimizer != "sgd" && o.optimizer != "sgd-l2" && o.optimizer != "adam-l2" &&
+      o.optimizer != "adamw" && o.optimizer != "sgld")
+    throw InputError("--optimizer", "expected sgd|sgd-l2|adam-l2|adamw|sgld; got '" + o.optimizer + "'");
+  if (o.resume) {
+    bool any = fs::exists(fs::path(o.out) / "config.json");
+    std::error_code ec;
+    if (!any && fs::is_directory(o.out))
+      for (const auto& e : fs::directory_iterator(o.out, ec))
+        if (e.is_directory() && fs::exists(e.path() / "config.json")) { any = true; break; }
+    if (!any)
+      throw InputError("--resume", "'" + o.out + "' holds no run record to resume (no config.json in it or in a "
+                                   "subdirectory); drop --resume to start a new run there");
+  }
   SigGuard guard;
   if (o.kind == "sgld") return run_sgld_like(o, log, true);
   if (o.kind == "train") return run_sgld_like(o, log, false);

@@ -1,5 +1,7 @@
 #include "experiments/torch_sources.hpp"
 
+#include "experiments/formats.hpp"
+
 #include <c10/util/accumulate.h>
 #include <torch/script.h>
 #include <torch/csrc/jit/passes/inliner.h>
@@ -135,41 +137,7 @@ void require_finite(const torch::Tensor& t, const std::string& arg, const std::s
 std::vector<std::vector<std::int64_t>> read_token_file(const std::string& path, std::int64_t vocab) {
   std::ifstream f(path);
   if (!f) throw InputError("--tokens", "cannot open the token file '" + path + "'");
-  std::vector<std::vector<std::int64_t>> rows;
-  std::string line;
-  int lineno = 0;
-  while (std::getline(f, line)) {
-    ++lineno;
-    std::istringstream in(line);
-    std::vector<std::int64_t> row;
-    std::string word;
-    while (in >> word) {
-      std::size_t used = 0;
-      long long v = -1;
-      try {
-        v = std::stoll(word, &used);
-      } catch (const std::exception&) {
-        used = 0;
-      }
-      if (used != word.size() || v < 0)
-        throw InputError("--tokens", fmt::format("'{}' line {}: '{}' is not a non-negative integer token id", path,
-                                                 lineno, word));
-      if (vocab > 0 && v >= vocab)
-        throw InputError("--tokens", fmt::format("'{}' line {}: token id {} is out of range for a vocabulary of {}",
-                                                 path, lineno, v, vocab));
-      row.push_back(v);
-    }
-    if (row.empty()) continue;
-    if (row.size() < 2)
-      throw InputError("--tokens", fmt::format("'{}' line {}: a sequence needs at least 2 tokens", path, lineno));
-    if (!rows.empty() && row.size() != rows.front().size())
-      throw InputError("--tokens", fmt::format("'{}' line {}: {} tokens, but line 1 has {} (all sequences must have "
-                                               "the same length)",
-                                               path, lineno, row.size(), rows.front().size()));
-    rows.push_back(std::move(row));
-  }
-  if (rows.empty()) throw InputError("--tokens", "the token file '" + path + "' holds no sequence");
-  return rows;
+  return parse_token_text(f, path, vocab);
 }
 
 std::vector<std::string> audit_torchscript(const std::string& path) { return audit_module(load_module(path), path); }

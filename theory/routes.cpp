@@ -1,6 +1,7 @@
 #include "theory/routes.hpp"
 
 #include <fmt/format.h>
+#include <limits>
 
 #include "numerics/errors.hpp"
 
@@ -12,6 +13,8 @@ const Wide& pi_wide() {
   return p;
 }
 bool finite(const Wide& x) { return (boost::multiprecision::isfinite)(x); }
+// ln of the largest Wide, with margin: 2^(2^58) ≈ e^(2.0e17).
+const Wide kMaxLogWide = Wide("1.9e17");
 void check_wide_positive(const std::string& name, const Wide& x) {
   if (!finite(x) || !(x > 0))
     throw InputError(name, "expected a finite number > 0; got " + to_decimal(x));
@@ -96,7 +99,10 @@ RouteResult holley_stroock(const Wide& lambda, const Wide& s, const std::optiona
   return r;
 }
 
-RouteResult lyapunov(const Wide& s, const std::optional<LyapunovInputs>& in) {
+namespace {
+// The route with ln C_P reported through log_c_p (set whenever the inputs are valid, also when
+// C_P itself overflows the wide range); lyapunov() is this without the log.
+RouteResult lyapunov_log(const Wide& s, const std::optional<LyapunovInputs>& in, std::optional<Wide>* log_c_p) {
   RouteResult r;
   r.id = "lyapunov";
   r.name = "Lyapunov (BBCG)";
@@ -124,19 +130,34 @@ RouteResult lyapunov(const Wide& s, const std::optional<LyapunovInputs>& in) {
     r.unmet = "F takes negative values on B_R, so W = e^{F/(2s)} ≥ 1 fails";
     return r;
   }
+  // In log space, so that exp(sup F/(2s)) never overflows on the way (d = 1e46 made it inf
+  // and the optimizer below took log(inf)): log C_P = log(1 + b·κ) − log θ0.
   const Wide two_s = 2 * s;
   const Wide theta0 = v.psi2s_inf_outside / two_s;
   const Wide neg = v.neg_psi2s_sup_ball > 0 ? v.neg_psi2s_sup_ball : Wide(0);
-  const Wide b = (theta0 + neg / two_s) * exp(v.f_sup_ball / two_s);
-  const Wide kappa =
-      4 * v.radius * v.radius / (pi_wide() * pi_wide()) * exp((v.f_sup_ball - v.f_inf_ball) / s);
+  const Wide log_b = log(theta0 + neg / two_s) + v.f_sup_ball / two_s;
+  const Wide log_kappa = log(4 * v.radius * v.radius / (pi_wide() * pi_wide())) +
+                         (v.f_sup_ball - v.f_inf_ball) / s;
+  const Wide log_bk = log_b + log_kappa;
+  const Wide log_cp = (log_bk > 40 ? log_bk + log(1 + exp(-log_bk)) : log(1 + exp(log_bk))) - log(theta0);
+  if (log_c_p) *log_c_p = log_cp;
+  if (!finite(log_cp) || log_cp > kMaxLogWide) {
+    r.unmet = fmt::format("overflow: C_P ≈ 10^{} exceeds the wide range (10^±8.6e16); the bound is "
+                          "finite but too large to print (it grows like e^{{1.5·d}}: decrease --dim)",
+                          finite(log_cp) ? to_decimal(log_cp / log(Wide(10)), 6) : std::string("(beyond range)"));
+    return r;
+  }
+  const Wide b = exp(log_b), kappa = exp(log_kappa);
   r.applies = true;
-  r.c_p = (1 + b * kappa) / theta0;
+  r.c_p = exp(log_cp);
   r.note = fmt::format("R = {}, θ0 = {}, b = {}, κ_R ≤ {}; inputs: {}", to_decimal(v.radius, 6),
                        to_decimal(theta0, 6), to_decimal(b, 6), to_decimal(kappa, 6),
                        v.provenance);
   return r;
 }
+}  // namespace
+
+RouteResult lyapunov(const Wide& s, const std::optional<LyapunovInputs>& in) { return lyapunov_log(s, in, nullptr); }
 
 LyapunovInputs lyapunov_inputs_pure_regularizer(const Wide& lambda, const Wide& dim, const Wide& s,
                                                 const Wide& radius) {
@@ -154,8 +175,12 @@ RouteResult lyapunov_pure_regularizer(const Wide& lambda, const Wide& dim, const
   // Radius through x = λR²/(2s) = d + u, u > 0; minimize log C_P(u).
   auto radius_of = [&](const Wide& u) { return sqrt(2 * s * (dim + u) / lambda); };
   auto log_bound = [&](const Wide& u) {
-    RouteResult r = lyapunov(s, lyapunov_inputs_pure_regularizer(lambda, dim, s, radius_of(u)));
-    return log(*r.c_p);
+    std::optional<Wide> lc;
+    RouteResult r = lyapunov_log(s, lyapunov_inputs_pure_regularizer(lambda, dim, s, radius_of(u)), &lc);
+    // Unmet (u lost to rounding against a huge d): an infinitely bad candidate.
+    if (!lc || !finite(*lc) || !(r.applies || r.unmet.rfind("overflow", 0) == 0))
+      return std::numeric_limits<Wide>::infinity();
+    return *lc;
   };
   // Log-grid scan of u over [1e-6, 10 + 10 d], then golden section on log u.
   const Wide lo = log(Wide(1e-6)), hi = log(Wide(10) + 10 * dim);
@@ -183,10 +208,19 @@ RouteResult lyapunov_pure_regularizer(const Wide& lambda, const Wide& dim, const
 }
 
 void validate(const ConstantsQuery& q) {
+  // Inside 10^±1e15 every route's arithmetic (d/λ², s/λ, …) stays inside the wide range.
+  auto in_range = [](const std::string& name, const Wide& x) {
+    if (finite(x) && x > 0 && abs(log10(x)) > Wide("1e15"))
+      throw InputError(name, "expected a value between 1e-1000000000000000 and 1e1000000000000000; got " +
+                                 to_decimal(x, 6));
+  };
   check_wide_positive("--lambda", q.lambda);
+  in_range("--lambda", q.lambda);
   if (!finite(q.dim) || q.dim < 1)
     throw InputError("--dim", "expected a finite dimension >= 1; got " + to_decimal(q.dim));
+  in_range("--dim", q.dim);
   check_wide_positive("--temperature", q.temperature);
+  in_range("--temperature", q.temperature);
   if (q.curvature_floor && !finite(*q.curvature_floor))
     throw InputError("--curvature-floor", "expected a finite number; got " +
                                               to_decimal(*q.curvature_floor));
@@ -204,6 +238,17 @@ std::vector<RouteResult> all_routes(const ConstantsQuery& q) {
   out.push_back(holley_stroock(q.lambda, q.temperature, q.oscillation));
   if (q.lyapunov) out.push_back(lyapunov(q.temperature, q.lyapunov));
   else out.push_back(lyapunov_pure_regularizer(q.lambda, q.dim, q.temperature));
+  // A route whose number left the wide range says so instead of carrying inf or 0.
+  for (auto& r : out) {
+    for (auto* c : {&r.c_p, &r.c_ls})
+      if (*c && (!finite(**c) || **c == 0)) {
+        r.unmet = fmt::format("overflow: the {} bound is beyond the wide range (10^±8.6e16)", r.id);
+        r.applies = false;
+        r.c_p.reset();
+        r.c_ls.reset();
+        break;
+      }
+  }
   return out;
 }
 

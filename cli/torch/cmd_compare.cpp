@@ -28,10 +28,11 @@ int run_compare(int argc, char** argv) {
                "villani compare"};
   std::vector<std::string> dirs;
   std::string format = "table", out;
-  bool strict = false;
+  bool strict = false, allow_incomplete = false;
   app.add_option("DIR", dirs, "run record directories (searched to depth 3)")->required();
   app.add_option("--format", format, "table|markdown|csv|json|latex")->capture_default_str();
   app.add_option("--out", out, "directory for the table files and plots");
+  app.add_flag("--allow-incomplete", allow_incomplete, "table interrupted runs as they stand (marked incomplete)");
   app.add_flag("--strict", strict, "exit 1 when a prediction is inconsistent with the measurement");
   try {
     app.parse(argc, argv);
@@ -44,7 +45,7 @@ int run_compare(int argc, char** argv) {
   return run_guarded("compare", [&] {
     const Format f = parse_format(format);
     const auto recs = experiments::find_records(dirs);
-    const auto cmp = experiments::compare_records(recs);
+    const auto cmp = experiments::compare_records(recs, allow_incomplete);
     if (out.empty() && dirs.size() == 1) out = dirs[0] + "/compare";
     std::string text, md, csv;
     for (const auto& t : cmp.at("tables")) {

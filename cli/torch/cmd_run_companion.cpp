@@ -11,6 +11,8 @@
 #include <optional>
 
 #include "cli/command.hpp"
+#include "cli/finite.hpp"
+#include "cli/strict_integers.hpp"
 #include "cli/lists.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
@@ -18,10 +20,29 @@
 #include "experiments/companion/boursier.hpp"
 #include "experiments/companion/torch_checks.hpp"
 #include "experiments/run_record.hpp"
+#include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
 
 namespace villani::cli {
 namespace {
+
+// A run whose numbers left the finite range diverged: name the step-size flag that drove the
+// part of the result that did (issue 15: exit 2 naming the input, never nan with exit 0).
+void blame_divergence(const nlohmann::json& r, const std::vector<std::pair<std::string, std::string>>& part_flag,
+                      const std::string& fallback) {
+  try {
+    require_finite(r, "result");
+  } catch (const NonFiniteOutput& e) {
+    const std::string msg = e.what();
+    std::string flag = fallback;
+    for (const auto& [part, f] : part_flag)
+      if (msg.find(" /" + part) != std::string::npos || msg.find(" /" + part + "/") != std::string::npos) {
+        flag = f;
+        break;
+      }
+    throw InputError(flag, "the run diverged (" + msg.substr(msg.find("the ")) + "): lower " + flag);
+  }
+}
 
 namespace comp = experiments::companion;
 
@@ -34,22 +55,17 @@ std::vector<int> int_list(const std::string& arg, const std::string& text) {
     if (comma == std::string::npos) comma = text.size();
     const std::string item = text.substr(pos, comma - pos);
     pos = comma + 1;
-    try {
-      std::size_t used = 0;
-      const std::size_t colon = item.find(':');
-      if (colon == std::string::npos) {
-        out.push_back(std::stoi(item, &used));
-        if (used != item.size()) throw std::invalid_argument(item);
-      } else {
-        std::size_t u2 = 0;
-        const int a = std::stoi(item.substr(0, colon), &used);
-        const int b = std::stoi(item.substr(colon + 1), &u2);
-        if (used != colon || colon + 1 + u2 != item.size() || b < a || b - a > 1000)
-          throw std::invalid_argument(item);
-        for (int k = a; k <= b; ++k) out.push_back(k);
-      }
-    } catch (const std::exception&) {
-      throw InputError(arg, "expected integers like 4:8 or 4,6,8; got '" + text + "'");
+    // Checked integers (issue 15): no leading spaces, no trailing junk, no wrap.
+    const std::size_t colon = item.find(':');
+    const std::int64_t lim = 1000000;
+    if (colon == std::string::npos) {
+      out.push_back(static_cast<int>(parse_integer(arg, item, -lim, lim)));
+    } else {
+      const auto a = parse_integer(arg, item.substr(0, colon), -lim, lim);
+      const auto b = parse_integer(arg, item.substr(colon + 1), -lim, lim);
+      if (b < a || b - a > 1000)
+        throw InputError(arg, "range '" + item + "' must run upwards over at most 1000 integers");
+      for (auto k = a; k <= b; ++k) out.push_back(static_cast<int>(k));
     }
   }
   return out;
@@ -85,6 +101,7 @@ class Session {
   /// False when the command is done (help printed or a parse error); exit_code() then says how.
   bool parse(int argc, char** argv) {
     try {
+      strict_integers(app_);
       app_.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
       code_ = app_.exit(e);
@@ -287,6 +304,7 @@ int run_l2(int argc, char** argv) {
   session.open({{"steps", o.steps}, {"lr", o.lr}, {"adam_lr", o.adam_lr}, {"lambda", o.lambda},
                 {"hidden", o.hidden}, {"samples", o.samples}, {"seed", o.seed}});
   const nlohmann::json r = comp::run_l2_vs_decoupled(o, session.recorder());
+  blame_divergence(r, {{"adam", "--adam-lr"}, {"adamw_convention", "--adam-lr"}, {"sgd", "--lr"}}, "--lr");
   Table t;
   t.title = fmt::format("L2 vs decoupled decay, float64, {} steps, λ = {}", o.steps, o.lambda);
   t.columns = {{"comparison", "", false}, {"relative distance", ""}, {"note", "", false}};
@@ -340,6 +358,7 @@ int run_mech(int argc, char** argv) {
                           {"grad_tol", o.path.grad_tol}, {"fd_step", o.path.fd_step},
                           {"seed", o.path.seed}}}});
   const nlohmann::json r = comp::run_mechanisms(o, session.recorder());
+  blame_divergence(r, {{"minimizer_path", "--path-lambdas"}}, "--lr");
   const auto& si = r["scale_invariant"];
   const auto& gn = r["gauss_newton"];
   Table t;

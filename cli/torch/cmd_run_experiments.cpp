@@ -2,12 +2,15 @@
 // The work is in experiments/runs.cpp; this file parses options (no LibTorch include).
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <limits>
 
 #include "cli/command.hpp"
+#include "cli/strict_integers.hpp"
 #include "cli/lists.hpp"
 #include "cli/progress.hpp"
 #include "cli/run_registry.hpp"
 #include "experiments/runs.hpp"
+#include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
 
 namespace villani::cli {
@@ -71,7 +74,10 @@ int run_kind(const std::string& kind, int argc, char** argv) {
   app.add_flag("--quick", o.quick, "smaller sizes (tests)");
   bool quiet = false;
   add_quiet_flag(app, quiet);
+  std::string max_memory;
+  app.add_option("--max-memory", max_memory, "memory limit in GiB for sizes set by the input (default: the machine's)");
   try {
+    strict_integers(app);
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
@@ -86,13 +92,8 @@ int run_kind(const std::string& kind, int argc, char** argv) {
       o.lambdas.push_back(static_cast<double>(v.value));
       o.lambda_texts.push_back(v.text);
     }
-    try {
-      std::size_t p = 0;
-      o.seed = std::stoull(seed, &p);
-      if (p != seed.size()) throw 1;
-    } catch (...) {
-      throw InputError("--seed", "expected a non-negative integer; got '" + seed + "'");
-    }
+    o.seed = static_cast<std::uint64_t>(parse_integer("--seed", seed, 0, std::numeric_limits<std::int64_t>::max()));
+    set_memory_limit_from_flag("--max-memory", max_memory);
     Progress progress(quiet);  // step/total, loss, steps/s and ETA per λ on stderr
     o.progress = progress.fn();
     const auto res = experiments::run_experiment(o, std::cout);

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "numerics/checked.hpp"
 #include "numerics/models/architectures.hpp"
 
 namespace villani::numerics::models {
@@ -34,7 +35,8 @@ void check_keys(const nlohmann::json& s, const std::set<std::string>& allowed, c
     if (!allowed.count(k)) {
       std::string list;
       for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
-      throw InputError("spec", fmt::format("unknown key '{}' for kind '{}' (allowed: {})", k, kind, list));
+      throw InputError("spec", fmt::format("unknown key '{}' for kind '{}' (allowed: {})", quote_input(k),
+                                           quote_input(kind), list));
     }
 }
 
@@ -52,6 +54,9 @@ std::shared_ptr<const ReferenceModel> model_from_spec(const nlohmann::json& s) {
     a.features = get_int(s, "features", 5, 1, 100000);
     a.samples = get_int(s, "samples", 40, 1, 1000000);
     a.seed = get_seed(s);
+    const double params = double(a.classes) * (a.features + 1), data = double(a.samples) * a.features;
+    check_memory("--model", 8 * (8 * params + 2 * data + 4 * double(a.samples) * a.classes),
+                 fmt::format("the logistic spec ({} classes × {} features, {} samples)", a.classes, a.features, a.samples));
     return make_model(a);
   }
   if (kind == "mlp") {
@@ -64,7 +69,7 @@ std::shared_ptr<const ReferenceModel> model_from_spec(const nlohmann::json& s) {
     if (s.contains("activation")) {
       if (!s.at("activation").is_string())
         throw InputError("spec", "key 'activation': expected a string; got " + s.at("activation").dump());
-      a.activation = parse_activation(s.at("activation").get<std::string>(), "spec");
+      a.activation = parse_activation(quote_input(s.at("activation").get<std::string>()), "spec");
     }
     if (s.contains("bias")) {
       if (!s.at("bias").is_boolean())
@@ -72,6 +77,12 @@ std::shared_ptr<const ReferenceModel> model_from_spec(const nlohmann::json& s) {
       a.bias = s.at("bias").get<bool>();
     }
     a.seed = get_seed(s);
+    // Memory before allocation (issue 15): 1e5×1e5 layers must be refused, not end in bad_alloc.
+    const double params = double(a.features + 1) * a.hidden + double(a.hidden + 1) * a.classes;
+    const double acts = double(a.samples) * (a.features + 2.0 * a.hidden + a.classes);
+    check_memory("--model", 8 * (8 * params + 4 * acts),
+                 fmt::format("the mlp spec ({} features, {} hidden, {} classes, {} samples)", a.features, a.hidden,
+                             a.classes, a.samples));
     return make_model(a);
   }
   if (kind == "transformer") {
@@ -89,9 +100,14 @@ std::shared_ptr<const ReferenceModel> model_from_spec(const nlohmann::json& s) {
       throw InputError("spec", fmt::format("key 'heads': must divide width {}; got {}", a.width, a.heads));
     if (a.positions < a.seq_len)
       throw InputError("spec", fmt::format("key 'positions': must be >= seq_len {}; got {}", a.seq_len, a.positions));
+    const double D = a.width, params = double(a.vocab + a.positions) * D + a.layers * (12 * D * D + 13 * D) + 2 * D;
+    const double acts = double(a.batch) * a.seq_len * (a.vocab + a.layers * (16 * D + double(a.heads) * a.seq_len));
+    check_memory("--model", 8 * (8 * params + 4 * acts),
+                 fmt::format("the transformer spec (vocab {}, width {}, {} layers, batch {} × seq_len {})", a.vocab,
+                             a.width, a.layers, a.batch, a.seq_len));
     return make_model(a);
   }
-  throw InputError("spec", "key 'kind': unknown '" + kind + "'; expected logistic|mlp|transformer");
+  throw InputError("spec", "key 'kind': unknown '" + quote_input(kind) + "'; expected logistic|mlp|transformer");
 }
 
 namespace {

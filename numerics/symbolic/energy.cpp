@@ -175,6 +175,25 @@ class Compiler {
   std::map<GiNaC::ex, int, GiNaC::ex_is_less> memo_;
 };
 
+// GiNaC's parser messages carry its own source location ("[GiNaC::ex GiNaC::parser::
+// parse_primary()(parser/parser.cpp:187)]") and a position that is always "line 0, column 0":
+// keep only what speaks about the user's expression (issue 15).
+std::string ginac_message(const std::string& what) {
+  std::string m = what.substr(0, what.find('\n'));
+  const std::string pre = "GiNaC: parse error at line ";
+  if (m.rfind(pre, 0) == 0) {
+    const auto colon = m.find(": ", pre.size());
+    if (colon != std::string::npos) m = m.substr(colon + 2);
+  }
+  const auto eof = m.find("got: EOF");
+  if (eof != std::string::npos) m.replace(eof, 8, "got: the end of the expression");
+  const auto fis = m.find("find_or_insert_symbol: ");
+  if (fis != std::string::npos) m = m.substr(fis + 23);
+  const auto pe = m.find("power::eval(): ");
+  if (pe != std::string::npos) m = m.substr(pe + 15);
+  return m;
+}
+
 }  // namespace
 
 struct Energy::Impl {
@@ -209,7 +228,7 @@ Energy::Energy(const std::string& loss, int dim, const std::string& argument)
     try {
       p(loss);
     } catch (const std::exception& e) {
-      throw InputError(argument, std::string("does not parse: ") + e.what());
+      throw InputError(argument, "does not parse: " + ginac_message(e.what()));
     }
     const auto syms = p.get_syms();
     const bool has_t = syms.count("t") > 0, has_t12 = syms.count("t1") > 0 || syms.count("t2") > 0;
@@ -231,8 +250,9 @@ Energy::Energy(const std::string& loss, int dim, const std::string& argument)
   try {
     I.L = strict(loss);
   } catch (const std::exception& e) {
-    std::string msg = e.what();
-    if (msg.find("unknown symbol") != std::string::npos || msg.find("find_or_insert") != std::string::npos)
+    const std::string raw = e.what();
+    const std::string msg = ginac_message(raw);
+    if (raw.find("unknown symbol") != std::string::npos || raw.find("find_or_insert") != std::string::npos)
       throw InputError(argument, "names an unknown variable (" + msg + "); the " +
                                      std::to_string(dim) + "-D variables are " +
                                      (dim == 1 ? "t" : "t1, t2"));
