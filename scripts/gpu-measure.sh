@@ -119,8 +119,8 @@ write_device_txt() {
   {
     echo "# villani gpu-measure $([ "$DRY" = 1 ] && echo '--dry (CPU rehearsal)')"
     echo "date_utc: $(date -u +%FT%TZ)"
-    echo "git: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null) $(git -C "$ROOT" status --porcelain 2>/dev/null | grep -q . && echo '(with local changes)')"
-    echo "host: $(hostname) · $(nproc) cores · $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+    echo "git: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "${VILLANI_GIT_REV:-unknown (no .git here: pass VILLANI_GIT_REV=...)}") $(git -C "$ROOT" status --porcelain 2>/dev/null | grep -q . && echo '(with local changes)')"
+    echo "host: $(hostname 2>/dev/null || cat /proc/sys/kernel/hostname) · $(nproc) cores · $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
     echo "memory: $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
     echo "os: $(. /etc/os-release 2>/dev/null; echo "${PRETTY_NAME:-?}") · glibc $(ldd --version 2>/dev/null | head -1 | grep -oE '[0-9.]+$')"
     echo "compiler: $(${CXX:-c++} --version 2>/dev/null | head -1)"
@@ -171,12 +171,42 @@ mkdir -p "$BUILD"
 sum=$(sha256sum "$ARCHIVE" | cut -d' ' -f1)
 if [ "$(cat "$DEPS/.archive.sha256" 2>/dev/null)" != "$sum" ]; then
   say "unpacking $(du -h "$ARCHIVE" | cut -f1) into $DEPS"
-  rm -rf "$DEPS" && mkdir -p "$DEPS"
+  rm -rf "$DEPS.new" && mkdir -p "$DEPS.new"
   if command -v xz >/dev/null; then
-    tar -C "$DEPS" -xJf "$ARCHIVE" || fail "cannot unpack $ARCHIVE"
+    tar -C "$DEPS.new" -xJf "$ARCHIVE" || fail "cannot unpack $ARCHIVE"
   else  # no xz binary: Python's lzma
-    python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$ARCHIVE" "$DEPS" \
+    python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$ARCHIVE" "$DEPS.new" \
       || fail "cannot unpack $ARCHIVE (no xz, and Python's tarfile failed)"
+  fi
+  if [ -d "$DEPS" ]; then
+    # A re-made archive over an earlier one: replace only the files that differ, so that ninja
+    # recompiles only what includes them.
+    python3 - "$DEPS.new" "$DEPS" <<'EOF2' || fail "cannot update $DEPS"
+import filecmp, os, shutil, sys
+new, old = sys.argv[1], sys.argv[2]
+keep, changed, removed = {".archive.sha256"}, 0, 0
+for d, dirs, files in os.walk(new):
+    rel = os.path.relpath(d, new)
+    os.makedirs(os.path.join(old, rel), exist_ok=True)
+    for f in files:
+        a, b = os.path.join(d, f), os.path.join(old, rel, f)
+        keep.add(os.path.normpath(os.path.join(rel, f)))
+        if os.path.islink(a) or os.path.islink(b) or not os.path.exists(b) or not filecmp.cmp(a, b, shallow=False):
+            if os.path.lexists(b):
+                os.remove(b)
+            shutil.move(a, b)
+            changed += 1
+for d, dirs, files in os.walk(old):
+    rel = os.path.relpath(d, old)
+    for f in files:
+        if os.path.normpath(os.path.join(rel, f)) not in keep:
+            os.remove(os.path.join(d, f))
+            removed += 1
+print(f"gpu-measure: deps updated in place: {changed} files changed, {removed} removed", file=sys.stderr)
+EOF2
+    rm -rf "$DEPS.new"
+  else
+    mv "$DEPS.new" "$DEPS"
   fi
   echo "$sum" > "$DEPS/.archive.sha256"
 fi
