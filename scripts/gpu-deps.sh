@@ -36,11 +36,11 @@ PACK=$OUTDIR/villani-deps.tar.xz
 ARCH=x86_64-linux-gnu
 
 # Runtime libraries (libfmt9, libmpfr6, libmpfi0, libgmp10, libginac11, libcln6) with their -dev
-# packages; pkgconf because the device image may lack pkg-config (CMake's pkg_check_modules finds
+# packages (mpfi.h is in libmpfi-dev-common, not libmpfi-dev); pkgconf because the device image may lack pkg-config (CMake's pkg_check_modules finds
 # GiNaC with it); fortunes for --data fortunes. Catch2 and Google Benchmark are not needed: the
 # device builds only the villani target (-DVILLANI_BUILD_TESTS=OFF -DVILLANI_BUILD_BENCH=OFF).
 PKGS=(libboost1.74-dev libeigen3-dev libspectra-dev nlohmann-json3-dev libcli11-dev
-      libfmt-dev libfmt9 libmpfr-dev libmpfr6 libmpfi-dev libmpfi0 libgmp-dev libgmp10
+      libfmt-dev libfmt9 libmpfr-dev libmpfr6 libmpfi-dev libmpfi-dev-common libmpfi0 libgmp-dev libgmp10
       libginac-dev libginac11 libcln-dev libcln6 pkgconf pkgconf-bin libpkgconf3
       fortunes-min fortunes)
 

@@ -262,6 +262,25 @@ if ! grep -q '^Torch_DIR:PATH=' "$BUILD/CMakeCache.txt" || grep -q '^Torch_DIR:P
   cmake -S "$BUILD/torch-diag" -B "$BUILD/torch-diag/b" -DCMAKE_PREFIX_PATH="$TORCH_PREFIX" > "$LOGS/torch-diag.log" 2>&1
   fail "CMake did not find LibTorch in $TORCH_PREFIX (logs/torch-diag.log: $(grep -m2 -A2 'CMake Error' "$LOGS/torch-diag.log" | tr '\n' ' '))"
 fi
+# An object compiled against a system header that the prefix now provides (a header added to the
+# archive since) would not be rebuilt by ninja, whose record names the system header: drop it.
+if command -v ninja >/dev/null && [ -f "$BUILD/.ninja_deps" ]; then
+  ninja -C "$BUILD" -t deps 2>/dev/null | python3 -c '
+import os, sys
+deps, build, target, stale = sys.argv[1], sys.argv[2], None, set()
+for line in sys.stdin:
+    if line and not line[0].isspace() and ":" in line:
+        target = line.split(":")[0]
+    elif line.strip().startswith("/usr/include/") and os.path.exists(deps + line.strip()):
+        stale.add(target)
+for t in stale:
+    p = os.path.join(build, t)
+    if os.path.exists(p):
+        os.remove(p)
+if stale:
+    print(f"gpu-measure: {len(stale)} objects used system headers the prefix now provides: rebuilt", file=sys.stderr)
+' "$DEPS" "$BUILD"
+fi
 t=$(now)
 say "build: cmake --build $BUILD --target villani -j $JOBS"
 if ! $NICE cmake --build "$BUILD" --target villani -j "$JOBS" > "$LOGS/build.log" 2>&1; then
