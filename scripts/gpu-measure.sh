@@ -98,7 +98,7 @@ step() {
   fi
   say "$name: start (limit ${lim}s): $*"
   t=$(now)
-  timeout -s INT -k 20 "$lim" "$@" > "$LOGS/$name.log" 2>&1
+  LD_LIBRARY_PATH="${RUNLIB:-${LD_LIBRARY_PATH:-}}" timeout -s INT -k 20 "$lim" "$@" > "$LOGS/$name.log" 2>&1
   rc=$?
   ((rc == 124 || rc == 137)) && note="cut off at the limit"
   ((rc == 130)) && note="interrupted; records kept"
@@ -290,10 +290,10 @@ fi
 printf 'build\t0\t%s\t-\t\n' "$(($(now) - t))" >> "$TIMINGS"
 [ "$DRY" = 1 ] && DEADLINE=$(($(now) + BUDGET))   # in --dry the budget covers the steps only
 
-# The carried shared libraries (and LibTorch's) for villani only: the compiler and Python keep the system's.
+# The carried shared libraries (and LibTorch's), for villani only: the compiler and Python keep the system's.
 RUNLIB="$DEPLIB:$TORCH_LIB${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-V=(env LD_LIBRARY_PATH="$RUNLIB" "$BIN")
-"${V[@]}" --version > "$LOGS/version.log" 2>&1 || fail "$BIN does not start: $(tail -2 "$LOGS/version.log" | tr '\n' ' ')"
+V=("$BIN")   # step() runs it with LD_LIBRARY_PATH=$RUNLIB
+LD_LIBRARY_PATH=$RUNLIB "$BIN" --version > "$LOGS/version.log" 2>&1 || fail "$BIN does not start: $(tail -2 "$LOGS/version.log" | tr '\n' ' ')"
 
 # ---- 4. audit: did every carried package come from the extracted prefix? ------------------------
 {
