@@ -29,6 +29,9 @@
 #              after the build, default 900)
 # --only LIST  comma list of steps to run (default bench,hessian,psi,sgld,pacbayes); the build
 #              always runs (a no-op when build-gpu is current, e.g. a re-run on a warm machine)
+# --build DIR  build directory (default build-gpu, or build-gpu-dry with --dry)
+# --bin FILE   run the steps with this villani, skipping configure, build and audit (to rehearse
+#              the steps when a build is not at hand)
 # The whole script is one brace group: bash parses it completely before running, so editing this
 # file while it runs (a long --dry build) cannot change what the running copy does.
 {
@@ -39,13 +42,17 @@ DRY=0
 OUTDIR=""
 BUDGET=""
 ONLY="bench,hessian,psi,sgld,pacbayes"
+BUILD_ARG=""
+PREBUILT=""
 while (($#)); do
   case "$1" in
     --dry) DRY=1 ;;
     --out) OUTDIR=${2:?--out needs a directory}; shift ;;
     --budget) BUDGET=${2:?--budget needs seconds}; shift ;;
     --only) ONLY=${2:?--only needs a list}; shift ;;
-    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
+    --build) BUILD_ARG=${2:?--build needs a directory}; shift ;;
+    --bin) PREBUILT=$(cd "$(dirname "${2:?--bin needs a file}")" && pwd)/$(basename "$2"); shift ;;
+    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
     *) echo "gpu-measure: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
@@ -74,9 +81,10 @@ else
   NICE=""
   BUDGET=${BUDGET:-510}
 fi
+[ -n "$BUILD_ARG" ] && BUILD=$(mkdir -p "$BUILD_ARG" && cd "$BUILD_ARG" && pwd)
 DEPS=$BUILD/deps
 RUNS=$BUILD/measure-runs          # run roots with checkpoints; records are copied to $REC
-BIN=$BUILD/bin/villani
+BIN=${PREBUILT:-$BUILD/bin/villani}
 
 say() { echo "gpu-measure: $*" | tee -a "$LOGS/gpu-measure.log" >&2; }
 now() { date +%s; }
@@ -240,6 +248,7 @@ fi
 say "torch: $TORCH_INFO ($TORCH_PREFIX)"
 
 # ---- 3. configure and build the villani target ----------------------------------------------------
+if [ -z "$PREBUILT" ]; then
 GEN=()
 command -v ninja >/dev/null && GEN=(-G Ninja)
 LAUNCHER=()
@@ -288,6 +297,10 @@ if ! $NICE cmake --build "$BUILD" --target villani -j "$JOBS" > "$LOGS/build.log
   fail "build failed: $(grep -m3 -E 'error|Error' "$LOGS/build.log" | cut -c1-300 | tr '\n' ' ')(logs/build.log)"
 fi
 printf 'build\t0\t%s\t-\t\n' "$(($(now) - t))" >> "$TIMINGS"
+else
+  say "--bin $PREBUILT: no configure, build or audit"
+  printf 'build\t-\t0\t-\tskipped: --bin %s\n' "$PREBUILT" >> "$TIMINGS"
+fi
 [ "$DRY" = 1 ] && DEADLINE=$(($(now) + BUDGET))   # in --dry the budget covers the steps only
 
 # The carried shared libraries (and LibTorch's), for villani only: the compiler and Python keep the system's.
@@ -296,6 +309,7 @@ V=("$BIN")   # step() runs it with LD_LIBRARY_PATH=$RUNLIB
 LD_LIBRARY_PATH=$RUNLIB "$BIN" --version > "$LOGS/version.log" 2>&1 || fail "$BIN does not start: $(tail -2 "$LOGS/version.log" | tr '\n' ' ')"
 
 # ---- 4. audit: did every carried package come from the extracted prefix? ------------------------
+if [ -z "$PREBUILT" ]; then
 {
   echo "# CMake cache: where each dependency was found"
   grep -E '^(Boost_DIR|Eigen3_DIR|fmt_DIR|nlohmann_json_DIR|CLI11_DIR|MPFR_LIB|MPFI_LIB|GMP_LIB|SPECTRA_INCLUDE|PKG_CONFIG_EXECUTABLE|pkgcfg_lib_GINAC_[a-z]+|Torch_DIR)[:=]' "$BUILD/CMakeCache.txt"
@@ -317,6 +331,7 @@ if [ -n "$bad" ]; then
   say "note: some dependencies came from the device's system, not the carried prefix (logs/audit.log)"
 fi
 say "audit: every carried dependency resolved inside $DEPS"
+fi
 write_device_txt
 
 # ---- 5. the measurements --------------------------------------------------------------------------
