@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 
 #include "numerics/errors.hpp"
@@ -17,11 +18,20 @@ std::vector<CheckSource>& registry() {
 }
 
 
-LoadedModel from_reference(std::shared_ptr<const numerics::models::ReferenceModel> m, const std::string& label,
-                           const std::string& audit_source) {
+LoadedModel from_reference(std::shared_ptr<const numerics::models::ReferenceModel> m, const CheckRequest& r,
+                           const std::string& label, const std::string& audit_source) {
+  if (r.dtype != "float64")
+    throw InputError("--dtype", "reference models (presets, JSON specs) evaluate in float64 only; got '" + r.dtype + "'");
+  if (r.device != "cpu" && r.device != "auto")
+    throw InputError("--device", "reference models (presets, JSON specs) run on the CPU; got '" + r.device + "'");
   LoadedModel out;
   out.input = validators::reference_check_input(m, label, audit_source);
   out.init = m->initial_theta(0);
+  Eigen::Index off = 0;
+  for (const auto& [name, size] : m->layout()) {
+    out.params.push_back({name, off, static_cast<Eigen::Index>(size)});
+    off += size;
+  }
   return out;
 }
 
@@ -32,7 +42,7 @@ const CheckSourceRegistrar preset_source{{
       return std::find(names.begin(), names.end(), r.model) != names.end();
     },
     [](const CheckRequest& r) {
-      return from_reference(numerics::models::make_reference(r.model), "preset " + r.model,
+      return from_reference(numerics::models::make_reference(r.model), r, "preset " + r.model,
                             "activations of the reference architecture");
     }}};
 
@@ -47,7 +57,7 @@ const CheckSourceRegistrar spec_source{{
       } catch (const std::exception& e) {
         throw InputError("--model", "malformed JSON spec '" + r.model + "': " + e.what());
       }
-      return from_reference(numerics::models::model_from_spec(spec), "spec " + r.model,
+      return from_reference(numerics::models::model_from_spec(spec), r, "spec " + r.model,
                             "activations named in the JSON spec");
     }}};
 }  // namespace
@@ -59,7 +69,31 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+numerics::Vec read_parameters(const std::string& argument, const std::string& file, Eigen::Index d) {
+  std::ifstream in(file);
+  if (!in) throw InputError(argument, "cannot open '" + file + "' (expected origin, init or a file of numbers)");
+  std::vector<double> v;
+  std::string tok;
+  while (in >> tok) {
+    try {
+      std::size_t pos = 0;
+      v.push_back(std::stod(tok, &pos));
+      if (pos != tok.size()) throw std::invalid_argument(tok);
+    } catch (const std::exception&) {
+      throw InputError(argument, "'" + file + "' holds a non-number: '" + tok + "'");
+    }
+  }
+  if (static_cast<Eigen::Index>(v.size()) != d)
+    throw InputError(argument, fmt::format("'{}' holds {} numbers; the model has d = {}", file, v.size(), d));
+  numerics::Vec c = Eigen::Map<numerics::Vec>(v.data(), d);
+  if (!c.allFinite()) throw InputError(argument, "'" + file + "' contains NaN or inf");
+  return c;
+}
+
 LoadedModel load_check_model(const CheckRequest& r) {
+  if (r.dtype != "float64" && r.dtype != "float32")
+    throw InputError("--dtype", "expected float64 | float32; got '" + r.dtype + "'");
+  if (r.threads < 0) throw InputError("--threads", "must be ≥ 0 (0: LibTorch's default)");
   for (const auto& s : check_sources())
     if (s.accepts(r)) return s.load(r);
   std::string names;

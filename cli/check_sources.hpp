@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "numerics/curvature.hpp"
 #include "validators/villani_check.hpp"
 
 namespace villani::cli {
@@ -16,11 +17,15 @@ struct CheckRequest {
   std::string model;    ///< --model
   std::string tokens;   ///< --tokens (may be empty)
   std::string weights;  ///< --weights (may be empty)
+  std::string dtype = "float64";  ///< --dtype: float64 | float32 (LibTorch sources only)
+  int threads = 0;                ///< --threads for LibTorch's intra-op pool (0: its default)
+  std::string device = "cpu";     ///< --device: cpu | cuda | auto (LibTorch sources only)
 };
 
 struct LoadedModel {
   validators::CheckInput input;
   numerics::Vec init;  ///< initial parameters for --center init (may be empty)
+  std::vector<numerics::ParamGroup> params;  ///< named blocks of θ in order (for --groups)
 };
 
 struct CheckSource {
@@ -37,6 +42,10 @@ const std::vector<CheckSource>& check_sources();
 struct CheckSourceRegistrar {
   explicit CheckSourceRegistrar(CheckSource s) { register_check_source(std::move(s)); }
 };
+
+/// d numbers from a whitespace-separated text file (a point θ for --center / --at); InputError
+/// naming `argument` when the file is missing, holds a non-number, NaN/inf or not d numbers.
+numerics::Vec read_parameters(const std::string& argument, const std::string& file, Eigen::Index d);
 
 /// True when s ends with suffix (file-kind tests of the sources' accepts()).
 bool ends_with(const std::string& s, const std::string& suffix);

@@ -22,27 +22,6 @@ std::string cell(const nlohmann::json& j) {
   return j.dump();
 }
 
-numerics::Vec read_center(const std::string& file, Eigen::Index d) {
-  std::ifstream in(file);
-  if (!in) throw InputError("--center", "cannot open '" + file + "' (expected origin, init or a file of numbers)");
-  std::vector<double> v;
-  std::string tok;
-  while (in >> tok) {
-    try {
-      std::size_t pos = 0;
-      v.push_back(std::stod(tok, &pos));
-      if (pos != tok.size()) throw std::invalid_argument(tok);
-    } catch (const std::exception&) {
-      throw InputError("--center", "'" + file + "' holds a non-number: '" + tok + "'");
-    }
-  }
-  if (static_cast<Eigen::Index>(v.size()) != d)
-    throw InputError("--center", fmt::format("'{}' holds {} numbers; the model has d = {}", file, v.size(), d));
-  numerics::Vec c = Eigen::Map<numerics::Vec>(v.data(), d);
-  if (!c.allFinite()) throw InputError("--center", "'" + file + "' contains NaN or inf");
-  return c;
-}
-
 Table criteria_table(const nlohmann::json& rep) {
   Table t;
   t.title = fmt::format("villani check: {} (d = {}), λ = {}, s = {}", cell(rep["model"]["name"]),
@@ -53,6 +32,15 @@ Table criteria_table(const nlohmann::json& rep) {
     std::string ev = c.value("evidence", "");
     if (c.contains("reason")) ev += " [inconclusive: " + c["reason"].get<std::string>() + "]";
     t.rows.push_back({k, c.value("verdict", ""), ev});
+  }
+  if (rep.contains("center") && rep["center"].value("finite", false)) {
+    const auto& c = rep["center"];
+    t.notes.push_back(fmt::format("centre ({}): F = {}, ΔF = {}, ‖∇F‖ = {}, Ψ_s = {}, Ψ_2s = {}{}", cell(c["label"]),
+                                  cell(c["F"]), cell(c["laplacian"]), cell(c["grad_norm"]), cell(c["psi_s"]),
+                                  cell(c["psi_2s"]),
+                                  c["standard_error"].get<double>() > 0
+                                      ? " (ΔF ± " + cell(c["standard_error"]) + " s.e.)"
+                                      : std::string()));
   }
   const auto& g = rep["growth"];
   t.notes.push_back(fmt::format("growth: exponent {} (predicted 2), coefficient {} (predicted λ²/s = {}); "
@@ -112,7 +100,8 @@ int run_check(int argc, char** argv) {
   app.add_option("--probes", probes, "random lines of the kink probe (0: audit only)")->capture_default_str();
   app.add_option("--matvecs", matvecs, "XTrace products (HVPs) per point when ΔF is estimated")->capture_default_str();
   app.add_option("--laplacian", laplacian,
-                 "auto | exact | estimated (auto: exact when the model has it and d ≤ 256, else XTrace)")
+                 "auto | exact | estimated (auto: exact when the model has it and d ≤ 256, else XTrace; "
+                 "exact on any model: the sum of d HVPs per point)")
       ->capture_default_str();
   app.add_option("--precision", precision,
                  "double | 50 | 100 | auto (double, escalating to 50/100 digits near a threshold or when "
@@ -164,7 +153,7 @@ int run_check(int argc, char** argv) {
     o.center = m.init;
     o.center_label = "init";
   } else {
-    o.center = read_center(center, d);
+    o.center = read_parameters("--center", center, d);
     o.center_label = center;
   }
   const nlohmann::json rep = validators::run_check(m.input, o);

@@ -212,4 +212,15 @@ void save_safetensors(const std::string& path, const ModelConfig& c, const torch
   std::filesystem::rename(tmp, path);
 }
 
+torch::Device resolve_device(const std::string& d) {
+  if (d == "cpu") return torch::kCPU;
+  if (d == "cuda") {
+    if (!torch::cuda::is_available())
+      throw InputError("--device", "cuda requested but this LibTorch has no usable CUDA device (see docs/gpu.md)");
+    return torch::kCUDA;
+  }
+  if (d == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  throw InputError("--device", "expected auto|cpu|cuda; got '" + d + "'");
+}
+
 }  // namespace villani::experiments

@@ -8,6 +8,10 @@
 
 namespace villani::experiments {
 
+/// "cpu" | "cuda" | "auto" (CUDA when LibTorch sees a device). InputError("--device") for another
+/// name or for cuda without a usable device.
+torch::Device resolve_device(const std::string& name);
+
 /// GPT-Neo initialization (weights N(0, 0.02²), LayerNorm weights 1, biases 0), seeded.
 torch::Tensor init_theta(const ModelConfig& c, std::uint64_t seed, torch::Dtype dtype, torch::Device dev);
 

@@ -62,16 +62,6 @@ struct Progress {
   }
 };
 
-torch::Device resolve_device(const std::string& d) {
-  if (d == "cpu") return torch::kCPU;
-  if (d == "cuda") {
-    if (!torch::cuda::is_available())
-      throw InputError("--device", "cuda requested but this LibTorch has no usable CUDA device (see docs/gpu.md)");
-    return torch::kCUDA;
-  }
-  if (d == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-  throw InputError("--device", "expected auto|cpu|cuda; got '" + d + "'");
-}
 
 torch::Dtype resolve_dtype(const std::string& t, torch::Dtype dflt, const torch::Device& dev) {
   if (t == "auto") return dflt;
@@ -426,6 +416,7 @@ RunOutcome run_spectrum(const RunOptions& o, std::ostream& log) {
   const auto tok = S.train;
   ta::TorchObjective Lobj([cfgm, tok](const torch::Tensor& x) { return gpt_neo_loss(cfgm, x, tok); }, S.d, to, "L");
   const auto x = ta::TorchObjective::to_vec(theta);
+  const double loss_at_x = Lobj.value(x);
   Progress prog;
   nlohmann::json rows = nlohmann::json::array();
   for (std::size_t i = 0; i < o.lambdas.size(); ++i) {
@@ -437,6 +428,7 @@ RunOutcome run_spectrum(const RunOptions& o, std::ostream& log) {
         [cfgm, tok, lambda](const torch::Tensor& th) { return gpt_neo_loss(cfgm, th, tok) + 0.5 * lambda * th.pow(2).sum(); },
         S.d, to, "F");
     const int it = o.quick ? 20 : 60;
+    const auto t_start = std::chrono::steady_clock::now();
     const auto tL = hessian_extreme(Lobj, x, "top", o.seed, 1e-10, 0, it);
     const auto tF = hessian_extreme(Fobj, x, "top", o.seed, 1e-10, 0, it);
     const auto bL = hessian_extreme(Lobj, x, "bottom", o.seed, 1e-8, 0, it);
@@ -454,12 +446,18 @@ RunOutcome run_spectrum(const RunOptions& o, std::ostream& log) {
                         {"bottom_shift", sb},
                         {"bottom_rel_err", std::abs(sb - lambda) / lambda},
                         {"bottom_converged", bL.converged && bF.converged},
+                        {"top_residual_L", tL.residual},
+                        {"bottom_residual_L", bL.residual},
+                        {"loss_L", loss_at_x},
+                        {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count()},
                         {"hvps", tL.hvps + tF.hvps + bL.hvps + bF.hvps}};
     m["shift_ok"] = m["top_rel_err"].get<double>() <= 1e-6;
     rec.append(m);
     rows.push_back(m);
-    log << fmt::format("λ={}: top ∇²L {:.10g}, top ∇²F {:.10g}, shift {:.10g} (rel. err {:.2e}); bottom ∇²L {:.6g}, ∇²F {:.6g}\n",
-                       o.lambda_texts[i], tL.value, tF.value, st, std::abs(st - lambda) / lambda, bL.value, bF.value);
+    log << fmt::format("λ={}: L {:.8g}; top ∇²L {:.10g} (± {:.2g}), top ∇²F {:.10g}, shift {:.10g} (rel. err {:.2e}); "
+                       "bottom ∇²L {:.6g}, ∇²F {:.6g}; {} HVPs, {:.3g} s\n",
+                       o.lambda_texts[i], loss_at_x, tL.value, tL.residual, tF.value, st, std::abs(st - lambda) / lambda,
+                       bL.value, bF.value, m["hvps"].get<long>(), m["seconds"].get<double>());
   }
   prog.done();
   if (!out.interrupted) {

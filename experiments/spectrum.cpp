@@ -1,55 +1,33 @@
 #include "experiments/spectrum.hpp"
 
-#include <Spectra/SymEigsSolver.h>
-
-#include <algorithm>
-#include <random>
-
 #include "numerics/errors.hpp"
+#include "numerics/lanczos.hpp"
+#include "numerics/linear_operator.hpp"
 
 namespace villani::experiments {
 
-namespace {
-struct HessOp {
-  using Scalar = double;
-  const numerics::Objective* f;
-  const numerics::Vec* theta;
-  mutable long count = 0;
-  Eigen::Index rows() const { return f->dim(); }
-  Eigen::Index cols() const { return f->dim(); }
-  void perform_op(const double* x, double* y) const {
-    numerics::Vec v = Eigen::Map<const numerics::Vec>(x, f->dim());
-    Eigen::Map<numerics::Vec>(y, f->dim()) = f->hvp(*theta, v);
-    ++count;
-  }
-};
-// Exposes the leading Ritz value even when Lanczos has not converged.
-struct Solver : Spectra::SymEigsSolver<HessOp> {
-  using Spectra::SymEigsSolver<HessOp>::SymEigsSolver;
-  double leading_ritz() const { return this->m_ritz_val[0]; }
-};
-}  // namespace
-
 EigenEstimate hessian_extreme(const numerics::Objective& f, const numerics::Vec& theta, const std::string& which,
                               std::uint64_t seed, double tol, int ncv, int maxit) {
+  if (which != "top" && which != "bottom") throw DomainError("hessian_extreme: which must be top|bottom");
   const Eigen::Index d = f.dim();
   if (d < 3) throw InputError("model", "Lanczos needs d >= 3");
-  HessOp op{&f, &theta};
-  if (ncv <= 0) ncv = static_cast<int>(std::min<Eigen::Index>(d, 30));
-  Solver solver(op, 1, ncv);
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> nd;
-  numerics::Vec v0(d);
-  for (Eigen::Index i = 0; i < d; ++i) v0[i] = nd(rng);
-  solver.init(v0.data());
-  const auto rule = which == "bottom" ? Spectra::SortRule::SmallestAlge : Spectra::SortRule::LargestAlge;
-  if (which != "top" && which != "bottom") throw DomainError("hessian_extreme: which must be top|bottom");
-  solver.compute(rule, maxit, tol, rule);
+  numerics::LanczosOptions o;
+  o.method = numerics::EigenMethod::RestartedLanczos;
+  o.ncv = ncv > 0 ? ncv : std::min<Eigen::Index>(d, 30);
+  o.max_restarts = maxit;
+  o.tolerance = tol;
+  o.seed = seed;
+  o.report_unconverged = true;
+  o.dense_threshold = 0;
+  const auto h = f.hessian_at(theta);  // a LibTorch loss reuses its gradient graph
+  const auto r = numerics::extreme_eigenvalues(
+      *h, 1, which == "top" ? numerics::EigenWhich::Largest : numerics::EigenWhich::Smallest, o);
   EigenEstimate e;
-  e.hvps = op.count;
-  e.converged = solver.info() == Spectra::CompInfo::Successful;
+  e.hvps = static_cast<long>(r.matvecs);
+  e.converged = r.status == numerics::EigenStatus::Converged;
   e.status = e.converged ? "converged" : "not converged (Ritz value reported)";
-  e.value = e.converged ? solver.eigenvalues()[0] : solver.leading_ritz();
+  e.value = r.values.size() > 0 ? r.values[0] : std::nan("");
+  e.residual = r.residuals.size() > 0 ? r.residuals[0] : std::nan("");
   return e;
 }
 

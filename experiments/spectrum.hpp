@@ -1,5 +1,5 @@
-// Extreme Hessian eigenvalues of any numerics::Objective by Lanczos (Spectra's SymEigsSolver on
-// the Hessian-vector product operator). No LibTorch.
+// Extreme Hessian eigenvalues of any numerics::Objective for the runs: a thin call of
+// numerics::extreme_eigenvalues (restarted Lanczos) on Objective::hessian_at(θ). No LibTorch.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -13,6 +13,7 @@ struct EigenEstimate {
   bool converged = false;
   long hvps = 0;
   std::string status;
+  double residual = 0;  ///< ‖∇²f y − value·y‖ (an eigenvalue lies within it)
 };
 
 /// Largest (which = "top") or smallest ("bottom") algebraic eigenvalue of ∇²f(θ).

@@ -111,6 +111,20 @@ std::vector<std::string> audit_module(const torch::jit::Module& m, const std::st
   return out;
 }
 
+// dtype, device and threads of a LibTorch source; InputError("--dtype"/"--device"/"--threads").
+struct Placement {
+  torch::Dtype dtype;
+  torch::Device device;
+};
+Placement apply_load_options(const TorchLoadOptions& o) {
+  if (o.threads < 0) throw InputError("--threads", "must be ≥ 0 (0: LibTorch's default)");
+  if (o.threads > 0) torch::set_num_threads(o.threads);
+  const torch::Device dev = resolve_device(o.device);
+  if (o.dtype == "float64") return {torch::kFloat64, dev};
+  if (o.dtype == "float32") return {torch::kFloat32, dev};
+  throw InputError("--dtype", "expected float64 | float32; got '" + o.dtype + "'");
+}
+
 void require_finite(const torch::Tensor& t, const std::string& arg, const std::string& what) {
   if (!torch::isfinite(t).all().item<bool>())
     throw InputError(arg, what + " contains NaN or infinite values");
@@ -160,27 +174,32 @@ std::vector<std::vector<std::int64_t>> read_token_file(const std::string& path, 
 
 std::vector<std::string> audit_torchscript(const std::string& path) { return audit_module(load_module(path), path); }
 
-TorchModelSource load_torchscript(const std::string& path, const std::string& tokens_path) {
+TorchModelSource load_torchscript(const std::string& path, const std::string& tokens_path,
+                                  const TorchLoadOptions& lo) {
+  const Placement at = apply_load_options(lo);
+  const torch::Dtype dtype = at.dtype;
   auto module = std::make_shared<torch::jit::Module>(load_module(path));
   std::vector<std::string> audit = audit_module(*module, path);
   if (tokens_path.empty())
     throw InputError("--tokens", "a TorchScript model needs --tokens FILE (one sequence of token ids per line)");
-  const torch::Tensor tokens = tokens_tensor(read_token_file(tokens_path));
-  module->to(torch::kFloat64);
+  const torch::Tensor tokens = tokens_tensor(read_token_file(tokens_path)).to(at.device);
+  module->to(at.device, dtype);
   module->eval();
   std::vector<std::string> names;
   std::vector<std::vector<std::int64_t>> shapes;
   std::vector<torch::Tensor> values;
+  std::vector<numerics::ParamGroup> blocks;
   std::int64_t d = 0;
   for (const auto& p : module->named_parameters(/*recurse=*/true)) {
     require_finite(p.value, "--model", "parameter '" + p.name + "' of '" + path + "'");
+    blocks.push_back({p.name, d, p.value.numel()});
     names.push_back(p.name);
     shapes.push_back(p.value.sizes().vec());
     values.push_back(p.value.detach().reshape({-1}));
     d += p.value.numel();
   }
   if (d == 0) throw InputError("--model", "'" + path + "' has no parameters (a zero-dimensional model)");
-  const torch::Tensor theta0 = torch::cat(values).to(torch::kFloat64);
+  const torch::Tensor theta0 = torch::cat(values).to(at.device, dtype);
   // Logits at θ: each parameter becomes a view of θ, so autograd differentiates through them.
   auto logits_at = [module, names, shapes, tokens](const torch::Tensor& theta) {
     std::int64_t off = 0;
@@ -211,8 +230,10 @@ TorchModelSource load_torchscript(const std::string& path, const std::string& to
   }
   TorchModelSource out;
   ta::TorchOptions o;
-  o.dtype = torch::kFloat64;
+  o.dtype = dtype;
+  o.device = at.device;
   out.loss = std::make_shared<ta::TorchObjective>(loss, d, o, "torchscript " + path);
+  out.params = std::move(blocks);
   out.audit = std::move(audit);
   out.audit_source = "operations of the inlined TorchScript graph of forward()";
   out.init = ta::TorchObjective::to_vec(theta0);
@@ -221,10 +242,14 @@ TorchModelSource load_torchscript(const std::string& path, const std::string& to
 }
 
 TorchModelSource load_gpt_neo_config(const std::string& config_path, const std::string& weights_path,
-                                     const std::string& tokens_path, std::uint64_t seed) {
+                                     const std::string& tokens_path, const TorchLoadOptions& lo) {
+  const Placement at = apply_load_options(lo);
+  const torch::Dtype dtype = at.dtype;
+  const std::uint64_t seed = lo.seed;
   const ModelConfig c = model_from_hf_config(config_path);
-  torch::Tensor theta0 = weights_path.empty() ? init_theta(c, seed, torch::kFloat64, torch::kCPU)
-                                              : load_safetensors(weights_path, c, torch::kFloat64);
+  torch::Tensor theta0 = weights_path.empty() ? init_theta(c, seed, dtype, torch::kCPU)
+                                              : load_safetensors(weights_path, c, dtype);
+  theta0 = theta0.to(at.device);
   require_finite(theta0, weights_path.empty() ? "--model" : "--weights",
                  weights_path.empty() ? "the initialization" : "'" + weights_path + "'");
   torch::Tensor tokens;
@@ -238,11 +263,14 @@ TorchModelSource load_gpt_neo_config(const std::string& config_path, const std::
     torch::manual_seed(seed);
     tokens = torch::randint(0, c.vocab, {4, std::min(16, c.max_positions)}, torch::kInt64);
   }
+  tokens = tokens.to(at.device);
   auto loss = [c, tokens](const torch::Tensor& theta) { return gpt_neo_loss(c, theta, tokens); };
   TorchModelSource out;
   ta::TorchOptions o;
-  o.dtype = torch::kFloat64;
+  o.dtype = dtype;
+  o.device = at.device;
   out.loss = std::make_shared<ta::TorchObjective>(loss, theta0.numel(), o, "gpt-neo " + config_path);
+  for (const auto& b : param_layout(c)) out.params.push_back({b.name, b.offset, b.size()});
   out.audit = {};  // GPT-Neo: embeddings, LayerNorm, softmax attention, GELU-new (tanh): all C^∞
   out.audit_source = "GPT-Neo operations (embeddings, LayerNorm, softmax attention, gelu_new, tied unembedding)";
   out.init = ta::TorchObjective::to_vec(theta0);

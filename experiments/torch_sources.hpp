@@ -12,16 +12,26 @@
 #include <string>
 #include <vector>
 
+#include "numerics/curvature.hpp"
 #include "numerics/objective.hpp"
 
 namespace villani::experiments {
 
+/// How a LibTorch source is evaluated.
+struct TorchLoadOptions {
+  std::string dtype = "float64";  ///< float64 | float32 (InputError("--dtype") otherwise)
+  int threads = 0;                ///< LibTorch intra-op threads (0: leave LibTorch's default)
+  std::string device = "cpu";     ///< cpu | cuda | auto (InputError("--device"))
+  std::uint64_t seed = 1;         ///< GPT-Neo seeded init and seeded token batch
+};
+
 struct TorchModelSource {
-  std::shared_ptr<const numerics::Objective> loss;  ///< L(θ), float64 on the CPU
+  std::shared_ptr<const numerics::Objective> loss;  ///< L(θ) in the options' dtype and device
   std::vector<std::string> audit;                   ///< offending operations (empty: all C^∞)
   std::string audit_source;
   numerics::Vec init;                               ///< the loaded parameters
   std::string label;
+  std::vector<numerics::ParamGroup> params;         ///< named blocks of θ, in order
 };
 
 /// A token file: one sequence per non-empty line, whitespace-separated non-negative integer
@@ -37,12 +47,13 @@ std::vector<std::string> audit_torchscript(const std::string& path);
 /// InputError("--model") for an unreadable or malformed file, non-finite parameters, or logits
 /// that are not [B, T, V]; InputError("--tokens") for a missing/malformed token file or tokens
 /// the model rejects.
-TorchModelSource load_torchscript(const std::string& path, const std::string& tokens_path);
+TorchModelSource load_torchscript(const std::string& path, const std::string& tokens_path,
+                                  const TorchLoadOptions& o = {});
 
 /// GPT-Neo from config.json (InputError("--config"/"--model")), weights from safetensors
 /// (InputError("--weights"), also for NaN/inf) or the seeded GPT-Neo initialization, tokens from
 /// a token file or 4 seeded uniform sequences of min(16, max_positions) tokens.
 TorchModelSource load_gpt_neo_config(const std::string& config_path, const std::string& weights_path,
-                                     const std::string& tokens_path, std::uint64_t seed = 1);
+                                     const std::string& tokens_path, const TorchLoadOptions& o = {});
 
 }  // namespace villani::experiments

@@ -3,7 +3,9 @@
 #include <Eigen/Eigenvalues>
 #include <Spectra/SymEigsSolver.h>
 #include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
+#include <limits>
 
 #include "numerics/errors.hpp"
 #include "numerics/sampling.hpp"
@@ -21,6 +23,24 @@ struct SpectraOp {
   Index rows() const { return op->rows(); }
   Index cols() const { return op->rows(); }
   void perform_op(const double* x, double* y) const { op->perform_op(x, y); }
+};
+
+/// Spectra's solver, exposing the current Ritz pairs when fewer than k converged (from the
+/// projected matrix H and the Lanczos basis V: the pairs an unconverged solve has reached).
+struct Solver : Spectra::SymEigsSolver<SpectraOp> {
+  using Spectra::SymEigsSolver<SpectraOp>::SymEigsSolver;
+  void current_pairs(Eigen::Index k, EigenWhich which, Vec& values, Eigen::MatrixXd& vectors) const {
+    const Eigen::MatrixXd h = this->m_fac.matrix_H();
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(0.5 * (h + h.transpose()));
+    const Eigen::Index m = h.rows();
+    values.resize(k);
+    vectors.resize(this->m_fac.matrix_V().rows(), k);
+    for (Eigen::Index i = 0; i < k; ++i) {
+      const Eigen::Index j = which == EigenWhich::Largest ? m - 1 - i : i;
+      values[i] = es.eigenvalues()[j];
+      vectors.col(i) = this->m_fac.matrix_V() * es.eigenvectors().col(j);
+    }
+  }
 };
 
 EigenResult dense_path(const LinearOperator& a, Index k, EigenWhich which) {
@@ -45,10 +65,198 @@ EigenResult dense_path(const LinearOperator& a, Index k, EigenWhich which) {
   }
   r.status = EigenStatus::Converged;
   r.converged = k;
+  r.residuals = ((m * r.vectors) - r.vectors * r.values.asDiagonal()).colwise().norm().transpose();
+  r.error_estimates = r.residuals;
   return r;
 }
 
+/// Explicit residual norms ‖A y_i − θ_i y_i‖ (one product each) and the Kato–Temple estimates
+/// against the gaps between the given values and `others` (all Ritz values, the pair's own included).
+void explicit_residuals(const LinearOperator& a, EigenResult& r, const Vec& others) {
+  const Index k = r.values.size();
+  r.residuals.resize(k);
+  Vec y(a.rows());
+  for (Index i = 0; i < k; ++i) {
+    a.perform_op(r.vectors.col(i).data(), y.data());
+    r.residuals[i] = (y - r.values[i] * r.vectors.col(i)).norm();
+  }
+  r.error_estimates.resize(k);
+  for (Index i = 0; i < k; ++i) {
+    double gap = std::numeric_limits<double>::infinity();
+    bool self = false;  // skip the pair's own Ritz value once
+    for (Index j = 0; j < others.size(); ++j) {
+      const double dist = std::abs(others[j] - r.values[i]);
+      if (!self && dist <= 1e-14 * std::max(1.0, std::abs(r.values[i]))) { self = true; continue; }
+      gap = std::min(gap, dist);
+    }
+    const double ri = r.residuals[i];
+    r.error_estimates[i] = std::isfinite(gap) && gap > 0 ? std::min(ri, ri * ri / gap) : ri;
+  }
+}
+
+/// Index into ascending Ritz values of the i-th wanted one.
+Index wanted(Index m, Index i, EigenWhich which) { return which == EigenWhich::Largest ? m - 1 - i : i; }
+
+EigenResult full_lanczos(const LinearOperator& a, Index k, EigenWhich which, const LanczosOptions& o) {
+  const Index n = a.rows();
+  const Index max_steps = o.max_matvecs > 0 ? std::min<Index>(n, o.max_matvecs) : n;
+  const std::int64_t before = a.matvecs();
+  bool converged = false;
+  auto done = [&](const LanczosDecomposition& d) {
+    const Index m = d.steps();
+    if (m < k || (m > 200 && m % 8 != 0)) return false;  // the tridiagonal solve is O(m²)
+    const RitzPairs es = ritz_pairs(d);
+    const double norm = es.values.cwiseAbs().maxCoeff();
+    for (Index i = 0; i < k; ++i) {
+      const Index j = wanted(m, i, which);
+      const double theta = es.values[j];
+      const double res = std::abs(d.last_beta * es.vectors(m - 1, j));
+      if (res > o.tolerance * std::max(std::abs(theta), 1e-6 * norm)) return false;
+    }
+    converged = true;
+    return true;
+  };
+  const LanczosDecomposition d = lanczos(a, Random(o.seed).normal_vector(n), max_steps, done);
+  const Index m = d.steps();
+  EigenResult r;
+  r.method = "lanczos (full reorthogonalization)";
+  r.iterations = m;
+  if (m < k) {  // the Krylov space became invariant below k: fewer pairs exist in it
+    r.status = EigenStatus::NotConverged;
+    r.matvecs = a.matvecs() - before;
+    return r;
+  }
+  const RitzPairs es = ritz_pairs(d);
+  r.values.resize(k);
+  r.vectors.resize(n, k);
+  for (Index i = 0; i < k; ++i) {
+    const Index j = wanted(m, i, which);
+    r.values[i] = es.values[j];
+    r.vectors.col(i) = d.basis * es.vectors.col(j);
+  }
+  explicit_residuals(a, r, es.values);
+  r.matvecs = a.matvecs() - before;
+  r.converged = k;
+  r.status = converged || d.invariant ? EigenStatus::Converged : EigenStatus::NotConverged;
+  if (r.status == EigenStatus::NotConverged) {
+    r.converged = 0;
+    const double norm = es.values.cwiseAbs().maxCoeff();
+    for (Index i = 0; i < k; ++i)
+      if (r.residuals[i] <= o.tolerance * std::max(std::abs(r.values[i]), 1e-6 * norm)) ++r.converged;
+  }
+  return r;
+}
+
+// Power iteration with deflation against the pairs already found (largest |θ| first), stopped
+// when the Rayleigh quotient changes by less than tol relative (PyHessian's rule).
+EigenResult power_deflation(const LinearOperator& a, Index k, EigenWhich which, const LanczosOptions& o) {
+  if (which != EigenWhich::Largest)
+    throw InputError("--solver", "power iteration finds the largest eigenvalues only; use lanczos for --bottom");
+  const Index n = a.rows();
+  const std::int64_t budget = o.max_matvecs > 0 ? o.max_matvecs : 100 * static_cast<std::int64_t>(k);
+  const std::int64_t per = std::max<std::int64_t>(2, budget / k);
+  const std::int64_t before = a.matvecs();
+  EigenResult r;
+  r.method = "power iteration (deflation)";
+  r.values.resize(k);
+  r.vectors.resize(n, k);
+  r.residuals.resize(k);
+  Random rng(o.seed);
+  Vec w(n);
+  bool all = true;
+  for (Index i = 0; i < k; ++i) {
+    Vec v = rng.normal_vector(n);
+    v.normalize();
+    double theta = 0, res = 0;
+    bool ok = false;
+    for (std::int64_t it = 0; it < per; ++it) {
+      a.perform_op(v.data(), w.data());
+      const double next = v.dot(w);
+      res = (w - next * v).norm();
+      for (Index j = 0; j < i; ++j) w -= r.values[j] * r.vectors.col(j) * r.vectors.col(j).dot(v);
+      ++r.iterations;
+      const bool stable = it > 0 && std::abs(next - theta) <= o.tolerance * std::abs(theta);
+      theta = next;
+      if (stable) { ok = true; break; }
+      const double wn = w.norm();
+      if (!(wn > 0) || !std::isfinite(wn)) break;
+      v = w / wn;
+    }
+    all = all && ok;
+    r.values[i] = theta;
+    r.vectors.col(i) = v;
+    r.residuals[i] = res;
+  }
+  // Deflation returns the values in the order found (by magnitude); report them decreasing.
+  std::vector<Index> order(static_cast<std::size_t>(k));
+  for (Index i = 0; i < k; ++i) order[static_cast<std::size_t>(i)] = i;
+  std::sort(order.begin(), order.end(), [&](Index x, Index y) { return r.values[x] > r.values[y]; });
+  EigenResult sorted = r;
+  for (Index i = 0; i < k; ++i) {
+    const Index j = order[static_cast<std::size_t>(i)];
+    sorted.values[i] = r.values[j];
+    sorted.vectors.col(i) = r.vectors.col(j);
+    sorted.residuals[i] = r.residuals[j];
+  }
+  sorted.error_estimates = sorted.residuals;
+  sorted.matvecs = a.matvecs() - before;
+  sorted.status = all ? EigenStatus::Converged : EigenStatus::NotConverged;
+  sorted.converged = all ? k : 0;
+  return sorted;
+}
+
 }  // namespace
+
+RitzPairs ritz_pairs(const LanczosDecomposition& d, bool vectors) {
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es;
+  const Index m = d.steps();
+  const Vec diag = d.alpha.head(m);
+  const Vec sub = m > 1 ? Vec(d.beta.head(m - 1)) : Vec(0);
+  es.computeFromTridiagonal(diag, sub, vectors ? Eigen::ComputeEigenvectors : Eigen::EigenvaluesOnly);
+  if (es.info() != Eigen::Success) throw DomainError("lanczos: tridiagonal eigensolver failed");
+  RitzPairs r;
+  r.values = es.eigenvalues();
+  if (vectors) r.vectors = es.eigenvectors();
+  return r;
+}
+
+LanczosDecomposition lanczos(const LinearOperator& a, const Vec& start, Index max_steps,
+                             const std::function<bool(const LanczosDecomposition&)>& stop) {
+  const Index n = a.rows();
+  if (start.size() != n) throw InputError("start", fmt::format("expected size {}; got {}", n, start.size()));
+  const double sn = start.norm();
+  if (!(sn > 0) || !std::isfinite(sn)) throw InputError("start", "must be finite and non-zero");
+  max_steps = std::max<Index>(1, std::min(max_steps, n));
+  LanczosDecomposition d;
+  d.basis.resize(n, std::min<Index>(max_steps, 32));
+  d.basis.col(0) = start / sn;
+  Vec w(n);
+  double scale = 0.0;  // running estimate of ‖A‖ for the breakdown test
+  for (Index j = 0; j < max_steps; ++j) {
+    a.perform_op(d.basis.col(j).data(), w.data());
+    if (!w.allFinite()) throw DomainError(a.name() + ": a product returned NaN or inf");
+    const double alpha = d.basis.col(j).dot(w);
+    // Full reorthogonalization: twice classical Gram–Schmidt against v_0..v_j.
+    for (int pass = 0; pass < 2; ++pass)
+      w -= d.basis.leftCols(j + 1) * (d.basis.leftCols(j + 1).transpose() * w);
+    const double b = w.norm();
+    d.alpha.conservativeResize(j + 1);
+    d.alpha[j] = alpha;
+    d.last_beta = b;
+    scale = std::max({scale, std::abs(alpha), b});
+    if (!(b > 1e-12 * scale)) {  // invariant subspace: the pairs of T are exact
+      d.invariant = true;
+      break;
+    }
+    if (j + 1 == max_steps || (stop && stop(d))) break;
+    d.beta.conservativeResize(j + 1);
+    d.beta[j] = b;
+    if (d.basis.cols() < j + 2) d.basis.conservativeResize(n, std::min<Index>(max_steps, 2 * d.basis.cols()));
+    d.basis.col(j + 1) = w / b;
+  }
+  d.basis.conservativeResize(n, d.steps());
+  return d;
+}
 
 EigenResult extreme_eigenvalues(const LinearOperator& a, Index k, EigenWhich which,
                                 const LanczosOptions& o) {
@@ -62,9 +270,11 @@ EigenResult extreme_eigenvalues(const LinearOperator& a, Index k, EigenWhich whi
     throw InputError("ncv", fmt::format("must be in ({}, {}]; got {}", k, n, o.ncv));
   Index ncv = o.ncv != 0 ? o.ncv : std::min(n, std::max<Index>(2 * k + 1, 20));
   if (n <= o.dense_threshold || k >= n - 1 || ncv <= k) return dense_path(a, k, which);
+  if (o.method == EigenMethod::FullLanczos) return full_lanczos(a, k, which, o);
+  if (o.method == EigenMethod::PowerDeflation) return power_deflation(a, k, which, o);
 
   SpectraOp op{&a};
-  Spectra::SymEigsSolver<SpectraOp> solver(op, k, ncv);
+  Solver solver(op, k, ncv);
   const Vec start = Random(o.seed).normal_vector(n);
   solver.init(start.data());
   const std::int64_t before = a.matvecs();
@@ -80,15 +290,37 @@ EigenResult extreme_eigenvalues(const LinearOperator& a, Index k, EigenWhich whi
   r.converged = nconv;
   r.status = solver.info() == Spectra::CompInfo::Successful ? EigenStatus::Converged
                                                             : EigenStatus::NotConverged;
-  if (nconv > 0) {
+  if (nconv >= k || (nconv > 0 && !o.report_unconverged)) {
     r.values = solver.eigenvalues();
     r.vectors = solver.eigenvectors();
+  } else if (o.report_unconverged) {
+    solver.current_pairs(k, which, r.values, r.vectors);
+  } else {
+    return r;
   }
+  explicit_residuals(a, r, r.values);
+  r.matvecs = a.matvecs() - before;
   return r;
 }
 
 const char* to_string(EigenStatus s) {
   return s == EigenStatus::Converged ? "converged" : "not converged";
+}
+
+const char* to_string(EigenMethod m) {
+  switch (m) {
+    case EigenMethod::FullLanczos: return "lanczos";
+    case EigenMethod::RestartedLanczos: return "restarted";
+    case EigenMethod::PowerDeflation: return "power";
+  }
+  return "?";
+}
+
+EigenMethod parse_eigen_method(const std::string& text, const std::string& argument) {
+  if (text == "lanczos") return EigenMethod::FullLanczos;
+  if (text == "restarted") return EigenMethod::RestartedLanczos;
+  if (text == "power") return EigenMethod::PowerDeflation;
+  throw InputError(argument, "expected lanczos | restarted | power; got '" + text + "'");
 }
 
 }  // namespace villani::numerics

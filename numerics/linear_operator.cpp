@@ -64,11 +64,41 @@ ShiftedOperator::ShiftedOperator(const LinearOperator& a, double sigma) : a_(a),
   check_finite("sigma", sigma);
 }
 
+ShiftedOperator::ShiftedOperator(std::unique_ptr<const LinearOperator> a, double sigma)
+    : owned_(std::move(a)), a_(*owned_), sigma_(sigma) {
+  check_finite("sigma", sigma);
+}
+
 std::string ShiftedOperator::name() const { return fmt::format("{} + {}·I", a_.name(), sigma_); }
 
 void ShiftedOperator::multiply(const double* x, double* y) const {
   a_.perform_op(x, y);
   Eigen::Map<Vec>(y, rows()) += sigma_ * Eigen::Map<const Vec>(x, rows());
+}
+
+}  // namespace villani::numerics
+
+namespace villani::numerics {
+
+BlockOperator::BlockOperator(const LinearOperator& a, Eigen::Index offset, Eigen::Index size)
+    : a_(a), offset_(offset), size_(size) {
+  if (size < 1 || offset < 0 || offset + size > a.rows())
+    throw InputError("group", fmt::format("block [{}, {}) is empty or outside [0, {})", offset, offset + size,
+                                          a.rows()));
+}
+
+std::string BlockOperator::name() const {
+  return fmt::format("block [{}, {}) of {}", offset_, offset_ + size_, a_.name());
+}
+
+void BlockOperator::multiply(const double* x, double* y) const {
+  if (in_.size() != a_.rows()) {
+    in_ = Vec::Zero(a_.rows());
+    out_.resize(a_.rows());
+  }
+  in_.segment(offset_, size_) = Eigen::Map<const Vec>(x, size_);
+  a_.perform_op(in_.data(), out_.data());
+  Eigen::Map<Vec>(y, size_) = out_.segment(offset_, size_);
 }
 
 }  // namespace villani::numerics

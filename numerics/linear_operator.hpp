@@ -10,6 +10,7 @@
 #include <Eigen/Core>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "numerics/objective.hpp"
@@ -86,11 +87,13 @@ class DenseSymOperator final : public LinearOperator {
   Eigen::MatrixXd a_;
 };
 
-/// A + σI for another operator A (which must outlive this one). Each product costs one
-/// product of A, counted on both. Throws InputError("sigma", ...) unless σ is finite.
+/// A + σI for another operator A (which must outlive this one, or is owned). Each product
+/// costs one product of A, counted on both. Throws InputError("sigma", ...) unless σ is finite.
 class ShiftedOperator final : public LinearOperator {
  public:
   ShiftedOperator(const LinearOperator& a, double sigma);
+  ShiftedOperator(std::unique_ptr<const LinearOperator> a, double sigma);
+  const LinearOperator& base() const { return a_; }
   Eigen::Index rows() const override { return a_.rows(); }
   std::string name() const override;
   double sigma() const { return sigma_; }
@@ -99,8 +102,28 @@ class ShiftedOperator final : public LinearOperator {
   void multiply(const double* x, double* y) const override;
 
  private:
+  std::unique_ptr<const LinearOperator> owned_;
   const LinearOperator& a_;
   double sigma_;
+};
+
+/// The diagonal block A_GG of A for the index range G = [offset, offset + size): x ∈ ℝ^size is
+/// embedded by zeros, multiplied by A (one product of A, counted on both) and restricted to G.
+/// Its eigenvalues and trace are those of the block (per-layer curvature). A must outlive it.
+/// Throws InputError("group", ...) for an empty range or one outside [0, n).
+class BlockOperator final : public LinearOperator {
+ public:
+  BlockOperator(const LinearOperator& a, Eigen::Index offset, Eigen::Index size);
+  Eigen::Index rows() const override { return size_; }
+  std::string name() const override;
+
+ protected:
+  void multiply(const double* x, double* y) const override;
+
+ private:
+  const LinearOperator& a_;
+  Eigen::Index offset_, size_;
+  mutable Vec in_, out_;
 };
 
 }  // namespace villani::numerics

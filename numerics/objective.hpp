@@ -6,10 +6,12 @@
 #include <Eigen/Core>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace villani::numerics {
 
 using Vec = Eigen::VectorXd;
+class LinearOperator;
 
 class Objective {
  public:
@@ -20,6 +22,11 @@ class Objective {
   virtual Vec gradient(const Vec& theta) const = 0;
   /// Hessian-vector product ∇²f(θ)·v.
   virtual Vec hvp(const Vec& theta, const Vec& v) const = 0;
+  /// ∇²f(θ) as an operator for many products at one θ (include numerics/linear_operator.hpp to
+  /// use it). Default: a HessianOperator calling hvp(θ, ·) per product. Objectives that can share
+  /// work between products override it (the LibTorch adapter builds the gradient graph once and
+  /// answers each product with one backward pass through it). The objective must outlive it.
+  virtual std::unique_ptr<LinearOperator> hessian_at(const Vec& theta) const;
   /// True when laplacian() is exact (not estimated).
   virtual bool has_exact_laplacian() const { return false; }
   /// Exact Δf(θ) = tr ∇²f(θ); throws DomainError when !has_exact_laplacian().
@@ -43,6 +50,8 @@ class Regularized final : public Objective {
   double value(const Vec& theta) const override;
   Vec gradient(const Vec& theta) const override;
   Vec hvp(const Vec& theta, const Vec& v) const override;
+  /// loss().hessian_at(θ) + λI (so a loss that reuses work keeps doing so).
+  std::unique_ptr<LinearOperator> hessian_at(const Vec& theta) const override;
   bool has_exact_laplacian() const override { return loss_->has_exact_laplacian(); }
   double laplacian(const Vec& theta) const override;
   std::string name() const override;

@@ -14,28 +14,33 @@ PsiResult psi(const Objective& f, const Vec& theta, double s, const PsiOptions& 
     throw InputError("theta", fmt::format("{}: expected {} parameters; got {}", f.name(), f.dim(),
                                           theta.size()));
   if (!theta.allFinite()) throw InputError("theta", f.name() + ": parameters contain NaN or inf");
-  PsiResult r;
-  r.s = s;
-  const Vec g = f.gradient(theta);
-  r.grad_norm_sq = g.squaredNorm();
+  const double g2 = f.gradient(theta).squaredNorm();
   if (f.has_exact_laplacian() && !o.force_estimate) {
-    r.laplacian = f.laplacian(theta);
+    PsiResult r = psi_from_parts(s, f.laplacian(theta), 0.0, g2);
     r.path = LaplacianPath::Exact;
     r.method = "exact";
-  } else {
-    const HessianOperator h(f, theta);
-    const TraceEstimate t = estimate_trace(h, o.method, o.matvecs, o.probe, o.seed);
-    r.laplacian = t.estimate;
-    r.standard_error = t.standard_error;
-    r.path = LaplacianPath::Estimated;
-    r.method = t.method;
-    r.hvps = t.matvecs;
+    return r;
   }
-  if (!std::isfinite(r.laplacian) || !std::isfinite(r.grad_norm_sq))
-    throw DomainError(fmt::format("{}: Ψ_s undefined at θ: ΔF = {}, ‖∇F‖² = {}", f.name(),
-                                  r.laplacian, r.grad_norm_sq));
-  r.psi_s = -r.laplacian + r.grad_norm_sq / s;
-  r.psi_2s = -r.laplacian + r.grad_norm_sq / (2.0 * s);
+  const auto h = f.hessian_at(theta);
+  const TraceEstimate t = estimate_trace(*h, o.method, o.matvecs, o.probe, o.seed);
+  PsiResult r = psi_from_parts(s, t.estimate, t.standard_error, g2);
+  r.path = LaplacianPath::Estimated;
+  r.method = t.method;
+  r.hvps = t.matvecs;
+  return r;
+}
+
+PsiResult psi_from_parts(double s, double laplacian, double standard_error, double grad_norm_sq) {
+  check_positive("s", s);
+  if (!std::isfinite(laplacian) || !std::isfinite(grad_norm_sq) || !std::isfinite(standard_error))
+    throw DomainError(fmt::format("Ψ_s undefined: ΔF = {}, ‖∇F‖² = {}", laplacian, grad_norm_sq));
+  PsiResult r;
+  r.s = s;
+  r.laplacian = laplacian;
+  r.standard_error = standard_error;
+  r.grad_norm_sq = grad_norm_sq;
+  r.psi_s = psi_value(laplacian, grad_norm_sq, s);
+  r.psi_2s = psi_value(laplacian, grad_norm_sq, 2.0 * s);
   return r;
 }
 

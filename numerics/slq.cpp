@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "numerics/errors.hpp"
+#include "numerics/lanczos.hpp"
 #include "numerics/sampling.hpp"
 
 namespace villani::numerics {
@@ -17,34 +18,10 @@ using Eigen::Index;
 using Eigen::MatrixXd;
 
 QuadratureRule lanczos_rule(const LinearOperator& a, const Vec& z, Index steps) {
-  const Index n = a.rows();
-  MatrixXd v(n, steps);
-  Vec alpha(steps), beta(steps);
-  v.col(0) = z / z.norm();
-  Vec w(n);
-  Index m = 0;
-  double scale = 0.0;  // running estimate of ‖A‖ for the breakdown test
-  for (Index j = 0; j < steps; ++j) {
-    a.perform_op(v.col(j).data(), w.data());
-    alpha[j] = v.col(j).dot(w);
-    m = j + 1;
-    // Full reorthogonalization: twice classical Gram–Schmidt against v_0..v_j.
-    for (int pass = 0; pass < 2; ++pass) w -= v.leftCols(j + 1) * (v.leftCols(j + 1).transpose() * w);
-    const double b = w.norm();
-    scale = std::max({scale, std::abs(alpha[j]), b});
-    if (j + 1 == steps) break;
-    if (!(b > 1e-12 * scale) || !std::isfinite(b)) break;  // invariant subspace: rule is exact
-    beta[j] = b;
-    v.col(j + 1) = w / b;
-  }
-  Eigen::SelfAdjointEigenSolver<MatrixXd> es;
-  Vec diag = alpha.head(m);
-  Vec sub = m > 1 ? Vec(beta.head(m - 1)) : Vec(0);
-  es.computeFromTridiagonal(diag, sub, Eigen::ComputeEigenvectors);
-  if (es.info() != Eigen::Success) throw DomainError("slq: tridiagonal eigensolver failed");
+  const RitzPairs p = ritz_pairs(lanczos(a, z, steps));
   QuadratureRule r;
-  r.nodes = es.eigenvalues();
-  r.weights = es.eigenvectors().row(0).transpose().array().square();
+  r.nodes = p.values;
+  r.weights = p.vectors.row(0).transpose().array().square();
   return r;
 }
 

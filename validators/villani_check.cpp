@@ -5,11 +5,14 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
-#include <random>
 
 #include "numerics/errors.hpp"
 #include "numerics/precision.hpp"
+#include "numerics/curvature.hpp"
+#include "numerics/lanczos.hpp"
 #include "numerics/linear_operator.hpp"
+#include "numerics/psi.hpp"
+#include "numerics/sampling.hpp"
 #include "numerics/trace.hpp"
 #include "theory/routes.hpp"
 #include "validators/check_stats.hpp"
@@ -80,32 +83,15 @@ std::vector<double> default_radii(double lambda, double s, double dim) {
 
 namespace {
 
-// SplitMix64: independent sub-streams per shell / probe.
-std::uint64_t mix(std::uint64_t seed, std::uint64_t k) {
-  std::uint64_t z = seed + 0x9E3779B97F4A7C15ULL * (k + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-struct Rng {
-  std::mt19937_64 eng;
-  explicit Rng(std::uint64_t s) : eng(s) {}
-  double uniform() { return (static_cast<double>(eng() >> 11) + 0.5) * 0x1.0p-53; }
-  double normal() { return std::sqrt(-2 * std::log(uniform())) * std::cos(2 * M_PI * uniform()); }
-  Vec direction(Eigen::Index d) {
-    Vec v(d);
-    for (Eigen::Index i = 0; i < d; ++i) v[i] = normal();
-    return v / v.norm();
-  }
-  double sign() { return (eng() & 1) ? 1.0 : -1.0; }
-};
+using numerics::derive_seed;
+using numerics::Random;
+using numerics::sample_sphere;
 
 struct Point {
   double r = 0, norm = 0, f = 0, lap = 0, g2 = 0, se = 0;
   bool finite = true;
   std::string rung = "double";
-  double psi(double s) const { return -lap + g2 / s; }
+  double psi(double s) const { return numerics::psi_value(lap, g2, s); }
 };
 
 double median(std::vector<double> v) {
@@ -139,11 +125,13 @@ class Engine {
     std::sort(radii_.begin(), radii_.end());
     radii_.erase(std::unique(radii_.begin(), radii_.end()), radii_.end());
     r0_ = std::sqrt(o.s * static_cast<double>(d_) / o.lambda);
-    const bool exact_available = in.loss->has_exact_laplacian();
-    if (o.laplacian == "exact" && !exact_available)
-      throw InputError("--laplacian", "this model has no exact Laplacian; use auto or estimated");
-    estimated_ = !exact_available || o.laplacian == "estimated" ||
-                 (o.laplacian == "auto" && d_ > o.exact_laplacian_max_dim);
+    // "exact" works for every source: the model's own exact Laplacian where it has one, else the
+    // trace of ∇²F from d HVPs (Σ eᵢᵀ∇²F eᵢ, numerics/curvature.hpp). Auto picks exact only where
+    // the model has it natively and d ≤ exact_laplacian_max_dim.
+    const bool native = in.loss->has_exact_laplacian();
+    estimated_ = o.laplacian == "estimated" ||
+                 (o.laplacian == "auto" && (!native || d_ > o.exact_laplacian_max_dim));
+    diagonal_laplacian_ = !estimated_ && !native;
   }
 
   json run() {
@@ -166,6 +154,7 @@ class Engine {
     crit["integrability"] = integrability_criterion();
     crit["growth"] = growth;
     rep["growth"] = growth_summary_;
+    rep["center"] = center_values();
     rep["constants"] = constants();
     rep["precision"] = precision_summary();
     return rep;
@@ -188,11 +177,22 @@ class Engine {
   int escalations_ = 0;
   int escalation_skipped_ = 0;  // near-threshold points left to double by max_escalations
   bool estimated_ = false;      // ΔF estimated by XTrace (else exact)
+  bool diagonal_laplacian_ = false;  // exact ΔF as the sum of d HVPs (no native Laplacian)
   std::vector<std::string> eval_errors_;
 
   std::string laplacian_label() const {
-    return estimated_ ? fmt::format("estimated (XTrace, {} HVPs per point; λd added exactly)", o_.matvecs)
-                      : "exact";
+    if (estimated_) return fmt::format("estimated (XTrace, {} HVPs per point; λd added exactly)", o_.matvecs);
+    return diagonal_laplacian_ ? fmt::format("exact (Σ eᵢᵀ∇²F eᵢ, {} HVPs per point)", d_) : "exact";
+  }
+
+  // The centre's own F, ΔF, ‖∇F‖ and Ψ (computed for the constants; reported too).
+  json center_values() const {
+    const Point& c = center_pt_;
+    if (!c.finite) return {{"label", o_.center_label}, {"finite", false}};
+    return {{"label", o_.center_label},      {"finite", true},         {"norm", c.norm},
+            {"F", c.f},                      {"laplacian", c.lap},     {"grad_norm", std::sqrt(c.g2)},
+            {"psi_s", c.psi(o_.s)},          {"psi_2s", c.psi(2 * o_.s)}, {"standard_error", c.se},
+            {"rung", c.rung}};
   }
 
   Point evaluate(const Vec& theta, double r, std::uint64_t seed) {
@@ -208,12 +208,15 @@ class Engine {
       } else {
         p.f = f_.value(theta);
         p.g2 = f_.gradient(theta).squaredNorm();
-        if (!estimated_) {
+        if (diagonal_laplacian_) {
+          p.lap = numerics::diagonal(*f_.hessian_at(theta)).sum();
+        } else if (!estimated_) {
           p.lap = f_.laplacian(theta);
         } else {
-          // XTrace (numerics/trace.hpp) on ∇²L; λd added exactly (THEORY.md §0).
-          const numerics::HessianOperator h(*in_.loss, theta);
-          const auto t = numerics::xtrace(h, o_.matvecs, numerics::Probe::Rademacher, seed);
+          // XTrace (numerics/trace.hpp) on ∇²L; λd added exactly (THEORY.md §0). hessian_at
+          // lets a LibTorch loss build its gradient graph once for the point's HVPs.
+          const auto h = in_.loss->hessian_at(theta);
+          const auto t = numerics::xtrace(*h, o_.matvecs, numerics::Probe::Rademacher, seed);
           p.lap = t.estimate + o_.lambda * static_cast<double>(d_);
           p.se = t.standard_error;
         }
@@ -230,17 +233,17 @@ class Engine {
   }
 
   void sample() {
-    center_pt_ = evaluate(center_, 0.0, mix(o_.seed, 999999));
+    center_pt_ = evaluate(center_, 0.0, derive_seed(o_.seed, 999999));
     // The same N directions on every shell: the growth along each direction is compared like
     // with like across radii (per-direction exponents below). Each shell's sample is still N
     // uniform directions, so the per-shell Clopper–Pearson statement is unchanged.
     for (std::size_t k = 0; k < radii_.size(); ++k) {
-      Rng rng(mix(o_.seed, 0));
+      Random rng(derive_seed(o_.seed, 0));
       std::vector<Point> pts;
       std::vector<Vec> th;
       for (int j = 0; j < o_.directions; ++j) {
-        const Vec theta = center_ + radii_[k] * rng.direction(d_);
-        pts.push_back(evaluate(theta, radii_[k], mix(o_.seed, 1000000 + k * 100000 + j)));
+        const Vec theta = center_ + radii_[k] * sample_sphere(d_, rng);
+        pts.push_back(evaluate(theta, radii_[k], derive_seed(o_.seed, 1000000 + k * 100000 + j)));
         th.push_back(theta);
       }
       shells_.push_back(std::move(pts));
@@ -610,9 +613,9 @@ class Engine {
     int lines_done = 0, bad_lines = 0;
     const double half = 0.5 * std::min(r0_, radii_.back());
     for (int i = 0; i < o_.probes; ++i) {
-      Rng rng(mix(o_.seed ^ 0x5EED5EEDULL, i));
-      const Vec x = center_ + (0.2 + 0.8 * rng.uniform()) * half * rng.direction(d_);
-      const Vec u = rng.direction(d_);
+      Random rng(derive_seed(o_.seed ^ 0x5EED5EEDULL, i));
+      const Vec x = center_ + (0.2 + 0.8 * rng.uniform()) * half * sample_sphere(d_, rng);
+      const Vec u = sample_sphere(d_, rng);
       const int m = o_.probe_points;
       std::vector<double> t(m);
       std::vector<GQ> v(m);
@@ -715,7 +718,9 @@ class Engine {
     c["sup_neg_psi_2s_ball"] = neg;
     c["inf_psi_2s_outside"] = kR >= 0 ? json(psi_out) : json(nullptr);
     c["oscillation_l_ball"] = lsup - linf;
-    // Curvature floor K: ∇²L ≥ −K·I, from dense Hessians at a few points of the ball.
+    // Curvature floor K: ∇²L ≥ −K·I, from the smallest eigenvalue of ∇²L at a few points of the
+    // ball (Lanczos with full reorthogonalization, numerics/lanczos.hpp; converged to 1e-10, or
+    // exact once the Krylov space fills ℝ^d — never more HVPs than a dense Hessian).
     std::optional<double> kfloor;
     if (d_ <= o_.curvature_max_dim) {
       double lmin = std::numeric_limits<double>::infinity();
@@ -723,23 +728,32 @@ class Engine {
       for (std::size_t k = 0; k < shells_.size() && static_cast<int>(at.size()) < o_.curvature_points; ++k)
         if (radii_[k] <= R) at.push_back(thetas_[k][0]);
       try {
+        numerics::LanczosOptions lo;
+        lo.method = numerics::EigenMethod::FullLanczos;
+        lo.tolerance = 1e-10;
+        lo.seed = o_.seed;
+        std::int64_t hvps = 0;
+        bool converged = true;
         for (const auto& th : at) {
-          Eigen::MatrixXd h(d_, d_);
-          for (Eigen::Index i = 0; i < d_; ++i) h.col(i) = in_.loss->hvp(th, Vec::Unit(d_, i));
-          h = 0.5 * (h + h.transpose()).eval();
-          Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(h, Eigen::EigenvaluesOnly);
-          lmin = std::min(lmin, es.eigenvalues()(0));
+          const auto h = in_.loss->hessian_at(th);
+          const auto e = numerics::extreme_eigenvalues(*h, 1, numerics::EigenWhich::Smallest, lo);
+          if (e.values.size() < 1) throw DomainError("Lanczos returned no eigenvalue");
+          converged = converged && e.status == numerics::EigenStatus::Converged;
+          hvps += e.matvecs;
+          lmin = std::min(lmin, e.values[0]);
         }
         kfloor = std::max(0.0, -lmin);
         c["curvature_floor"] = *kfloor;
         c["curvature_points"] = at.size();
+        c["curvature_hvps"] = hvps;
+        c["curvature_converged"] = converged;
         c["min_eigenvalue_hessian_l"] = lmin;
       } catch (const std::exception& e) {
         c["curvature_note"] = std::string("Hessian failed: ") + e.what();
       }
     } else {
       c["curvature_floor"] = nullptr;
-      c["curvature_note"] = fmt::format("d = {} > {}: dense Hessians skipped", d_, o_.curvature_max_dim);
+      c["curvature_note"] = fmt::format("d = {} > {}: curvature floor not computed", d_, o_.curvature_max_dim);
     }
     theory::ConstantsQuery q;
     q.lambda = Wide(lam);

@@ -60,7 +60,7 @@ struct CheckOptions {
   int max_escalations = 6;
   double threshold = 0;             ///< Ψ threshold defining the radius R
   double confidence = 0.95;         ///< Clopper–Pearson confidence
-  int curvature_max_dim = 400;      ///< dense Hessians (curvature floor) only up to this d
+  int curvature_max_dim = 400;      ///< curvature floor (Lanczos, smallest eigenvalue of ∇²L) only up to this d
   int curvature_points = 4;         ///< points where the Hessian spectrum is computed
 };
 

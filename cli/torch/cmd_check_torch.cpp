@@ -14,7 +14,16 @@ LoadedModel loaded(experiments::TorchModelSource src) {
   out.input.audit = src.audit;
   out.input.audit_source = src.audit_source;
   out.init = std::move(src.init);
+  out.params = std::move(src.params);
   return out;
+}
+
+experiments::TorchLoadOptions load_options(const CheckRequest& r) {
+  experiments::TorchLoadOptions o;
+  o.dtype = r.dtype;
+  o.threads = r.threads;
+  o.device = r.device;
+  return o;
 }
 
 const CheckSourceRegistrar torchscript_source{{
@@ -22,12 +31,12 @@ const CheckSourceRegistrar torchscript_source{{
     [](const CheckRequest& r) {
       return ends_with(r.model, ".pt") || ends_with(r.model, ".pth") || ends_with(r.model, ".torchscript");
     },
-    [](const CheckRequest& r) { return loaded(experiments::load_torchscript(r.model, r.tokens)); }}};
+    [](const CheckRequest& r) { return loaded(experiments::load_torchscript(r.model, r.tokens, load_options(r))); }}};
 
 const CheckSourceRegistrar gpt_neo_source{{
     "gpt-neo", [](const CheckRequest& r) { return ends_with(r.model, "config.json"); },
     [](const CheckRequest& r) {
-      return loaded(experiments::load_gpt_neo_config(r.model, r.weights, r.tokens));
+      return loaded(experiments::load_gpt_neo_config(r.model, r.weights, r.tokens, load_options(r)));
     }}};
 
 }  // namespace

@@ -1,8 +1,10 @@
 #include "numerics/torch/torch_objective.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "numerics/errors.hpp"
+#include "numerics/linear_operator.hpp"
 
 namespace villani::numerics::torch_adapter {
 
@@ -72,6 +74,59 @@ Vec TorchObjective::hvp(const Vec& theta, const Vec& v) const {
   if (v.size() != theta.size())
     throw InputError("v", "size " + std::to_string(v.size()) + " differs from d = " + std::to_string(d_));
   return to_vec(hvp_t(to_tensor(theta), to_tensor(v)));
+}
+
+namespace {
+
+/// ∇²L(θ) with the gradient graph built once (TorchObjective::hessian_at).
+class GraphHessian final : public LinearOperator {
+ public:
+  GraphHessian(std::vector<torch::Tensor> inputs, std::vector<torch::Tensor> grads, const TorchObjective& f)
+      : inputs_(std::move(inputs)), grads_(std::move(grads)), f_(f) {}
+  Eigen::Index rows() const override { return f_.dim(); }
+  std::string name() const override { return "Hessian of " + f_.name() + " (gradient graph reused)"; }
+
+ protected:
+  void multiply(const double* x, double* y) const override {
+    if (std::none_of(grads_.begin(), grads_.end(), [](const torch::Tensor& g) { return g.requires_grad(); })) {
+      Eigen::Map<Vec>(y, rows()).setZero();  // the gradient is constant in θ: ∇²L = 0
+      return;
+    }
+    const Eigen::Map<const Vec> xv(x, rows());
+    const torch::Tensor v = f_.to_tensor(Vec(xv));
+    std::vector<torch::Tensor> slices;
+    std::int64_t off = 0;
+    for (const auto& g : grads_) {
+      slices.push_back(v.narrow(0, off, g.numel()).view(g.sizes()));
+      off += g.numel();
+    }
+    auto h = torch::autograd::grad(grads_, inputs_, slices, /*retain_graph=*/true);
+    std::vector<torch::Tensor> flat;
+    for (auto& t : h) flat.push_back(t.reshape({-1}));
+    Eigen::Map<Vec>(y, rows()) = TorchObjective::to_vec(flat.size() == 1 ? flat[0] : torch::cat(flat));
+  }
+
+ private:
+  std::vector<torch::Tensor> inputs_, grads_;
+  const TorchObjective& f_;
+};
+
+}  // namespace
+
+std::unique_ptr<LinearOperator> TorchObjective::hessian_at(const Vec& theta) const {
+  check_theta(theta);
+  if (o_.hvp == HvpMode::FiniteDifference) return Objective::hessian_at(theta);
+  const torch::Tensor t = to_tensor(theta);
+  if (module_) {
+    load_params(t);
+    auto l = module_loss_(*module_);
+    auto g = torch::autograd::grad({l}, params_, {}, /*retain_graph=*/true, /*create_graph=*/true);
+    return std::make_unique<GraphHessian>(params_, std::move(g), *this);
+  }
+  auto th = t.detach().requires_grad_(true);
+  auto l = loss_(th);
+  auto g = torch::autograd::grad({l}, {th}, {}, /*retain_graph=*/true, /*create_graph=*/true);
+  return std::make_unique<GraphHessian>(std::vector<torch::Tensor>{th}, std::move(g), *this);
 }
 
 std::shared_ptr<TorchObjective> module_objective(std::shared_ptr<torch::nn::Module> module,

@@ -32,6 +32,12 @@ class TorchObjective final : public Objective {
   double value(const Vec& theta) const override;
   Vec gradient(const Vec& theta) const override;
   Vec hvp(const Vec& theta, const Vec& v) const override;
+  /// With HvpMode::DoubleBackward: builds g = ∇L(θ) with its graph once and answers each
+  /// product with one backward pass through it, grad(g, θ, v, retain_graph) (equal to hvp() to
+  /// rounding; about half its cost, which re-runs forward and gradient per product). Not
+  /// thread-safe; with a module objective, do not evaluate the objective elsewhere while the
+  /// operator is alive (it holds the module's parameters at θ). FiniteDifference: hvp() per product.
+  std::unique_ptr<LinearOperator> hessian_at(const Vec& theta) const override;
   std::string name() const override { return name_; }
 
   /// Tensor-level operations (no Eigen round trip), used by the benchmarks and runs.

@@ -176,9 +176,11 @@ TEST_CASE("Laplacian estimated on an exact objective: XTrace within its error of
     CHECK(se > 0);
     CHECK(std::abs(a["psi_s"]["median"].get<double>() - b["psi_s"]["median"].get<double>()) <= 6 * se + 1e-9);
   }
-  // "exact" on an objective without one, or an unknown mode, is bad input.
+  // "exact" on an objective without a native Laplacian sums d HVPs (issue 13; it used to be
+  // refused, see the next test); an unknown mode is bad input.
   o.laplacian = "exact";
-  CHECK_THROWS_AS(run_check(input(std::make_shared<CosineBumps>(50, 0.5, false)), o), InputError);
+  CHECK(run_check(input(std::make_shared<CosineBumps>(50, 0.5, false)), o)["model"]["laplacian"].get<std::string>().rfind(
+            "exact (Σ", 0) == 0);
   o.laplacian = "sometimes";
   CHECK_THROWS_AS(run_check(input(model), o), InputError);
 }
@@ -236,4 +238,30 @@ TEST_CASE("radii too small: growth inconclusive with a reason; bad options throw
   bad = o;
   bad.precision = PrecisionMode::Digits50;
   CHECK_THROWS_AS(run_check(input(std::make_shared<CosineBumps>(5, 0.5, true)), bad), InputError);
+}
+
+TEST_CASE("check: an exact Laplacian without a native one is the sum of d HVPs and equals the analytic ΔF", "[validators][check]") {
+  CheckOptions o;
+  o.lambda = 0.1;
+  o.directions = 4;
+  o.probes = 0;
+  o.radii = {5, 50};
+  o.precision = PrecisionMode::Double;
+  o.center = Vec::Constant(50, 0.3);
+  o.center_label = "file";
+  const auto native = run_check(input(std::make_shared<CosineBumps>(50, 0.5, true)), o);
+  o.laplacian = "exact";
+  const auto summed = run_check(input(std::make_shared<CosineBumps>(50, 0.5, false)), o);
+  CHECK(summed["model"]["laplacian"].get<std::string>().rfind("exact (Σ", 0) == 0);
+  for (int k = 0; k < 2; ++k)
+    CHECK(summed["growth"]["shells"][k]["psi_s"]["median"].get<double>() ==
+          Approx(native["growth"]["shells"][k]["psi_s"]["median"].get<double>()).epsilon(1e-12));
+  // The centre's own values are reported: F, ΔF = a·Σcos θ_i + λd, ‖∇F‖, Ψ_s.
+  const auto& c = summed["center"];
+  REQUIRE(c["finite"] == true);
+  const double lap = 0.5 * 50 * std::cos(0.3) + 0.1 * 50;
+  CHECK(c["laplacian"].get<double>() == Approx(lap).epsilon(1e-12));
+  CHECK(native["center"]["laplacian"].get<double>() == Approx(lap).epsilon(1e-12));
+  CHECK(c["psi_s"].get<double>() ==
+        Approx(-lap + c["grad_norm"].get<double>() * c["grad_norm"].get<double>()).epsilon(1e-12));
 }

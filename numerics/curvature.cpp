@@ -1,0 +1,267 @@
+#include "numerics/curvature.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <fmt/format.h>
+#include <map>
+
+#include "numerics/errors.hpp"
+#include "numerics/linear_operator.hpp"
+#include "numerics/psi.hpp"
+#include "numerics/sampling.hpp"
+
+namespace villani::numerics {
+namespace {
+
+using Eigen::Index;
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+bool all_digits(const std::string& s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+}
+
+}  // namespace
+
+std::string layer_key(const std::string& name) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (std::size_t p = name.find('.'); p != std::string::npos; p = name.find('.', start)) {
+    parts.push_back(name.substr(start, p - start));
+    start = p + 1;
+  }
+  parts.push_back(name.substr(start));
+  std::string key;
+  for (const auto& part : parts) {
+    key += key.empty() ? part : "." + part;
+    if (all_digits(part)) return key;
+  }
+  if (parts.size() == 1) return name;
+  return name.substr(0, name.rfind('.'));
+}
+
+std::vector<ParamGroup> group_parameters(const std::vector<ParamGroup>& blocks, const std::string& mode, Index dim,
+                                         const std::string& argument) {
+  if (mode != "param" && mode != "layer")
+    throw InputError(argument, "expected param | layer; got '" + mode + "'");
+  if (blocks.empty()) throw InputError(argument, "this model has no named parameters to group");
+  Index next = 0;
+  for (const auto& b : blocks) {
+    if (b.offset != next || b.size < 1)
+      throw InputError(argument, fmt::format("parameter '{}' at [{}, {}) does not follow the previous one (at {})",
+                                             b.name, b.offset, b.offset + b.size, next));
+    next += b.size;
+  }
+  if (next != dim)
+    throw InputError(argument, fmt::format("the named parameters cover {} of d = {} entries", next, dim));
+  if (mode == "param") return blocks;
+  std::vector<ParamGroup> out;
+  std::map<std::string, int> seen;
+  std::string current;
+  for (const auto& b : blocks) {
+    const std::string key = layer_key(b.name);
+    if (!out.empty() && key == current) {
+      out.back().size += b.size;
+      continue;
+    }
+    current = key;
+    const int n = ++seen[key];
+    out.push_back({n == 1 ? key : fmt::format("{}#{}", key, n), b.offset, b.size});
+  }
+  return out;
+}
+
+TraceChoice parse_trace_choice(const std::string& text, const std::string& argument) {
+  if (text == "none") return TraceChoice::None;
+  if (text == "exact") return TraceChoice::Exact;
+  if (text == "hutchinson") return TraceChoice::Hutchinson;
+  if (text == "hutch++") return TraceChoice::HutchPlusPlus;
+  if (text == "xtrace") return TraceChoice::XTrace;
+  throw InputError(argument, "expected none | exact | hutchinson | hutch++ | xtrace; got '" + text + "'");
+}
+
+const char* to_string(TraceChoice t) {
+  switch (t) {
+    case TraceChoice::None: return "none";
+    case TraceChoice::Exact: return "exact";
+    case TraceChoice::Hutchinson: return "hutchinson";
+    case TraceChoice::HutchPlusPlus: return "hutch++";
+    case TraceChoice::XTrace: return "xtrace";
+  }
+  return "?";
+}
+
+Vec diagonal(const LinearOperator& a) {
+  const Index n = a.rows();
+  Vec e = Vec::Zero(n), y(n), out(n);
+  for (Index i = 0; i < n; ++i) {
+    e[i] = 1.0;
+    a.perform_op(e.data(), y.data());
+    e[i] = 0.0;
+    out[i] = y[i];
+  }
+  return out;
+}
+
+EigenReport eigen_report(const LinearOperator& a, Index k, EigenWhich which, const LanczosOptions& o) {
+  const auto t0 = Clock::now();
+  const std::int64_t before = a.matvecs();
+  const EigenResult e = extreme_eigenvalues(a, k, which, o);
+  EigenReport r;
+  r.values.assign(e.values.data(), e.values.data() + e.values.size());
+  r.residuals.assign(e.residuals.data(), e.residuals.data() + e.residuals.size());
+  r.error_estimates.assign(e.error_estimates.data(), e.error_estimates.data() + e.error_estimates.size());
+  r.status = e.status;
+  r.converged = e.converged;
+  r.method = e.method;
+  r.cost = {a.matvecs() - before, since(t0)};
+  return r;
+}
+
+TraceReport trace_report(const LinearOperator& a, TraceChoice method, std::int64_t matvecs, Probe probe,
+                         std::uint64_t seed) {
+  const auto t0 = Clock::now();
+  const std::int64_t before = a.matvecs();
+  TraceReport r;
+  if (method == TraceChoice::Exact) {
+    r.value = diagonal(a).sum();
+    r.exact = true;
+    r.method = fmt::format("exact (Σ eᵢᵀHeᵢ, {} products)", a.rows());
+  } else {
+    const TraceMethod m = method == TraceChoice::Hutchinson      ? TraceMethod::Hutchinson
+                          : method == TraceChoice::HutchPlusPlus ? TraceMethod::HutchPlusPlus
+                                                                 : TraceMethod::XTrace;
+    const TraceEstimate t = estimate_trace(a, m, matvecs, probe, seed);
+    r.value = t.estimate;
+    r.standard_error = t.standard_error;
+    r.method = t.method;
+    r.note = t.note;
+  }
+  r.cost = {a.matvecs() - before, since(t0)};
+  return r;
+}
+
+CurvatureReport analyze_curvature(const Objective& loss, const Vec& theta, const CurvatureOptions& o) {
+  check_nonnegative("--lambda", o.lambda);
+  check_positive("--temperature", o.s);
+  const Index d = loss.dim();
+  if (theta.size() != d)
+    throw InputError("theta", fmt::format("expected {} parameters; got {}", d, theta.size()));
+  if (!theta.allFinite()) throw InputError("theta", "the parameters contain NaN or inf");
+  if (o.top < 0 || o.top > d) throw InputError("--top", fmt::format("must be in [0, d = {}]; got {}", d, o.top));
+  if (o.bottom < 0 || o.bottom > d)
+    throw InputError("--bottom", fmt::format("must be in [0, d = {}]; got {}", d, o.bottom));
+  if (o.trace != TraceChoice::None && o.trace != TraceChoice::Exact && o.trace_matvecs < 2)
+    throw InputError("--trace-matvecs", fmt::format("must be ≥ 2; got {}", o.trace_matvecs));
+  if (o.density && (o.density_probes < 1 || o.density_steps < 2))
+    throw InputError("--density-probes", "density needs ≥ 1 probe and ≥ 2 Lanczos steps");
+  if (o.density && (!(o.density_sigma >= 0) || !std::isfinite(o.density_sigma)))
+    throw InputError("--density-sigma", "must be finite and ≥ 0 (0: automatic)");
+  if (o.group_top < 0) throw InputError("--group-top", "must be ≥ 0");
+  for (const auto& g : o.groups)
+    if (g.size < 1 || g.offset < 0 || g.offset + g.size > d)
+      throw InputError("--groups", fmt::format("group '{}' lies outside [0, {})", g.name, d));
+  auto stage = [&](const std::string& name) {
+    if (o.progress) o.progress(name);
+  };
+
+  const auto t_all = Clock::now();
+  CurvatureReport r;
+  r.dim = d;
+  r.lambda = o.lambda;
+  r.s = o.s;
+
+  stage("gradient");
+  auto t0 = Clock::now();
+  r.loss = loss.value(theta);
+  const Vec g = loss.gradient(theta) + o.lambda * theta;
+  r.theta_norm = theta.norm();
+  r.objective = r.loss + 0.5 * o.lambda * theta.squaredNorm();
+  r.grad_norm = g.norm();
+  r.point_cost = {0, since(t0)};
+  if (!std::isfinite(r.loss) || !g.allFinite())
+    throw InputError("--model", fmt::format("the loss or its gradient is not finite at these weights (L = {})", r.loss));
+
+  // ∇²F = ∇²L + λI: built once (a LibTorch loss keeps its gradient graph for every product).
+  const ShiftedOperator h(loss.hessian_at(theta), o.lambda);
+  if (o.top > 0) {
+    stage("top");
+    r.top = eigen_report(h, o.top, EigenWhich::Largest, o.eigen);
+  }
+  if (o.bottom > 0) {
+    stage("bottom");
+    LanczosOptions b = o.eigen;
+    b.seed = derive_seed(o.eigen.seed, 1);
+    r.bottom = eigen_report(h, o.bottom, EigenWhich::Smallest, b);
+  }
+  // Exact per-group traces come from the same diagonal as the whole trace.
+  Vec diag;
+  if (o.trace == TraceChoice::Exact) {
+    stage("trace");
+    t0 = Clock::now();
+    const std::int64_t before = h.matvecs();
+    diag = diagonal(h);
+    TraceReport t;
+    t.value = diag.sum();
+    t.exact = true;
+    t.method = fmt::format("exact (Σ eᵢᵀ∇²F eᵢ, {} products)", d);
+    t.cost = {h.matvecs() - before, since(t0)};
+    r.trace = t;
+  } else if (o.trace != TraceChoice::None) {
+    stage("trace");
+    r.trace = trace_report(h, o.trace, o.trace_matvecs, o.probe, derive_seed(o.seed, 2));
+  }
+  if (r.trace) {
+    const PsiResult p = psi_from_parts(o.s, r.trace->value, r.trace->standard_error, g.squaredNorm());
+    r.psi_s = p.psi_s;
+    r.psi_2s = p.psi_2s;
+    r.psi_standard_error = p.standard_error;
+  }
+  if (o.density) {
+    stage("density");
+    t0 = Clock::now();
+    const std::int64_t before = h.matvecs();
+    const SpectralDensity sd =
+        stochastic_lanczos_quadrature(h, o.density_probes, o.density_steps, derive_seed(o.seed, 3), o.probe);
+    DensityReport dr;
+    dr.probes = o.density_probes;
+    dr.steps = std::min<Index>(o.density_steps, d);
+    dr.min_node = sd.min_node();
+    dr.max_node = sd.max_node();
+    dr.mean = sd.mean();
+    const double span = dr.max_node - dr.min_node;
+    dr.sigma = o.density_sigma > 0 ? o.density_sigma
+                                   : (span > 0 ? span / 100 : std::max(1e-3, 1e-3 * std::abs(dr.max_node)));
+    const double lo = dr.min_node - 8 * dr.sigma, hi = dr.max_node + 8 * dr.sigma;
+    const Index pts = o.density_points > 1 ? o.density_points
+                                           : std::max<Index>(64, static_cast<Index>(std::ceil((hi - lo) / (dr.sigma / 4))) + 1);
+    dr.grid = Vec::LinSpaced(pts, lo, hi);
+    dr.density = smoothed_density(sd, dr.grid, dr.sigma);
+    const double step = (hi - lo) / static_cast<double>(pts - 1);
+    dr.mass = step * (dr.density.sum() - 0.5 * (dr.density[0] + dr.density[pts - 1]));
+    dr.cost = {h.matvecs() - before, since(t0)};
+    r.density = dr;
+  }
+  for (const auto& grp : o.groups) {
+    stage("group " + grp.name);
+    GroupReport gr;
+    gr.group = grp;
+    const BlockOperator block(h, grp.offset, grp.size);
+    if (o.trace == TraceChoice::Exact) {
+      TraceReport t;
+      t.value = diag.segment(grp.offset, grp.size).sum();
+      t.exact = true;
+      t.method = "exact (from the diagonal of the whole trace)";
+      gr.trace = t;
+    } else if (o.trace != TraceChoice::None) {
+      gr.trace = trace_report(block, o.trace, o.trace_matvecs, o.probe, derive_seed(o.seed, 4));
+    }
+    if (o.group_top > 0) gr.top = eigen_report(block, std::min(o.group_top, grp.size), EigenWhich::Largest, o.eigen);
+    r.groups.push_back(std::move(gr));
+  }
+  r.total = {h.matvecs(), since(t_all)};
+  return r;
+}
+
+}  // namespace villani::numerics
