@@ -86,7 +86,7 @@ TEST_CASE("gap --certify: certificate, counterexample and bad statements", "[cli
   }
 }
 
-TEST_CASE("gap at the edges: large box, metastability, a far well; never exit 3", "[cli]") {
+TEST_CASE("gap at the edges: large box, metastability, a far well, never exit 3", "[cli]") {
   // Conditioning: e^{−V} ≈ 1e-49 at the edges of --box 15 (the Lanczos solve gave 2.5e7).
   auto r = run_villani("gap --loss 0 --lambda 1 --box 15 --format json", "gapedge0");
   REQUIRE(r.code == 0);
