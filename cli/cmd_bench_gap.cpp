@@ -41,6 +41,37 @@ nlohmann::json bench_gap(const BenchOptions& o) {
     table.push_back({fmt::format("{}-D C_P (L = {}, N = {})", d, loss, n1), fmt::format("{:.8g}", r.value), ""});
     table.push_back({fmt::format("{}-D wall time (target {} s)", d, d == 1 ? 5 : 60), fmt::format("{:.3f}", secs), "s"});
   }
+  // The edges (issue 14), 1-D: a metastable double well (C_P ≈ 10^57, Sturm bisection in log space)
+  // and a deep narrow well holding ~1e-18 of the mass far outside the mass box (found by the
+  // critical-point scan; C_P in the hundreds). Time covers box choice with the scan, three grids on
+  // the box and on the grown box (truncation check), brackets and Eyring–Kramers.
+  struct Edge { const char* name; std::string loss; double s; };
+  for (const Edge& c : {Edge{"metastable", "10*exp(-t^2/2)", 0.05},
+                        Edge{"far-well", "-11.9*exp(-(t-10)^2/(2*0.02^2))", 1.0}}) {
+    const auto t0 = std::chrono::steady_clock::now();
+    symbolic::Energy e(c.loss);
+    auto ev = std::make_shared<symbolic::Evaluator<double>>(e.energy());
+    const double s = c.s;
+    lowdim::Potential p{1, [ev, s](const double* x) {
+                          double v[4] = {x[0], 1.0, s, s};
+                          return (*ev)(v) / s;
+                        }};
+    const auto bc = lowdim::choose_box(p, std::sqrt(s));
+    const int n = int(std::max<long>(o.quick ? 1000 : 4000, bc.min_cells));
+    const auto g = lowdim::poincare_constant_grown(p, bc.box, n, true);
+    lowdim::brackets_1d(p, g.box.lo[0], g.box.hi[0]);
+    const auto ek = lowdim::eyring_kramers_1d(p, g.box.lo[0], g.box.hi[0]);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double l10 = g.result.log_value / std::log(10.0);
+    figures[fmt::format("gap_1d_{}_seconds", c.name)] = secs;
+    figures[fmt::format("gap_1d_{}_log10_c_p", c.name)] = l10;
+    table.push_back({fmt::format("1-D {} C_P (L = {}, s = {}, N = {}, box [{:.4g}, {:.4g}])", c.name, c.loss, s, n,
+                                 g.box.lo[0], g.box.hi[0]),
+                     fmt::format("10^{:.8g} ± {:.2g} (rel)", l10, g.result.relative_error),
+                     ek.applies ? fmt::format("Eyring–Kramers ratio {:.6g}", std::exp(g.result.log_value - ek.log_value))
+                                : std::string()});
+    table.push_back({fmt::format("1-D {} wall time (target 5 s)", c.name), fmt::format("{:.3f}", secs), "s"});
+  }
   // Certificates (MPFI, 50 digits): a true Ψ_s statement on an annulus around the wells, whose
   // threshold is 0.01 below a dense double-precision minimum (so the cover must resolve the min).
   for (const auto& [loss, region] : std::vector<std::pair<std::string, std::pair<double, double>>>{

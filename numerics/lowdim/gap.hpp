@@ -4,12 +4,14 @@
 // E(f) = ∫‖∇f‖² dμ (no factor s). Finite volumes on a uniform cell-centred grid of a box:
 // conductance e^{−V} at cell-face midpoints (× face length / node spacing), mass e^{−V} at
 // nodes (× cell area), reflecting (no-flux) box boundary. V is shifted by its minimum on the
-// grid (log space), so C_P up to about e^{700} is representable. K f = μ M f is solved for its
-// smallest nonzero μ by Spectra (SymEigsSolver, largest eigenvalue) on the symmetrized
-// pseudo-inverse M^{1/2} K⁺ M^{1/2} restricted to mean-zero functions: K⁺ is an exact O(n)
-// flux recursion in 1-D and a SimplicialLDLT solve with one node pinned in 2-D — shift-invert
-// at shift 0 with the constant null vector deflated. Richardson extrapolation over three grids
-// (n/4, n/2, n; error O(h²)) gives the value and an error estimate.
+// grid (log space). 1-D (issue 14): the smallest nonzero μ of K f = μ M f by Sturm-count
+// bisection on log μ from a twisted flux factorization in long double — relatively accurate for
+// C_P up to e^{11000} (metastability) and any rise of V over the box. 2-D: Spectra
+// (SymEigsSolver, largest eigenvalue) on the symmetrized pseudo-inverse M^{1/2} K⁺ M^{1/2}
+// restricted to mean-zero functions, K⁺ a SimplicialLDLT solve with one node pinned — shift-invert
+// at shift 0 with the constant null vector deflated — accepted only when it agrees with the
+// Rayleigh quotient of its vector. Richardson extrapolation over three grids (n/4, n/2, n;
+// error O(h²)) of C_P/C_P(n) gives the value and a relative error estimate.
 #pragma once
 #include <array>
 #include <functional>
@@ -35,9 +37,10 @@ struct BoxChoice {
   double search_radius = 0; ///< half-width of the region the tail mass was measured on
   std::string note;
   // 1-D: local minima of V on [−scan_radius, scan_radius] outside the mass box are added to it
-  // (with 8 local widths 1/√V'' of margin): C_P is a supremum over functions, and a deep narrow
-  // well holding 1e-16 of the mass can set it. min_cells resolves the narrowest well kept (≥ 16
-  // cells per local width); 0 when no well was added.
+  // (margin: 8 local widths 1/√V'', and on the far side until V has risen by 46 above the well's
+  // bottom): C_P is a supremum over functions, and a deep narrow well holding 1e-16 of the mass
+  // can set it. min_cells resolves the narrowest local minimum in the box (≥ 16 cells per local
+  // width 1/√V''); 0 when the scan found none.
   double scan_radius = 0;
   int wells_added = 0;
   long min_cells = 0;
@@ -86,8 +89,10 @@ struct PoincareResult {
   std::string method;
 };
 
-/// C_P on one grid of n cells per dimension. Throws DomainError when a conductance underflows
-/// (C_P beyond about e^{700}) or the eigen-solver does not converge.
+/// C_P on one grid of n cells per dimension. 1-D: Sturm-count bisection on log μ (see gap.cpp,
+/// chain_count); throws DomainError when V rises by more than ~e^{11000} over the box. 2-D: Spectra;
+/// throws DomainError when a conductance underflows double, the solver does not converge, or its
+/// value disagrees with the Rayleigh quotient of its vector by more than 1e-7 (not warranted).
 GridSolve poincare_on_grid(const Potential& p, const Box& box, int n);
 
 /// C_P with Richardson extrapolation over n/4, n/2, n (n rounded up to a multiple of 4).

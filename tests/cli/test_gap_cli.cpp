@@ -85,3 +85,40 @@ TEST_CASE("gap --certify: certificate, counterexample and bad statements", "[cli
     CHECK(rb.err.find("--certify") != std::string::npos);
   }
 }
+
+TEST_CASE("gap at the edges: large box, metastability, a far well, never exit 3", "[cli]") {
+  // Conditioning: e^{−V} ≈ 1e-49 at the edges of --box 15 (the Lanczos solve gave 2.5e7).
+  auto r = run_villani("gap --loss 0 --lambda 1 --box 15 --format json", "gapedge0");
+  REQUIRE(r.code == 0);
+  json j = json::parse(r.out);
+  CHECK(std::fabs(j["poincare"]["value"].get<double>() - 1) < 1e-8);
+  CHECK(j["poincare"]["truncation"]["checked"] == true);
+  // Metastability: C_P ≈ 10^27 and 10^56 (was "TridiagEigen: eigen decomposition failed", exit 3).
+  for (const char* s : {"0.1", "0.05"}) {
+    r = run_villani(std::string("gap --loss '10*exp(-t^2/2)' --lambda 1 --temperature ") + s + " --format json",
+                    "gapedge1");
+    INFO("s = " << s << ": " << r.err);
+    REQUIRE(r.code == 0);
+    j = json::parse(r.out);
+    const double l10 = j["poincare"]["log10_value"].get<double>();
+    CHECK(l10 > 25);
+    CHECK(j["poincare"]["relative_error"].get<double>() < 1e-6);
+    CHECK(std::fabs(j["muckenhoupt"]["median"].get<double>()) < 1e-9);
+    REQUIRE(j["eyring_kramers"]["applies"] == true);
+    CHECK(std::fabs(j["eyring_kramers"]["ratio"].get<double>() - 1) < 2 * std::stod(s));
+    // C_LS ≥ C_P.
+    CHECK(j["log_sobolev_bracket"]["computed"]["value"].get<double>() >=
+          j["poincare"]["value"].get<double>() - j["poincare"]["error_estimate"].get<double>());
+  }
+  // A deep narrow well holding ~1e-18 of the mass at t = 10 (was dropped: 1.0 ± 1e-11).
+  r = run_villani("gap --loss '-11.9*exp(-(t-10)^2/(2*0.02^2))' --lambda 1 --format json", "gapedge2");
+  REQUIRE(r.code == 0);
+  j = json::parse(r.out);
+  CHECK(j["box"]["wells_added"].get<int>() == 1);
+  CHECK(j["poincare"]["value"].get<double>() > 50);
+  // 2-D where double cannot warrant the value: exit 2 naming --box, not exit 3.
+  r = run_villani("gap --loss '10*exp(-t1^2/2) + 10*exp(-t2^2/2)' --lambda 1 --temperature 0.1 --grid 40", "gapedge3");
+  INFO(r.err);
+  CHECK((r.code == 0 || r.code == 2));
+  if (r.code == 2) CHECK(r.err.find("--box") != std::string::npos);
+}
