@@ -89,7 +89,7 @@ TEST_CASE("progress: line format, rate and time left", "[cli][progress]") {
         "bench hvp: building the model");
 }
 
-TEST_CASE("progress: plain lines at most every interval, a new task at once; terminal redraws", "[cli][progress]") {
+TEST_CASE("progress: plain lines at most every interval, a new task at once, terminal redraws", "[cli][progress]") {
   double t = 0;
   std::ostringstream os;
   {
