@@ -21,7 +21,7 @@ FULL_BOOST=0
 for a in "$@"; do
   case "$a" in
     --full-boost) FULL_BOOST=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ {print; next} NR > 1 {exit}' "$0"; exit 0 ;;
     *) echo "gpu-deps: unknown argument '$a' (expected --full-boost)" >&2; exit 2 ;;
   esac
 done

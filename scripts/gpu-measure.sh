@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/gpu-measure.sh [--dry] [--out DIR] [--budget SECONDS] [--only STEPS]
+# scripts/gpu-measure.sh [--dry] [--out DIR] [--budget SECONDS] [--only STEPS] [--build DIR] [--bin FILE]
 #
 # The preprint's measurements on GPT-Neo-125M on a lent GPU machine, in one call (issue 18):
 # unpacks .gpu-deps/villani-deps.tar.xz (scripts/gpu-deps.sh), configures against it
@@ -52,7 +52,7 @@ while (($#)); do
     --only) ONLY=${2:?--only needs a list}; shift ;;
     --build) BUILD_ARG=${2:?--build needs a directory}; shift ;;
     --bin) PREBUILT=$(cd "$(dirname "${2:?--bin needs a file}")" && pwd)/$(basename "$2"); shift ;;
-    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ {print; next} NR > 1 {exit}' "$0"; exit 0 ;;
     *) echo "gpu-measure: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
