@@ -6,7 +6,7 @@
 
 using nlohmann::json;
 
-TEST_CASE("gap: L = 0 gives s/λ; the double-well-like loss refutes the claim", "[cli]") {
+TEST_CASE("gap: L = 0 gives s/λ — the double-well-like loss refutes the claim", "[cli]") {
   auto r = run_villani("gap --loss 0 --lambda 0.5 --temperature 2 --format json", "gap0");
   REQUIRE(r.code == 0);
   json j = json::parse(r.out);

@@ -6,7 +6,7 @@
 #include "cli_run.hpp"
 #include "numerics/models/presets.hpp"
 
-TEST_CASE("hessian CLI: a preset's trace, eigenvalues and layer groups; bad input", "[cli][hessian]") {
+TEST_CASE("hessian CLI: a preset's trace, eigenvalues and layer groups — bad input", "[cli][hessian]") {
   const auto r = run_villani("hessian --model mlp-gelu --lambda 0.1 --top 2 --bottom 1 --trace exact --groups layer "
                              "--density --format json --quiet",
                              "hessian_ok");

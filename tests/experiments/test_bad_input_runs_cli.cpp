@@ -74,7 +74,7 @@ TEST_CASE("metrics.jsonl reader: damaged lines named, torn tail reported, nothin
                       Catch::Contains("m.jsonl:2") && Catch::Contains("line 2"));
 }
 
-TEST_CASE("records: --resume stops at a damaged line and deletes nothing; compare refuses it", "[bad-input][records][cli]") {
+TEST_CASE("records: --resume stops at a damaged line and deletes nothing — compare refuses it", "[bad-input][records][cli]") {
   const std::string rec = sgld_record("damaged");
   const std::string met = rec + "/metrics.jsonl";
   std::string text = slurp(met);

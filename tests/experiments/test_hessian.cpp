@@ -148,7 +148,7 @@ TEST_CASE("hessian: TorchScript LM (d = 4560): graph reuse, eigenvalues and trac
   }
 }
 
-TEST_CASE("hessian: GPT-Neo config + safetensors (d = 4160) against dense; the command end to end", "[hessian][gpt-neo][cli]") {
+TEST_CASE("hessian: GPT-Neo config + safetensors (d = 4160) against dense — the command end to end", "[hessian][gpt-neo][cli]") {
   const auto dir = tmpdir("neo");
   std::ofstream(dir + "/config.json") << R"({"model_type":"gpt_neo","vocab_size":48,"max_position_embeddings":8,
     "hidden_size":16,"num_layers":1,"num_heads":2,"window_size":4,"intermediate_size":null,

@@ -182,7 +182,7 @@ TEST_CASE("certify: statements that do not parse are InputError naming --certify
   CHECK(st2.r0 < st2.r1);
 }
 
-TEST_CASE("certify: centred forms close an interior 2-D minimum at a 1e-3 margin; undecided boxes are sign-consistent",
+TEST_CASE("certify: centred forms close an interior 2-D minimum at a 1e-3 margin — undecided boxes are sign-consistent",
           "[certify]") {
   // Ψ_s of the separable double well on 0.5 ≤ ‖θ‖ ≤ 2 has its minimum (≈ 4.439374) inside the
   // annulus; the natural interval extension alone left M = min − 1e-3 inconclusive after 200000 boxes.

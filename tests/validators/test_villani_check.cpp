@@ -185,7 +185,7 @@ TEST_CASE("Laplacian estimated on an exact objective: XTrace within its error of
   CHECK_THROWS_AS(run_check(input(model), o), InputError);
 }
 
-TEST_CASE("kink probe finds an undeclared relu; audit names declared ops", "[validators][check]") {
+TEST_CASE("kink probe finds an undeclared relu — audit names declared ops", "[validators][check]") {
   CheckOptions o;
   o.lambda = 0.1;
   o.directions = 4;
@@ -221,7 +221,7 @@ TEST_CASE("non-coercive F: coercivity and integrability fail", "[validators][che
   CHECK(rep["criteria"]["integrability"]["verdict"] == "fails");
 }
 
-TEST_CASE("radii too small: growth inconclusive with a reason; bad options throw", "[validators][check]") {
+TEST_CASE("radii too small: growth inconclusive with a reason — bad options throw", "[validators][check]") {
   CheckOptions o;
   o.lambda = 0.1;
   o.directions = 4;

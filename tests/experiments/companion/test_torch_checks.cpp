@@ -9,7 +9,7 @@
 
 using namespace villani::experiments::companion;
 
-TEST_CASE("SGD with L2 equals decoupled decay λη; Adam L2 differs from AdamW", "[companion]") {
+TEST_CASE("SGD with L2 equals decoupled decay λη — Adam L2 differs from AdamW", "[companion]") {
   DecoupledOptions o;
   o.steps = 300;
   const auto r = run_l2_vs_decoupled(o);
@@ -99,7 +99,7 @@ TEST_CASE("bad optimizer options are input errors", "[companion]") {
   CHECK_THROWS_AS(validate(m), villani::InputError);
 }
 
-TEST_CASE("villani run boursier / l2-vs-decoupled write run records; bad input exits 2", "[companion]") {
+TEST_CASE("villani run boursier / l2-vs-decoupled write run records — bad input exits 2", "[companion]") {
   const std::string exe = VILLANI_EXE;
   const std::string dir = std::string(VILLANI_TEST_TMP) + "/companion_run";
   std::system(("rm -rf '" + dir + "'").c_str());

@@ -100,7 +100,7 @@ TEST_CASE("interval evaluation encloses the 100-digit value", "[models]") {
   REQUIRE_THROWS_AS(g->value_enclosure50(theta_from_double<Real50>(g->initial_theta(0))), DomainError);
 }
 
-TEST_CASE("exact Laplacian equals the sum of HVPs on unit vectors; HVP matches FD of the gradient", "[models]") {
+TEST_CASE("exact Laplacian equals the sum of HVPs on unit vectors — HVP matches FD of the gradient", "[models]") {
   for (const std::string name : {"logistic", "mlp-gelu", "mlp-relu", "mlp-softplus"}) {
     auto m = make_reference(name);
     INFO(name);
