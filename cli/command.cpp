@@ -37,7 +37,7 @@ void strict_integers(CLI::App& app) {
           bool ok = i < s.size() && !(is_unsigned && s[0] == '-');
           for (std::size_t k = i; ok && k < s.size(); ++k) ok = s[k] >= '0' && s[k] <= '9';
           if (!ok)
-            return std::string("expected ") + (is_unsigned ? "a non-negative" : "an") + " decimal integer; got '" + s + "'";
+            return std::string("expected ") + (is_unsigned ? "a non-negative" : "a") + " decimal integer; got '" + s + "'";
           // Leading zeros are decimal, not octal: strip them before CLI11 converts in base 0.
           const std::size_t nz = s.find_first_not_of('0', i);
           s = s.substr(0, i) + (nz == std::string::npos ? "0" : s.substr(nz));

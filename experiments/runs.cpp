@@ -287,7 +287,9 @@ LoopResult run_loop(const Setup& S, const RunOptions& o, RunRecord& rec, const L
         // SGLD's noise √(2ηs) per step: when it is the larger push, the temperature drove it.
         // (a per-coordinate noise of 1 or more is far beyond weights of size 0.02).
         const double gnorm = gF.norm().item<double>();
-        const bool noise = L.optimizer == "sgld" && (sq >= 1 || (std::isfinite(gnorm) && sq > L.lr * std::max(1.0, gnorm)));
+        // Blame the temperature only when it alone makes the noise large (at a sane step 0.05).
+        const bool noise = L.optimizer == "sgld" && std::sqrt(2.0 * std::min(L.lr, 0.05) * L.temperature) >= 1;
+        (void)gnorm;
         const std::string arg = noise ? "--temperature" : "--lr";
         throw InputError(arg, fmt::format("the loss became {} at step {} ({}{}): lower {}", loss, k, L.label,
                                           noise ? fmt::format(", noise √(2ηs) = {:.3g} per step", sq) : "", arg));

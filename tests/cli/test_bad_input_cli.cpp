@@ -23,10 +23,10 @@ struct Case {
 };
 
 // No token of the output spells a non-finite number.
-bool has_non_finite(const std::string& text) {
-  // A number cell: inf/nan ending at a cell or value boundary ("inf" in JSON, "inf," in CSV,
-  // "inf  " in a table), not the infimum in prose ("inf L", "inf Ψ_{2s} outside B_R").
-  static const std::regex re(R"((^|[^A-Za-z_])(-?inf|-?nan|NaN|-?Inf|infinity)(?=$|["',|\])}\r\n]|  | \|| *\n))");
+bool has_non_finite(const std::string& raw) {
+  // The infimum in prose ("sup L − inf L", "inf Ψ_{2s} outside B_R") is not a number.
+  std::string text = std::regex_replace(raw, std::regex("inf (L|Ψ|F)"), "infimum");
+  static const std::regex re(R"((^|[\s",|\[(])(-?inf|-?nan|NaN|-?Inf|infinity)([\s",|\])]|$))");
   return std::regex_search(text, re);
 }
 
