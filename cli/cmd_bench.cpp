@@ -4,6 +4,7 @@
 
 #include "cli/bench.hpp"
 #include "cli/command.hpp"
+#include "cli/strict_integers.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
 #include "numerics/errors.hpp"
@@ -25,14 +26,7 @@ int run_bench(int argc, char** argv) {
   app.add_option("--preset", preset, "model preset, where the benchmark takes one");
   app.add_flag("--quick", quick, "smallest sizes");
   add_quiet_flag(app, quiet);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "villani bench: bad input: " << e.what() << "\n";
-    return kBadInput;
-  }
+  if (const auto done = parse_command_line(app, argc, argv)) return *done;
   const Format f = parse_format(format, {Format::Table, Format::Markdown, Format::Csv, Format::Json});
   for (const auto& b : benches()) {
     if (b.name != name) continue;
@@ -63,7 +57,7 @@ int run_bench(int argc, char** argv) {
                                (names.empty() ? std::string(" none") : names));
 }
 
-const Registrar reg{{"bench", "performance figures (hvp, trace, gap, ...)", run_bench}};
+const Registrar reg{{"bench", run_bench}};
 
 }  // namespace
 }  // namespace villani::cli

@@ -120,15 +120,7 @@ int run_check(int argc, char** argv) {
   add_quiet_flag(app, quiet);
   std::string max_memory;
   app.add_option("--max-memory", max_memory, "memory limit in GiB for models sized by the input (default: the machine's)");
-  try {
-    strict_integers(app);
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "villani check: bad input: " << e.what() << "\n";
-    return kBadInput;
-  }
+  if (const auto done = parse_command_line(app, argc, argv)) return *done;
   const Format fmt = parse_format(format);
   set_memory_limit_from_flag("--max-memory", max_memory);
   validators::CheckOptions o;
@@ -188,8 +180,7 @@ int run_check(int argc, char** argv) {
   return strict && failed ? kViolation : kOk;
 }
 
-const Registrar reg{{"check", "the Villani criteria and constants for a model (preset, spec, TorchScript, GPT-Neo)",
-                     run_check}};
+const Registrar reg{{"check", run_check}};
 
 }  // namespace
 }  // namespace villani::cli

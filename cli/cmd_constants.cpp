@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "cli/strict_integers.hpp"
 #include "cli/finite.hpp"
 #include "cli/constants_table.hpp"
 #include "cli/lists.hpp"
@@ -43,14 +44,7 @@ int run_constants(int argc, char** argv) {
                  "(inf outside B_R; sups on B_R)");
   app.add_option("--format", format, "table|markdown|csv|json|latex")->capture_default_str();
   app.add_option("--out", out, "also write constants.{json,md,csv,tex} into this directory");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "villani constants: bad input: " << e.what() << "\n";
-    return kBadInput;
-  }
+  if (const auto done = parse_command_line(app, argc, argv)) return *done;
   const Format fmt = parse_format(format);
   ConstantsOptions o;
   o.lambdas = values("--lambda", lambda);
@@ -95,8 +89,7 @@ int run_constants(int argc, char** argv) {
   return kOk;
 }
 
-const Registrar reg{{"constants", "explicit Poincaré / log-Sobolev constants, rates, step counts",
-                     run_constants}};
+const Registrar reg{{"constants", run_constants}};
 
 }  // namespace
 }  // namespace villani::cli

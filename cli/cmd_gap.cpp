@@ -334,8 +334,7 @@ int run_gap(int argc, char** argv) {
   return kOk;
 }
 
-const Registrar reg{{"gap", "true Poincaré constant in 1-D/2-D for a symbolic loss, brackets, claim check",
-                     run_gap}};
+const Registrar reg{{"gap", run_gap}};
 
 }  // namespace
 }  // namespace villani::cli

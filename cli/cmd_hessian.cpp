@@ -303,8 +303,7 @@ int run_hessian(int argc, char** argv) {
   return kOk;
 }
 
-const Registrar reg{{"hessian", "Hessian eigenvalues, trace, density (per layer) of a model at its weights",
-                     run_hessian}};
+const Registrar reg{{"hessian", run_hessian}};
 
 }  // namespace
 }  // namespace villani::cli

@@ -39,15 +39,7 @@ int run_reproduce(int argc, char** argv) {
                  "directory of recorded runs whose claim.json files are included (labelled "
                  "with their device and date)")->capture_default_str();
   add_quiet_flag(app, quiet);
-  try {
-    strict_integers(app);
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "villani reproduce: bad input: " << e.what() << "\n";
-    return kBadInput;
-  }
+  if (const auto done = parse_command_line(app, argc, argv)) return *done;
   ReproduceOptions o;
   o.format = parse_format(format, {Format::Table, Format::Markdown, Format::Json});
   o.out_dir = out;
@@ -63,7 +55,7 @@ int run_reproduce(int argc, char** argv) {
   return (strict && s.violated > 0) ? kViolation : kOk;
 }
 
-const Registrar reg{{"reproduce", "every claim checked, one report (the main job)", run_reproduce}};
+const Registrar reg{{"reproduce", run_reproduce}};
 
 }  // namespace
 }  // namespace villani::cli

@@ -40,8 +40,7 @@ int run_run(int argc, char** argv) {
   return kBadInput;
 }
 
-const Registrar reg{{"run", "experiments: psi, spectrum, sgld, pacbayes, train, companion claims",
-                     run_run}};
+const Registrar reg{{"run", run_run}};
 
 }  // namespace
 }  // namespace villani::cli

@@ -2,8 +2,11 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
+#include "cli/catalog.hpp"
 #include "cli/finite.hpp"
 #include "cli/strict_integers.hpp"
 #include "numerics/errors.hpp"
@@ -18,6 +21,10 @@ std::vector<CommandInfo>& registry() {
 }  // namespace
 
 void register_command(CommandInfo info) {
+  if (find_in_catalog(info.name) == nullptr) {
+    std::fprintf(stderr, "villani: internal error: command '%s' is missing from cli/catalog.cpp\n", info.name.c_str());
+    std::abort();
+  }
   auto& r = registry();
   r.push_back(std::move(info));
   std::sort(r.begin(), r.end(),
@@ -45,6 +52,16 @@ void strict_integers(CLI::App& app) {
         },
         ""));
   }
+}
+
+std::optional<int> parse_command_line(CLI::App& app, int argc, char** argv) {
+  strict_integers(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help (and any other request that ends the command)
+    return app.exit(e);
+  }
+  return std::nullopt;
 }
 
 int run_guarded(const std::string& command, const std::function<int()>& fn) {

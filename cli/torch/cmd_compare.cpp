@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/command.hpp"
+#include "cli/strict_integers.hpp"
 #include "cli/output.hpp"
 #include "experiments/compare.hpp"
 #include "numerics/errors.hpp"
@@ -34,14 +35,7 @@ int run_compare(int argc, char** argv) {
   app.add_option("--out", out, "directory for the table files and plots");
   app.add_flag("--allow-incomplete", allow_incomplete, "table interrupted runs as they stand (marked incomplete)");
   app.add_flag("--strict", strict, "exit 1 when a prediction is inconsistent with the measurement");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "villani compare: bad input: " << e.what() << "\n";
-    return kBadInput;
-  }
+  if (const auto done = parse_command_line(app, argc, argv)) return *done;
   return run_guarded("compare", [&] {
     const Format f = parse_format(format);
     const auto recs = experiments::find_records(dirs);
@@ -74,7 +68,7 @@ int run_compare(int argc, char** argv) {
   });
 }
 
-const Registrar reg{{"compare", "measured runs beside theory's predictions (reads run records)", run_compare}};
+const Registrar reg{{"compare", run_compare}};
 
 }  // namespace
 }  // namespace villani::cli
