@@ -85,7 +85,7 @@ validators::ClaimResult check_sgld(const validators::CheckContext& ctx) {
   r.details = cmp["records"];
   if (!all_fit) {
     r.verdict = validators::Verdict::Inconclusive;
-    r.evidence = "exponential fit not usable: " + ev + "Run longer: villani run sgld --preset tiny --lambda 0.01,0.1,1";
+    r.evidence = "exponential fit not usable: " + ev + "Run longer: villani run sgld --preset tiny --lambda 0.3,1 --train-sequences 16";
   } else {
     r.verdict = all_consistent ? validators::Verdict::Holds : validators::Verdict::Violated;
     r.evidence = "SGLD on a tiny GPT-Neo (synthetic Markov language, s = 1e-4, η = 0.05): " + ev;
@@ -155,7 +155,9 @@ void register_experiment_claims(validators::Registry& r) {
          "Noisy SGD (SGLD at temperature s) converges exponentially, no slower than the rate the log-Sobolev bound "
          "C_LS ≤ 1/λ + d/λ² guarantees.",
          "arXiv:2605.06599 (convergence); THEORY.md §2.6, §4",
-         "villani run sgld --preset tiny --lambda 0.01,0.1,1 --out runs/sgld && villani compare runs/sgld", check_sgld});
+         "villani run sgld --preset tiny --lambda 0.3,1 --train-sequences 16 --steps 500 --quick --out runs/sgld && "
+         "villani compare runs/sgld",
+         check_sgld});
   r.add({"experiments-pacbayes-lambda",
          "PAC-Bayes generalization bounds tighten as the weight decay λ grows.",
          "arXiv:2605.06599 (PAC-Bayes); THEORY.md §5",

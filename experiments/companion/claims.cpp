@@ -249,7 +249,7 @@ void register_companion_claims(validators::Registry& r) {
   r.add({"boursier-orthogonal-2n",
          "On orthogonal data gradient descent reaches a global minimum of the ℓ2-regularized "
          "two-layer ReLU loss only once the width is of order 2^n (the threshold is necessary).",
-         b + " (orthogonal-data example)", "villani run boursier --n 4:8 --seeds 20", check_orthogonal});
+         b + " (orthogonal-data example)", "villani run boursier --n 4:6 --seeds 16 --planar-n '' --init-scale 0.01", check_orthogonal});
   r.add({"boursier-cover-count",
          "One bias-free ReLU neuron has 2·Σ_{i<d} C(n−1, i) activation patterns on n points in "
          "general position in R^d.",
