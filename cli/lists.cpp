@@ -72,11 +72,13 @@ std::vector<ListValue> parse_list(const std::string& argument, const std::string
       throw InputError(argument, "the list expands to more than 100000 values");
     if (!linear && (!(a > 0) || !(b > 0)))
       throw InputError(argument, "geometric range '" + quote_input(item) + "' needs positive end points");
+    // The logarithms once per range, not per value (fuzz_list: 4149 values took 22 s under ASan).
+    const Wide la = linear ? Wide(0) : Wide(log(a)), lb = linear ? Wide(0) : Wide(log(b));
     for (long long i = 0; i < n; ++i) {
       Wide v;
       if (n == 1) v = a;
       else if (linear) v = a + (b - a) * Wide(i) / Wide(n - 1);
-      else v = exp(log(a) + (log(b) - log(a)) * Wide(i) / Wide(n - 1));
+      else v = exp(la + (lb - la) * Wide(i) / Wide(n - 1));
       if (i == 0) v = a;  // exact end points
       if (i == n - 1) v = b;
       out.push_back({v, to_decimal(v, 6)});

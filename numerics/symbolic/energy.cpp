@@ -194,6 +194,16 @@ std::string ginac_message(const std::string& what) {
   return m;
 }
 
+// GiNaC 1.8's parser dereferences a missing argument when a function is called with none
+// ("exp()" is a SIGSEGV inside libginac; found by fuzz_expr): refuse such calls before it sees them.
+void refuse_empty_calls(const std::string& text, const std::string& argument) {
+  static const std::regex empty_call(R"(([A-Za-z_][A-Za-z_0-9]*)\s*\(\s*\))");
+  std::smatch m;
+  if (std::regex_search(text, m, empty_call))
+    throw InputError(argument, "does not parse: " + m[1].str() + "() has no argument; functions take one, e.g. " +
+                                   m[1].str() + "(t)");
+}
+
 }  // namespace
 
 struct Energy::Impl {
@@ -220,6 +230,7 @@ Energy::Energy(const std::string& loss, int dim, const std::string& argument)
     throw InputError(argument, "empty expression; expected e.g. '10*exp(-t^2/2)'");
   if (dim != 0 && dim != 1 && dim != 2)
     throw InputError("--dim", "expected 1 or 2; got " + std::to_string(dim));
+  refuse_empty_calls(loss, argument);
 
   // Infer the dimension from the identifiers (a non-strict parse), then parse strictly.
   if (dim == 0) {
@@ -320,6 +331,7 @@ GiNaC::ex parse_real(const std::string& text, const std::string& what, const std
     if (e10 < -4000 || e10 > 4000) throw InputError(argument, what + " is out of range: '" + text + "'");
     exact = m[1].str() + digits + (e10 >= 0 ? "*10^" + std::to_string(e10) : "/10^" + std::to_string(-e10));
   }
+  refuse_empty_calls(exact, argument);
   symtab none;
   parser p(none, true);
   ex v;

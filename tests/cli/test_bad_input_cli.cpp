@@ -134,7 +134,11 @@ TEST_CASE("bad input: accepted no longer (class 6)", "[cli][bad-input]") {
 TEST_CASE("bad input: messages blame the right input and survive NUL bytes (class 7)", "[cli][bad-input]") {
   const std::string nul = write("nul.json", std::string("{\"kind\":\"mlp\",\"fea\\u0000tures\":1}"));
   run_table({{"gap --loss 0 --lambda 1 --box 1e200", 2, "--box"},
-             {("check --model " + nul + " --lambda 1").c_str(), 2, "tures"}},
+             {("check --model " + nul + " --lambda 1").c_str(), 2, "tures"},
+             // A call with no argument was a SIGSEGV inside GiNaC's parser (fuzz_expr found it).
+             {"gap --loss 'exp()' --lambda 1", 2, "exp() has no argument"},
+             {"gap --loss 'log(1+exp( ))' --lambda 1", 2, "exp() has no argument"},
+             {"gap --loss 't^2' --lambda 'sin()'", 2, "--lambda"}},
             "messages");
   // GiNaC's own source locations stay out of the message.
   const auto r = run_villani("gap --loss 't^' --lambda 1", "ginac");

@@ -18,6 +18,7 @@
 #include "validators/villani_check.hpp"
 
 #include <catch2/catch.hpp>
+#include "tests/support/input_error.hpp"
 
 namespace fs = std::filesystem;
 using namespace villani::experiments;
@@ -145,27 +146,19 @@ TEST_CASE("TorchScript and token files: bad input is an InputError naming it", "
     std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
     std::ofstream(d + "/cut.pt", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
   }
-  auto arg_of = [](auto&& fn) {
-    try {
-      fn();
-    } catch (const InputError& e) {
-      return e.argument();
-    }
-    return std::string("no error");
-  };
-  CHECK(arg_of([&] { load_torchscript(d + "/cut.pt", d + "/tokens.txt"); }) == "--model");
-  CHECK(arg_of([&] { load_torchscript(d + "/missing.pt", d + "/tokens.txt"); }) == "--model");
-  CHECK(arg_of([&] { load_torchscript(d + "/nan.pt", d + "/tokens.txt"); }) == "--model");
-  CHECK(arg_of([&] { load_torchscript(d + "/ok.pt", ""); }) == "--tokens");
+  CHECK(villani::testing::thrown_argument([&] { load_torchscript(d + "/cut.pt", d + "/tokens.txt"); }) == "--model");
+  CHECK(villani::testing::thrown_argument([&] { load_torchscript(d + "/missing.pt", d + "/tokens.txt"); }) == "--model");
+  CHECK(villani::testing::thrown_argument([&] { load_torchscript(d + "/nan.pt", d + "/tokens.txt"); }) == "--model");
+  CHECK(villani::testing::thrown_argument([&] { load_torchscript(d + "/ok.pt", ""); }) == "--tokens");
   write_tokens(d + "/range.txt", "0 1 2\n3 4 99\n");
-  CHECK(arg_of([&] { load_torchscript(d + "/ok.pt", d + "/range.txt"); }) == "--tokens");
+  CHECK(villani::testing::thrown_argument([&] { load_torchscript(d + "/ok.pt", d + "/range.txt"); }) == "--tokens");
   write_tokens(d + "/ragged.txt", "0 1 2\n3 4\n");
-  CHECK(arg_of([&] { read_token_file(d + "/ragged.txt"); }) == "--tokens");
+  CHECK(villani::testing::thrown_argument([&] { read_token_file(d + "/ragged.txt"); }) == "--tokens");
   write_tokens(d + "/words.txt", "0 1 two\n");
-  CHECK(arg_of([&] { read_token_file(d + "/words.txt"); }) == "--tokens");
+  CHECK(villani::testing::thrown_argument([&] { read_token_file(d + "/words.txt"); }) == "--tokens");
   write_tokens(d + "/empty.txt", "\n\n");
-  CHECK(arg_of([&] { read_token_file(d + "/empty.txt"); }) == "--tokens");
-  CHECK(arg_of([&] { read_token_file(d + "/tokens.txt", 5); }) == "--tokens");  // 6 ≥ vocab 5
+  CHECK(villani::testing::thrown_argument([&] { read_token_file(d + "/empty.txt"); }) == "--tokens");
+  CHECK(villani::testing::thrown_argument([&] { read_token_file(d + "/tokens.txt", 5); }) == "--tokens");  // 6 ≥ vocab 5
 }
 
 TEST_CASE("GPT-Neo config.json + safetensors: bit-exact load, checked by villani check", "[gpt-neo][cli]") {

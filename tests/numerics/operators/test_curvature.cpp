@@ -9,6 +9,7 @@
 #include "numerics/lanczos.hpp"
 #include "numerics/linear_operator.hpp"
 #include "numerics/models/presets.hpp"
+#include "tests/support/input_error.hpp"
 
 using namespace villani;
 using namespace villani::numerics;
@@ -125,17 +126,9 @@ TEST_CASE("parameter groups: layer keys and tiling", "[curvature]") {
   CHECK(layers[1].size == 12);
   CHECK(layers[3].name == "ln_f");
   CHECK(group_parameters(blocks, "param", 30).size() == 5);
-  auto arg = [](auto f) {
-    try {
-      f();
-    } catch (const InputError& e) {
-      return e.argument();
-    }
-    return std::string("none");
-  };
-  CHECK(arg([&] { group_parameters(blocks, "module", 30); }) == "--groups");
-  CHECK(arg([&] { group_parameters(blocks, "layer", 31); }) == "--groups");
-  CHECK(arg([&] { group_parameters({}, "layer", 30); }) == "--groups");
+  CHECK(villani::testing::thrown_argument([&] { group_parameters(blocks, "module", 30); }) == "--groups");
+  CHECK(villani::testing::thrown_argument([&] { group_parameters(blocks, "layer", 31); }) == "--groups");
+  CHECK(villani::testing::thrown_argument([&] { group_parameters({}, "layer", 30); }) == "--groups");
 }
 
 TEST_CASE("curvature report on a reference model equals the dense Hessian", "[curvature]") {

@@ -5,6 +5,7 @@
 #include "helpers.hpp"
 #include "numerics/lanczos.hpp"
 #include "numerics/slq.hpp"
+#include "tests/support/input_error.hpp"
 
 using namespace villani;
 using namespace villani::numerics;
@@ -74,22 +75,14 @@ TEST_CASE("lanczos: non-convergence is a status, small operators go dense, bad k
   CHECK((d.values - es.eigenvalues()).norm() < 1e-12);
   CHECK(d.matvecs == 10);
 
-  auto arg = [](auto&& fn) {
-    try {
-      fn();
-    } catch (const InputError& e) {
-      return e.argument();
-    }
-    return std::string("(no throw)");
-  };
-  CHECK(arg([&] { extreme_eigenvalues(small, 0, EigenWhich::Largest); }) == "k");
-  CHECK(arg([&] { extreme_eigenvalues(small, 11, EigenWhich::Largest); }) == "k");
+  CHECK(villani::testing::thrown_argument([&] { extreme_eigenvalues(small, 0, EigenWhich::Largest); }) == "k");
+  CHECK(villani::testing::thrown_argument([&] { extreme_eigenvalues(small, 11, EigenWhich::Largest); }) == "k");
   LanczosOptions bad;
   bad.tolerance = -1;
-  CHECK(arg([&] { extreme_eigenvalues(big, 2, EigenWhich::Largest, bad); }) == "tolerance");
+  CHECK(villani::testing::thrown_argument([&] { extreme_eigenvalues(big, 2, EigenWhich::Largest, bad); }) == "tolerance");
   bad = LanczosOptions{};
   bad.ncv = 2;
-  CHECK(arg([&] { extreme_eigenvalues(big, 2, EigenWhich::Largest, bad); }) == "ncv");
+  CHECK(villani::testing::thrown_argument([&] { extreme_eigenvalues(big, 2, EigenWhich::Largest, bad); }) == "ncv");
 }
 
 TEST_CASE("slq: weights sum to 1, density integrates to 1, mean is tr(A)/n", "[slq]") {
@@ -159,15 +152,7 @@ TEST_CASE("slq: n Lanczos steps with full reorthogonalization recover the spectr
   REQUIRE(db.rules[0].nodes.size() == 3);
   CHECK(db.rules[0].nodes[0] == Approx(-1.0).margin(1e-10));
   CHECK(db.rules[0].nodes[2] == Approx(1.0).margin(1e-10));
-  auto arg = [](auto&& fn) {
-    try {
-      fn();
-    } catch (const InputError& e) {
-      return e.argument();
-    }
-    return std::string("(no throw)");
-  };
-  CHECK(arg([&] { stochastic_lanczos_quadrature(op, 0, 5, 1); }) == "probes");
-  CHECK(arg([&] { stochastic_lanczos_quadrature(op, 1, 0, 1); }) == "steps");
-  CHECK(arg([&] { smoothed_density(d, Vec::Zero(3), 0.0); }) == "sigma");
+  CHECK(villani::testing::thrown_argument([&] { stochastic_lanczos_quadrature(op, 0, 5, 1); }) == "probes");
+  CHECK(villani::testing::thrown_argument([&] { stochastic_lanczos_quadrature(op, 1, 0, 1); }) == "steps");
+  CHECK(villani::testing::thrown_argument([&] { smoothed_density(d, Vec::Zero(3), 0.0); }) == "sigma");
 }

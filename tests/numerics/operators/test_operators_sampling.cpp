@@ -5,6 +5,7 @@
 #include "numerics/errors.hpp"
 #include "numerics/linear_operator.hpp"
 #include "numerics/sampling.hpp"
+#include "tests/support/input_error.hpp"
 
 using namespace villani;
 using namespace villani::numerics;
@@ -34,27 +35,19 @@ TEST_CASE("operators: Hessian, dense and shifted products agree and are counted"
 
 TEST_CASE("operators: bad input is an InputError naming the argument", "[operators]") {
   test::DiagonalQuadratic f(Vec::Ones(3), true);
-  auto arg = [](auto&& fn) {
-    try {
-      fn();
-    } catch (const InputError& e) {
-      return e.argument();
-    }
-    return std::string("(no throw)");
-  };
-  CHECK(arg([&] { HessianOperator(f, Vec::Ones(2)); }) == "theta");
-  CHECK(arg([&] { HessianOperator(f, Vec::Constant(3, NAN)); }) == "theta");
+  CHECK(villani::testing::thrown_argument([&] { HessianOperator(f, Vec::Ones(2)); }) == "theta");
+  CHECK(villani::testing::thrown_argument([&] { HessianOperator(f, Vec::Constant(3, NAN)); }) == "theta");
   Eigen::MatrixXd ns(2, 2);
   ns << 1, 2, 3, 4;
-  CHECK(arg([&] { DenseSymOperator{ns}; }) == "matrix");
-  CHECK(arg([&] { DenseSymOperator{Eigen::MatrixXd(2, 3)}; }) == "matrix");
+  CHECK(villani::testing::thrown_argument([&] { DenseSymOperator{ns}; }) == "matrix");
+  CHECK(villani::testing::thrown_argument([&] { DenseSymOperator{Eigen::MatrixXd(2, 3)}; }) == "matrix");
   DenseSymOperator d(Eigen::MatrixXd::Identity(3, 3));
-  CHECK(arg([&] { ShiftedOperator(d, INFINITY); }) == "sigma");
-  CHECK(arg([&] { d.apply(Vec::Ones(2)); }) == "x");
-  CHECK(arg([&] { sample_sphere(0, 3, 1); }) == "d");
-  CHECK(arg([&] { sample_sphere(3, -1, 1); }) == "count");
-  CHECK(arg([&] { sample_shell(Vec::Zero(3), -1.0, 3, 1); }) == "radius");
-  CHECK(arg([&] { sample_shell(Vec::Constant(3, NAN), 1.0, 3, 1); }) == "centre");
+  CHECK(villani::testing::thrown_argument([&] { ShiftedOperator(d, INFINITY); }) == "sigma");
+  CHECK(villani::testing::thrown_argument([&] { d.apply(Vec::Ones(2)); }) == "x");
+  CHECK(villani::testing::thrown_argument([&] { sample_sphere(0, 3, 1); }) == "d");
+  CHECK(villani::testing::thrown_argument([&] { sample_sphere(3, -1, 1); }) == "count");
+  CHECK(villani::testing::thrown_argument([&] { sample_shell(Vec::Zero(3), -1.0, 3, 1); }) == "radius");
+  CHECK(villani::testing::thrown_argument([&] { sample_shell(Vec::Constant(3, NAN), 1.0, 3, 1); }) == "centre");
 }
 
 TEST_CASE("sampling: reproducible for a seed, different across seeds", "[sampling]") {

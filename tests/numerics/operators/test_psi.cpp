@@ -4,6 +4,7 @@
 
 #include "helpers.hpp"
 #include "numerics/psi.hpp"
+#include "tests/support/input_error.hpp"
 
 using namespace villani;
 using namespace villani::numerics;
@@ -72,25 +73,17 @@ TEST_CASE("psi: estimated Laplacian on an anisotropic quadratic without exact La
 
 TEST_CASE("psi: bad s and θ are InputErrors naming them", "[psi]") {
   test::DiagonalQuadratic f(Vec::Ones(4), true);
-  auto arg = [](auto&& fn) {
-    try {
-      fn();
-    } catch (const InputError& e) {
-      return e.argument();
-    }
-    return std::string("(no throw)");
-  };
   const Vec t = Vec::Ones(4);
-  CHECK(arg([&] { psi(f, t, 0.0); }) == "s");
-  CHECK(arg([&] { psi(f, t, -1.0); }) == "s");
-  CHECK(arg([&] { psi(f, t, NAN); }) == "s");
-  CHECK(arg([&] { psi(f, t, INFINITY); }) == "s");
-  CHECK(arg([&] { psi(f, Vec::Ones(3), 1.0); }) == "theta");
+  CHECK(villani::testing::thrown_argument([&] { psi(f, t, 0.0); }) == "s");
+  CHECK(villani::testing::thrown_argument([&] { psi(f, t, -1.0); }) == "s");
+  CHECK(villani::testing::thrown_argument([&] { psi(f, t, NAN); }) == "s");
+  CHECK(villani::testing::thrown_argument([&] { psi(f, t, INFINITY); }) == "s");
+  CHECK(villani::testing::thrown_argument([&] { psi(f, Vec::Ones(3), 1.0); }) == "theta");
   Vec bad = t;
   bad[2] = NAN;
-  CHECK(arg([&] { psi(f, bad, 1.0); }) == "theta");
+  CHECK(villani::testing::thrown_argument([&] { psi(f, bad, 1.0); }) == "theta");
   PsiOptions o;
   o.force_estimate = true;
   o.matvecs = 1;
-  CHECK(arg([&] { psi(f, t, 1.0, o); }) == "matvecs");
+  CHECK(villani::testing::thrown_argument([&] { psi(f, t, 1.0, o); }) == "matvecs");
 }

@@ -4,6 +4,7 @@
 
 #include "helpers.hpp"
 #include "numerics/trace.hpp"
+#include "tests/support/input_error.hpp"
 
 using namespace villani;
 using namespace villani::numerics;
@@ -108,19 +109,11 @@ TEST_CASE("trace: budgets, clamping, reproducibility and bad input", "[trace]") 
   // Hutch++ with a sketch of n columns captures A: the residual term vanishes.
   CHECK(hutchpp(op, 60, Probe::Gaussian, 9).estimate == Approx(op.matrix().trace()).margin(1e-9));
   CHECK(xtrace(op, 8, Probe::Gaussian, 4).estimate == xtrace(op, 8, Probe::Gaussian, 4).estimate);
-  auto arg = [](auto&& fn) {
-    try {
-      fn();
-    } catch (const InputError& e) {
-      return e.argument();
-    }
-    return std::string("(no throw)");
-  };
-  CHECK(arg([&] { hutchinson(op, 1, Probe::Rademacher, 1); }) == "matvecs");
-  CHECK(arg([&] { hutchpp(op, 5, Probe::Rademacher, 1); }) == "matvecs");
-  CHECK(arg([&] { xtrace(op, 3, Probe::Rademacher, 1); }) == "matvecs");
-  CHECK(arg([&] { parse_trace_method("exact"); }) == "--estimator");
-  CHECK(arg([&] { parse_probe("uniform", "probe"); }) == "probe");
+  CHECK(villani::testing::thrown_argument([&] { hutchinson(op, 1, Probe::Rademacher, 1); }) == "matvecs");
+  CHECK(villani::testing::thrown_argument([&] { hutchpp(op, 5, Probe::Rademacher, 1); }) == "matvecs");
+  CHECK(villani::testing::thrown_argument([&] { xtrace(op, 3, Probe::Rademacher, 1); }) == "matvecs");
+  CHECK(villani::testing::thrown_argument([&] { parse_trace_method("exact"); }) == "--estimator");
+  CHECK(villani::testing::thrown_argument([&] { parse_probe("uniform", "probe"); }) == "probe");
   CHECK(parse_trace_method("hutch++") == TraceMethod::HutchPlusPlus);
   CHECK(parse_probe("gaussian") == Probe::Gaussian);
 }
