@@ -1,5 +1,6 @@
 #include "numerics/precision.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
@@ -20,6 +21,20 @@ Wide log10_abs(const Wide& x) {
   return log10(abs(x));
 }
 
+namespace {
+// "m.mmm…e±E" for a mantissa m in [1, 10] (rounding may carry it to 10).
+std::string format_scientific(double m, long long e, int digits, bool negative) {
+  if (m >= 10) { m /= 10; e += 1; }
+  const int places = std::max(digits - 1, 0);
+  std::string mant = fmt::format("{:.{}f}", m, places);
+  if (mant.rfind("10", 0) == 0) {  // rounding carried to 10.000
+    mant = fmt::format("{:.{}f}", 1.0, places);
+    e += 1;
+  }
+  return fmt::format("{}{}e{:+d}", negative ? "-" : "", mant, e);
+}
+}  // namespace
+
 std::string to_decimal(const Wide& x, int digits) {
   if ((boost::multiprecision::isnan)(x)) return "nan";
   if ((boost::multiprecision::isinf)(x)) return x > 0 ? "inf" : "-inf";
@@ -28,19 +43,16 @@ std::string to_decimal(const Wide& x, int digits) {
     if (digits >= 17) return fmt::format("{}", d);
     return fmt::format("{:.{}g}", d, digits);
   }
-  // Beyond double: mantissa and exponent from log10, all in Wide.
+  // Beyond double: mantissa and exponent from log10, the mantissa in Wide (all 17 digits right).
   const Wide l = log10_abs(x);
-  Wide e = floor(l);
-  Wide m = pow(Wide(10), l - e);
-  if (m >= 10) { m /= 10; e += 1; }
-  const double md = static_cast<double>(m);
-  const long long ei = static_cast<long long>(e);
-  std::string mant = fmt::format("{:.{}f}", md, std::max(digits - 1, 0));
-  if (mant.rfind("10", 0) == 0) {  // rounding carried to 10.000
-    mant = fmt::format("{:.{}f}", 1.0, std::max(digits - 1, 0));
-    return fmt::format("{}{}e{:+d}", x < 0 ? "-" : "", mant, ei + 1);
-  }
-  return fmt::format("{}{}e{:+d}", x < 0 ? "-" : "", mant, ei);
+  const Wide e = floor(l);
+  return format_scientific(static_cast<double>(pow(Wide(10), l - e)), static_cast<long long>(e), digits, x < 0);
+}
+
+std::string decimal_from_log10(const Wide& l10, int digits, bool negative) {
+  const Wide e = floor(l10);
+  // 10^frac in double: good to ~15 digits, and no 50-digit transcendental function.
+  return format_scientific(std::pow(10.0, static_cast<double>(l10 - e)), static_cast<long long>(e), digits, negative);
 }
 
 Wide wide_from_string(const std::string& text) {
