@@ -282,6 +282,7 @@ int run_hessian(int argc, char** argv) {
   distribute(dist, m);  // after every input check, so bad input never leaves a rank waiting
   Progress progress(quiet || !dist.leader());
   o.progress = progress.fn();
+  const auto t0 = std::chrono::steady_clock::now();
   if (descend > 0) {  // θ ← θ − η∇F(θ): on a data-parallel objective, one all-reduce per step
     const numerics::Regularized f(m.input.loss, o.lambda);
     for (long long k = 0; k < descend; ++k) {
@@ -291,7 +292,6 @@ int run_hessian(int argc, char** argv) {
                                                      k + 1));
     }
   }
-  const auto t0 = std::chrono::steady_clock::now();
   const CurvatureReport r = numerics::analyze_curvature(*m.input.loss, theta, o);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   progress.end();

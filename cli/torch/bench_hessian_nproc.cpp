@@ -91,8 +91,8 @@ json bench_hessian_nproc(const BenchOptions& o) {
   row("HVP, one process (all sequences)", fmt::format("{:.3g}", t1 * 1e3), "ms");
   row(fmt::format("HVP, {} data-parallel ranks (1/{} of the sequences each + all-reduce of d doubles)", nproc, nproc),
       fmt::format("{:.3g}", tn * 1e3), "ms");
-  row("communication share (time in all-reduce / wall, rank 0)", fmt::format("{:.1f}", 100 * share), "%");
-  row("one all-reduce of d = 4560 doubles (Gloo, loopback)", fmt::format("{:.3g}", per_collective * 1e3), "ms");
+  row("communication share (time in all-reduce, waiting for the slower rank included / wall, rank 0)", fmt::format("{:.1f}", 100 * share), "%");
+  row("one all-reduce of d = 4560 doubles (Gloo, loopback; waiting included)", fmt::format("{:.3g}", per_collective * 1e3), "ms");
   row("Hutchinson trace: |data-parallel − one process| / |one process| (same probes)",
       fmt::format("{:.2g}", std::abs(trn - tr1) / std::abs(tr1)), "");
 
