@@ -15,6 +15,7 @@ struct BenchOptions {
   std::string device = "auto"; ///< cpu|cuda|auto, for Torch benchmarks
   std::string preset;          ///< model preset when a benchmark takes one (empty: its default)
   ProgressFn progress;         ///< which figure is measured, the repetition (cli/progress.hpp)
+  int nproc = 1;               ///< --nproc: data-parallel ranks (bench hessian; docs/distributed.md)
 };
 
 struct BenchEntry {

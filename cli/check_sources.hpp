@@ -20,12 +20,16 @@ struct CheckRequest {
   std::string dtype = "float64";  ///< --dtype: float64 | float32 (LibTorch sources only)
   int threads = 0;                ///< --threads for LibTorch's intra-op pool (0: its default)
   std::string device = "cpu";     ///< --device: cpu | cuda | auto (LibTorch sources only)
+  int shard_rank = 0;   ///< data-parallel runs (cli/distributed_cli.hpp): this rank's block of the
+  int shard_count = 1;  ///< token file's sequences, of shard_count blocks
 };
 
 struct LoadedModel {
   validators::CheckInput input;
   numerics::Vec init;  ///< initial parameters for --center init (may be empty)
   std::vector<numerics::ParamGroup> params;  ///< named blocks of θ in order (for --groups)
+  bool sharded = false;     ///< the loss is over the request's shard only (token-file sources)
+  double shard_weight = 1;  ///< the shard's share of the batch (numerics::Shard::weight)
 };
 
 struct CheckSource {

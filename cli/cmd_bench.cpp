@@ -20,19 +20,23 @@ int run_bench(int argc, char** argv) {
                "villani bench"};
   std::string name, format = "table", device = "auto", preset;
   bool quick = false, quiet = false;
+  int nproc = 1;
   app.add_option("name", name, "benchmark to run")->required();
   app.add_option("--format", format, "table|markdown|csv|json")->capture_default_str();
   app.add_option("--device", device, "cpu|cuda|auto (Torch benchmarks)")->capture_default_str();
   app.add_option("--preset", preset, "model preset, where the benchmark takes one");
   app.add_flag("--quick", quick, "smallest sizes");
+  app.add_option("--nproc", nproc, "data-parallel ranks (bench hessian: docs/distributed.md)")->capture_default_str();
   add_quiet_flag(app, quiet);
   if (const auto done = parse_command_line(app, argc, argv)) return *done;
   const Format f = parse_format(format, {Format::Table, Format::Markdown, Format::Csv, Format::Json});
+  if (nproc < 1 || nproc > 64) throw InputError("--nproc", "expected 1..64; got " + std::to_string(nproc));
+  if (nproc > 1 && name != "hessian") throw InputError("--nproc", "only bench hessian runs data-parallel");
   for (const auto& b : benches()) {
     if (b.name != name) continue;
     Progress progress(quiet);
     progress.update("bench " + name, 0, 0, "", "starting");
-    BenchOptions o{quick, device, preset, progress.fn()};
+    BenchOptions o{quick, device, preset, progress.fn(), nproc};
     const nlohmann::json r = b.run(o);
     progress.end();
     if (f == Format::Json) {

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +11,7 @@
 
 #include "cli/check_sources.hpp"
 #include "cli/command.hpp"
+#include "cli/distributed_cli.hpp"
 #include "cli/lists.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
@@ -176,7 +178,8 @@ int run_hessian(int argc, char** argv) {
                                                format = "table", out;
   long long top = 3, bottom = 0, max_matvecs = 0, trace_matvecs = 64, density_probes = 4, density_steps = 64,
             group_top = 1;
-  double tol = 1e-6, density_sigma = 0;
+  double tol = 1e-6, density_sigma = 0, descend_lr = 0.1;
+  long long descend = 0;
   int threads = 0;
   bool density = false, quiet = false;
   std::uint64_t seed = 1;
@@ -186,6 +189,9 @@ int run_hessian(int argc, char** argv) {
   app.add_option("--lambda", lambda, "weight decay λ ≥ 0 (0: the plain Hessian of L)")->required();
   app.add_option("--temperature,-s", temperature, "temperature s > 0 of Ψ_s")->capture_default_str();
   app.add_option("--at", at, "init (the model's weights) | origin | FILE of d numbers")->capture_default_str();
+  app.add_option("--descend", descend, "full-batch gradient-descent steps on F from --at before the analysis")
+      ->capture_default_str();
+  app.add_option("--descend-lr", descend_lr, "their step size")->capture_default_str();
   app.add_option("--top", top, "largest eigenvalues (0: none)")->capture_default_str();
   app.add_option("--bottom", bottom, "smallest eigenvalues (0: none)")->capture_default_str();
   app.add_option("--solver", solver, "lanczos (full reorthogonalization) | restarted (Spectra) | power (deflation)")
@@ -234,6 +240,8 @@ int run_hessian(int argc, char** argv) {
   if (density_probes < 1) throw InputError("--density-probes", "must be ≥ 1");
   if (density_steps < 2) throw InputError("--density-steps", "must be ≥ 2");
   if (group_top < 0) throw InputError("--group-top", "must be ≥ 0");
+  if (descend < 0) throw InputError("--descend", "must be ≥ 0");
+  if (!(descend_lr > 0) || !std::isfinite(descend_lr)) throw InputError("--descend-lr", "expected a number > 0");
   o.top = top;
   o.bottom = bottom;
   o.eigen.method = numerics::parse_eigen_method(solver, "--solver");
@@ -254,6 +262,7 @@ int run_hessian(int argc, char** argv) {
   if (!out.empty()) ensure_dir(out);
 
   CheckRequest req{model, tokens, weights, dtype, threads, device};
+  Distributed dist = distributed_from_env(req);  // under a launcher: this rank's shard of --tokens
   LoadedModel m = load_check_model(req);
   const auto& loss = *m.input.loss;
   const Eigen::Index d = loss.dim();
@@ -270,12 +279,33 @@ int run_hessian(int argc, char** argv) {
   } else {
     theta = read_parameters("--at", at, d);
   }
-  Progress progress(quiet);
+  distribute(dist, m);  // after every input check, so bad input never leaves a rank waiting
+  Progress progress(quiet || !dist.leader());
   o.progress = progress.fn();
-  const CurvatureReport r = numerics::analyze_curvature(loss, theta, o);
+  const auto t0 = std::chrono::steady_clock::now();
+  if (descend > 0) {  // θ ← θ − η∇F(θ): on a data-parallel objective, one all-reduce per step
+    const numerics::Regularized f(m.input.loss, o.lambda);
+    for (long long k = 0; k < descend; ++k) {
+      theta -= descend_lr * f.gradient(theta);
+      if (!theta.allFinite())
+        throw InputError("--descend-lr", fmt::format("gradient descent diverged at step {} (θ not finite); lower it",
+                                                     k + 1));
+    }
+  }
+  const CurvatureReport r = numerics::analyze_curvature(*m.input.loss, theta, o);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   progress.end();
+  if (!dist.leader()) return kOk;  // rank 0 alone prints and writes
 
   json j = report_json(r, m.input.model, at);
+  if (descend > 0) j["model"]["descend"] = {{"steps", descend}, {"lr", descend_lr}};
+  if (dist.comm)
+    j["distributed"] = {{"ranks", dist.world()},
+                        {"backend", "c10d gloo"},
+                        {"collectives", dist.comm->collectives()},
+                        {"comm_seconds", dist.comm->comm_seconds()},
+                        {"wall_seconds", wall},
+                        {"comm_share", wall > 0 ? dist.comm->comm_seconds() / wall : 0.0}};
   if (r.density) {
     j["density"]["grid"] = std::vector<double>(r.density->grid.data(), r.density->grid.data() + r.density->grid.size());
     j["density"]["values"] =

@@ -1,5 +1,7 @@
 #include "cli/command.hpp"
 
+#include "numerics/distributed.hpp"
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
@@ -73,6 +75,9 @@ int run_guarded(const std::string& command, const std::function<int()>& fn) {
   } catch (const CLI::ParseError& e) {
     std::cerr << "villani " << command << ": bad input: " << e.what() << "\n";
     return kBadInput;
+  } catch (const numerics::DistributedError& e) {
+    std::cerr << "villani " << command << ": lost rank: " << e.what() << "\n";
+    return kLostRank;
   } catch (const NonFiniteOutput& e) {
     std::cerr << "villani " << command << ": internal error: non-finite result: " << e.what() << "\n";
     return kInternal;

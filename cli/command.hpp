@@ -1,6 +1,6 @@
 // Subcommand registry of the `villani` executable. Each cmd_*.cpp registers itself with a
 // static Registrar; main() dispatches. Exit codes (DESIGN.md): 0 done; 1 violation found
-// with --strict; 2 bad input; 3 internal error.
+// with --strict; 2 bad input; 3 internal error; 4 a rank of a data-parallel run was lost.
 #pragma once
 #include <functional>
 #include <string>
@@ -8,7 +8,7 @@
 
 namespace villani::cli {
 
-enum ExitCode { kOk = 0, kViolation = 1, kBadInput = 2, kInternal = 3 };
+enum ExitCode { kOk = 0, kViolation = 1, kBadInput = 2, kInternal = 3, kLostRank = 4 };
 
 using CommandFn = std::function<int(int argc, char** argv)>;
 
@@ -26,7 +26,8 @@ struct Registrar {
   explicit Registrar(CommandInfo info) { register_command(std::move(info)); }
 };
 
-/// Runs fn, mapping InputError → 2 (message on stderr), other exceptions → 3.
+/// Runs fn, mapping InputError → 2 (message on stderr), a lost rank of a data-parallel run
+/// (numerics::DistributedError) → 4, other exceptions → 3.
 int run_guarded(const std::string& command, const std::function<int()>& fn);
 
 }  // namespace villani::cli

@@ -48,7 +48,7 @@ void usage(std::ostream& os) {
     os << c.summary << "\n";
   }
   os << "\nexit codes: 0 done; 1 a check found a violation (with --strict); 2 bad input; "
-        "3 internal error\n";
+        "3 internal error; 4 a rank of a data-parallel run was lost\n";
 }
 
 #ifdef VILLANI_DELEGATE

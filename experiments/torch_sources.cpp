@@ -1,5 +1,7 @@
 #include "experiments/torch_sources.hpp"
 
+#include "numerics/distributed.hpp"
+
 #include "experiments/formats.hpp"
 
 #include <c10/util/accumulate.h>
@@ -150,7 +152,12 @@ TorchModelSource load_torchscript(const std::string& path, const std::string& to
   std::vector<std::string> audit = audit_module(*module, path);
   if (tokens_path.empty())
     throw InputError("--tokens", "a TorchScript model needs --tokens FILE (one sequence of token ids per line)");
-  const torch::Tensor tokens = tokens_tensor(read_token_file(tokens_path)).to(at.device);
+  // Data-parallel: this rank's block of sequences; the whole file is parsed and range-checked on
+  // every rank, so bad input is reported identically everywhere.
+  const torch::Tensor all_tokens = tokens_tensor(read_token_file(tokens_path));
+  const numerics::Shard shard = numerics::shard_rows(all_tokens.size(0), lo.shard_rank, lo.shard_count, "--tokens");
+  const std::int64_t max_id = all_tokens.max().item<std::int64_t>();
+  const torch::Tensor tokens = all_tokens.narrow(0, shard.begin, shard.end - shard.begin).contiguous().to(at.device);
   module->to(at.device, dtype);
   module->eval();
   std::vector<std::string> names;
@@ -187,9 +194,8 @@ TorchModelSource load_torchscript(const std::string& path, const std::string& to
       throw InputError("--model", fmt::format("forward(tokens [{}, {}]) must return logits [B, T, V]; got {}",
                                               tokens.size(0), tokens.size(1), fmt::join(logits.sizes().vec(), "×")));
     const auto v = logits.size(2);
-    if (tokens.max().item<std::int64_t>() >= v)
-      throw InputError("--tokens", fmt::format("token id {} is out of range for the model's {} logits",
-                                               tokens.max().item<std::int64_t>(), v));
+    if (max_id >= v)
+      throw InputError("--tokens", fmt::format("token id {} is out of range for the model's {} logits", max_id, v));
   } catch (const InputError&) {
     throw;
   } catch (const std::exception& e) {
@@ -206,6 +212,8 @@ TorchModelSource load_torchscript(const std::string& path, const std::string& to
   out.audit_source = "operations of the inlined TorchScript graph of forward()";
   out.init = ta::TorchObjective::to_vec(theta0);
   out.label = "TorchScript " + path;
+  out.sharded = lo.shard_count > 1;
+  out.shard_weight = shard.weight;
   return out;
 }
 
@@ -221,12 +229,16 @@ TorchModelSource load_gpt_neo_config(const std::string& config_path, const std::
   require_finite(theta0, weights_path.empty() ? "--model" : "--weights",
                  weights_path.empty() ? "the initialization" : "'" + weights_path + "'");
   torch::Tensor tokens;
+  double shard_weight = 1;
   if (!tokens_path.empty()) {
     auto rows = read_token_file(tokens_path, c.vocab);
     if (static_cast<int>(rows.front().size()) > c.max_positions)
       throw InputError("--tokens", fmt::format("sequences of {} tokens exceed max_position_embeddings = {}",
                                                rows.front().size(), c.max_positions));
     tokens = tokens_tensor(rows);
+    const numerics::Shard shard = numerics::shard_rows(tokens.size(0), lo.shard_rank, lo.shard_count, "--tokens");
+    tokens = tokens.narrow(0, shard.begin, shard.end - shard.begin).contiguous();
+    shard_weight = shard.weight;
   } else {
     torch::manual_seed(seed);
     tokens = torch::randint(0, c.vocab, {4, std::min(16, c.max_positions)}, torch::kInt64);
@@ -243,6 +255,8 @@ TorchModelSource load_gpt_neo_config(const std::string& config_path, const std::
   out.audit_source = "GPT-Neo operations (embeddings, LayerNorm, softmax attention, gelu_new, tied unembedding)";
   out.init = ta::TorchObjective::to_vec(theta0);
   out.label = "GPT-Neo " + config_path + (weights_path.empty() ? " (seeded init)" : " + " + weights_path);
+  out.sharded = !tokens_path.empty() && lo.shard_count > 1;
+  out.shard_weight = shard_weight;
   return out;
 }
 

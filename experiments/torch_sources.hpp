@@ -23,6 +23,8 @@ struct TorchLoadOptions {
   int threads = 0;                ///< LibTorch intra-op threads (0: leave LibTorch's default)
   std::string device = "cpu";     ///< cpu | cuda | auto (InputError("--device"))
   std::uint64_t seed = 1;         ///< GPT-Neo seeded init and seeded token batch
+  int shard_rank = 0;             ///< data-parallel: load only this block of the token file's
+  int shard_count = 1;            ///< sequences (numerics::shard_rows); the whole file is validated
 };
 
 struct TorchModelSource {
@@ -32,6 +34,8 @@ struct TorchModelSource {
   numerics::Vec init;                               ///< the loaded parameters
   std::string label;
   std::vector<numerics::ParamGroup> params;         ///< named blocks of θ, in order
+  bool sharded = false;                             ///< loss over a shard of --tokens (shard_count > 1)
+  double shard_weight = 1;                          ///< that shard's share of the sequences
 };
 
 /// A token file: one sequence per non-empty line, whitespace-separated non-negative integer

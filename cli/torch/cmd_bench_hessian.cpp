@@ -30,6 +30,9 @@
 #include "numerics/sampling.hpp"
 
 namespace villani::cli {
+
+nlohmann::json bench_hessian_nproc(const BenchOptions& o);
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -52,6 +55,7 @@ double timed_process(const std::string& cmd) {
 }
 
 json bench_hessian(const BenchOptions& o) {
+  if (o.nproc > 1) return bench_hessian_nproc(o);  // bench_hessian_nproc.cpp (issue 17)
   const std::string dir = (fs::temp_directory_path() / fmt::format("villani-bench-hessian-{}", ::getpid())).string();
   fs::create_directories(dir);
   const std::string model = dir + "/example.pt", tokens = dir + "/tokens.txt";

@@ -15,6 +15,8 @@ LoadedModel loaded(experiments::TorchModelSource src) {
   out.input.audit_source = src.audit_source;
   out.init = std::move(src.init);
   out.params = std::move(src.params);
+  out.sharded = src.sharded;
+  out.shard_weight = src.shard_weight;
   return out;
 }
 
@@ -23,6 +25,8 @@ experiments::TorchLoadOptions load_options(const CheckRequest& r) {
   o.dtype = r.dtype;
   o.threads = r.threads;
   o.device = r.device;
+  o.shard_rank = r.shard_rank;
+  o.shard_count = r.shard_count;
   return o;
 }
 

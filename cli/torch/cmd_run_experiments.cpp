@@ -11,6 +11,7 @@
 #include "cli/run_registry.hpp"
 #include "experiments/runs.hpp"
 #include "numerics/checked.hpp"
+#include "numerics/distributed.hpp"
 #include "numerics/errors.hpp"
 
 namespace villani::cli {
@@ -86,6 +87,11 @@ int run_kind(const std::string& kind, int argc, char** argv) {
     return kBadInput;
   }
   return run_guarded("run " + kind, [&] {
+    // Not data-parallel yet (docs/distributed.md): refuse rather than let N ranks write one record.
+    if (const auto env = numerics::launch_env())
+      throw InputError("WORLD_SIZE", "is " + std::to_string(env->world) + ": run " + kind +
+                                         " does not run data-parallel yet (villani hessian does); run it as one "
+                                         "process");
     o.lambdas.clear();
     o.lambda_texts.clear();
     for (const auto& v : parse_list("--lambda", lambda)) {
