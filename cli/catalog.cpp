@@ -12,6 +12,7 @@ const std::vector<CatalogEntry>& catalog() {
         {"compare", "measured runs beside theory's predictions (reads run records)"},
         {"constants", "explicit Poincaré / log-Sobolev constants, rates, step counts"},
         {"gap", "true Poincaré constant in 1-D/2-D for a symbolic loss, brackets, claim check"},
+        {"launch", "start N local ranks of a data-parallel run (villani launch --nproc N -- villani …)"},
         {"hessian", "Hessian eigenvalues, trace, density (per layer) of a model at its weights"},
         {"reproduce", "every claim checked, one report (the main job)"},
         {"run", "experiments: psi, spectrum, sgld, pacbayes, train, companion claims"},

@@ -169,8 +169,7 @@ int run_launch(int argc, char** argv) {
   return code_of(status[static_cast<std::size_t>(first_failed)]);
 }
 
-const Registrar reg{{"launch", "start N local ranks of a data-parallel run (villani launch --nproc N -- villani …)",
-                     run_launch}};
+const Registrar reg{{"launch", run_launch}};
 
 }  // namespace
 }  // namespace villani::cli
