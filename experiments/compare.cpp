@@ -52,7 +52,7 @@ double num(const nlohmann::json& j, const char* k, double dflt = NAN) {
 
 }  // namespace
 
-LambdaCurve lambda_curve(std::vector<std::pair<double, double>> v) {
+LambdaCurve lambda_curve(std::vector<std::pair<double, double>> v, double tol) {
   LambdaCurve c;
   std::sort(v.begin(), v.end());
   if (v.empty()) return c;
@@ -63,7 +63,7 @@ LambdaCurve lambda_curve(std::vector<std::pair<double, double>> v) {
   for (std::size_t i = 1; i <= k; ++i) down = down && v[i].second <= v[i - 1].second;
   for (std::size_t i = k + 1; i < v.size(); ++i) up = up && v[i].second >= v[i - 1].second;
   c.best_lambda = v[k].first;
-  c.tightens = k > 0 && v[k].second < v[0].second;
+  c.tightens = k > 0 && v[0].second - v[k].second > tol;
   c.json = {{"lambda", nlohmann::json::array()}, {"value", nlohmann::json::array()}, {"best_lambda", v[k].first},
             {"best_value", v[k].second}, {"decreasing_to_best", down}, {"increasing_after_best", up}};
   for (const auto& p : v) {
@@ -71,7 +71,12 @@ LambdaCurve lambda_curve(std::vector<std::pair<double, double>> v) {
     c.json["value"].push_back(p.second);
   }
   const std::string shape = std::string(down ? "" : " (not monotonically)");
-  if (k == 0)
+  c.json["tolerance"] = tol;
+  if (k > 0 && !c.tightens)
+    c.text = fmt::format("is flat within {} from λ = {} ({:.4g}) to its minimum {:.4g} at λ = {}: it does not tighten "
+                         "as λ grows by more than the tolerance; it ends at {:.4g} at λ = {}", tol, v[0].first,
+                         v[0].second, v[k].second, v[k].first, v.back().second, v.back().first);
+  else if (k == 0)
     c.text = fmt::format("is smallest at the smallest λ = {} ({:.4g}): it does not tighten as λ grows", v[0].first, v[0].second);
   else if (k + 1 == v.size())
     c.text = fmt::format("decreases{} over the whole grid, from {:.4g} at λ = {} to {:.4g} at λ = {}", shape,
@@ -226,6 +231,14 @@ nlohmann::json compare_records(const std::vector<std::string>& records, bool all
     return dir == -1 ? "tightens as λ grows" : dir == 1 ? "loosens as λ grows" : dir == 0 ? "does not move with λ"
                                                                                            : "is not monotone in λ";
   };
+  {  // rows in λ order (records come sorted by path), so that tables and plots read as curves
+    auto& rows = pb["rows"];
+    std::vector<nlohmann::json> v(rows.begin(), rows.end());
+    std::stable_sort(v.begin(), v.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+      return std::stod(a.at(0).get<std::string>()) < std::stod(b.at(0).get<std::string>());
+    });
+    rows = v;
+  }
   if (pb_trend.size() >= 2) {
     int dm = 0;
     const std::string tm = trend_of(pb_trend_mc, dm);

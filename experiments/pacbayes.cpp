@@ -170,6 +170,8 @@ RunOutcome run_pacbayes(const RunOptions& o, std::ostream& log) {
     throw InputError("--prior", "expected data|zero; got '" + o.prior + "'");
   if (o.objective != "classic" && o.objective != "quad" && o.objective != "lambda")
     throw InputError("--objective", "expected classic|quad|lambda; got '" + o.objective + "'");
+  if (o.prior_var < 0 || !std::isfinite(o.prior_var)) throw InputError("--prior-var", "must be > 0 (0: s/λ)");
+  if (o.mean_lambda < 0 || !std::isfinite(o.mean_lambda)) throw InputError("--mean-lambda", "must be > 0 (0: λ)");
   if (!(o.prior_fraction > 0 && o.prior_fraction < 1))
     throw InputError("--prior-fraction", fmt::format("must lie in (0, 1); got {}", o.prior_fraction));
   const std::string optimizer = o.optimizer.empty() ? "adam-l2" : o.optimizer;
@@ -222,11 +224,15 @@ RunOutcome run_pacbayes(const RunOptions& o, std::ostream& log) {
   for (std::size_t i = 0; i < o.lambdas.size(); ++i) {
     if (g_stop) { out.interrupted = true; break; }
     const double lambda = o.lambdas[i];
-    const double prior_var = o.temperature / lambda;  // N(·, (s/λ)I) ∝ exp(−(λ/2s)‖θ‖²)
+    // Weight decay enters twice: as the L2 weight of the trained mean and as the prior variance
+    // s/λ (N(·, (s/λ)I) ∝ exp(−(λ/2s)‖θ‖²)); --prior-var / --mean-lambda fix one to measure the other.
+    const double prior_var = o.prior_var > 0 ? o.prior_var : o.temperature / lambda;
+    const double mean_lambda = o.mean_lambda > 0 ? o.mean_lambda : lambda;
     nlohmann::json cfg = base_config(o, S, lambda, o.lambda_texts[i]);
     cfg.update({{"optimizer", optimizer}, {"lr", lr}, {"steps", steps}, {"samples", draws}, {"record_every", rec_every},
                 {"prior", o.prior}, {"prior_fraction", o.prior_fraction}, {"objective", o.objective},
-                {"n_prior", n_prior}, {"n_bound", n_bound}, {"model_kind", bigram ? "bigram" : "gpt-neo"}});
+                {"n_prior", n_prior}, {"n_bound", n_bound}, {"model_kind", bigram ? "bigram" : "gpt-neo"},
+                {"prior_var", prior_var}, {"mean_lambda", mean_lambda}});
     const std::string dir = lambda_dir(o, i);
     bool done = false;
     RunRecord rec = open_record(dir, cfg, o, S, done);
@@ -243,8 +249,8 @@ RunOutcome run_pacbayes(const RunOptions& o, std::ostream& log) {
     Tensor w = bigram ? torch::zeros({M.d}, opts) : init_theta(S.cfg, o.seed, S.dtype, S.dev);
     w.set_requires_grad(true);
     std::unique_ptr<torch::optim::Optimizer> opt;
-    if (optimizer == "adam-l2") opt = std::make_unique<torch::optim::Adam>(std::vector<Tensor>{w}, torch::optim::AdamOptions(lr).weight_decay(lambda));
-    else opt = std::make_unique<torch::optim::SGD>(std::vector<Tensor>{w}, torch::optim::SGDOptions(lr).weight_decay(lambda));
+    if (optimizer == "adam-l2") opt = std::make_unique<torch::optim::Adam>(std::vector<Tensor>{w}, torch::optim::AdamOptions(lr).weight_decay(mean_lambda));
+    else opt = std::make_unique<torch::optim::SGD>(std::vector<Tensor>{w}, torch::optim::SGDOptions(lr).weight_decay(mean_lambda));
     double last_F = 0, last_loss = 0;
     for (long k = 0; k <= steps; ++k) {
       if (g_stop) break;
@@ -258,7 +264,7 @@ RunOutcome run_pacbayes(const RunOptions& o, std::ostream& log) {
         torch::NoGradGuard ng;
         const double l = loss.item<double>(), n2 = w.to(torch::kFloat64).pow(2).sum().item<double>();
         if (!std::isfinite(l)) throw InputError("--lr", fmt::format("the loss became {} at step {} ({}): lower --lr", l, k, label));
-        last_F = l + 0.5 * lambda * n2;
+        last_F = l + 0.5 * mean_lambda * n2;
         last_loss = l;
         append({{"step", k}, {"phase", "mean"}, {"loss", l}, {"F", last_F}, {"norm2", n2}});
       }
@@ -353,7 +359,7 @@ RunOutcome run_pacbayes(const RunOptions& o, std::ostream& log) {
     sum.update({{"complete", true}, {"lambda", lambda}, {"d", M.d}, {"n", n_bound}, {"n_bound", n_bound},
                 {"n_prior", n_prior}, {"delta", delta}, {"certificates", certs},
                 {"delta_bound", delta_b}, {"delta_mc", delta_mc}, {"samples", draws}, {"mc_units", tr.units},
-                {"clip", clip}, {"prior", o.prior}, {"prior_var", prior_var}, {"objective", o.objective},
+                {"clip", clip}, {"prior", o.prior}, {"prior_var", prior_var}, {"mean_lambda", mean_lambda}, {"objective", o.objective},
                 {"objective_final", last_obj}, {"posterior_mean_dist2", (mu_f - mu0).pow(2).sum().item<double>()},
                 {"constant_predictor_test_error", constant_err},
                 {"bayes_error", synthetic ? nlohmann::json(bayes_err) : nlohmann::json()},

@@ -42,6 +42,8 @@ struct RunOptions {
   std::string prior = "data";        ///< pacbayes: data (mean trained on a split) | zero (data-free grid)
   double prior_fraction = 0.5;       ///< pacbayes: share of the training sequences for the prior
   std::string objective = "quad";    ///< pacbayes: classic | quad | lambda (bound the posterior minimises)
+  double prior_var = 0;              ///< pacbayes: fixed prior variance (0: s/λ, coupled to λ)
+  double mean_lambda = 0;            ///< pacbayes: fixed weight decay of the trained mean (0: λ)
   ProgressFn progress;               ///< step/total and loss per λ (empty: none); never printed here
 };
 

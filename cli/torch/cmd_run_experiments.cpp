@@ -80,6 +80,8 @@ int run_kind(const std::string& kind, int argc, char** argv) {
     app.add_option("--prior", o.prior, "data (mean trained on a held-out split) | zero (data-free grid)")->capture_default_str();
     app.add_option("--prior-fraction", o.prior_fraction, "share of the training sequences for the prior mean")->capture_default_str();
     app.add_option("--objective", o.objective, "bound the posterior minimises: classic|quad|lambda")->capture_default_str();
+    app.add_option("--prior-var", o.prior_var, "fixed prior variance (0: s/λ; ablation: λ then acts on the mean only)")->capture_default_str();
+    app.add_option("--mean-lambda", o.mean_lambda, "fixed weight decay of the trained mean (0: λ; ablation: λ then sets the prior variance only)")->capture_default_str();
   }
   bool quiet = false;
   add_quiet_flag(app, quiet);

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <random>
 
+#include "experiments/compare.hpp"
 #include "experiments/data.hpp"
 #include "experiments/pacbayes.hpp"
 #include "theory/pac_bayes.hpp"
@@ -50,4 +51,22 @@ TEST_CASE("Bayes 0–1 error of the synthetic language matches its measured valu
   CHECK(e < 1 - 1.0 / V);
   // Binomial standard error ≈ 8e-4 (a Markov chain mixes fast): 5 of them.
   CHECK(std::abs(measured - e) < 4e-3);
+}
+
+TEST_CASE("lambda_curve finds where a certificate stops tightening", "[experiments][pacbayes]") {
+  // U shape (given out of order): tightens up to λ* = 1e-2.
+  const auto u = lambda_curve({{1.0, 0.85}, {1e-4, 0.81}, {1e-2, 0.76}, {1e-3, 0.77}, {0.1, 0.78}});
+  CHECK(u.tightens);
+  CHECK(u.best_lambda == 1e-2);
+  CHECK(u.json["decreasing_to_best"].get<bool>());
+  CHECK(u.json["increasing_after_best"].get<bool>());
+  CHECK(u.text.find("λ* = 0.01") != std::string::npos);
+  // Flat within the tolerance, then growing: does not tighten.
+  const auto f = lambda_curve({{1e-4, 0.7883}, {1e-3, 0.7882}, {1e-1, 0.87}});
+  CHECK_FALSE(f.tightens);
+  CHECK(f.text.find("flat") != std::string::npos);
+  // Smallest at the smallest λ.
+  const auto g = lambda_curve({{1e-3, 0.5}, {1e-2, 0.6}});
+  CHECK_FALSE(g.tightens);
+  CHECK(g.best_lambda == 1e-3);
 }
