@@ -50,6 +50,45 @@ double num(const nlohmann::json& j, const char* k, double dflt = NAN) {
   return j.contains(k) && j.at(k).is_number() ? j.at(k).get<double>() : dflt;
 }
 
+}  // namespace
+
+LambdaCurve lambda_curve(std::vector<std::pair<double, double>> v, double tol) {
+  LambdaCurve c;
+  std::sort(v.begin(), v.end());
+  if (v.empty()) return c;
+  std::size_t k = 0;
+  for (std::size_t i = 1; i < v.size(); ++i)
+    if (v[i].second < v[k].second) k = i;
+  bool down = true, up = true;
+  for (std::size_t i = 1; i <= k; ++i) down = down && v[i].second <= v[i - 1].second;
+  for (std::size_t i = k + 1; i < v.size(); ++i) up = up && v[i].second >= v[i - 1].second;
+  c.best_lambda = v[k].first;
+  c.tightens = k > 0 && v[0].second - v[k].second > tol;
+  c.json = {{"lambda", nlohmann::json::array()}, {"value", nlohmann::json::array()}, {"best_lambda", v[k].first},
+            {"best_value", v[k].second}, {"decreasing_to_best", down}, {"increasing_after_best", up}};
+  for (const auto& p : v) {
+    c.json["lambda"].push_back(p.first);
+    c.json["value"].push_back(p.second);
+  }
+  const std::string shape = std::string(down ? "" : " (not monotonically)");
+  c.json["tolerance"] = tol;
+  if (k > 0 && !c.tightens)
+    c.text = fmt::format("is flat within {} from λ = {} ({:.4g}) to its minimum {:.4g} at λ = {}: it does not tighten "
+                         "as λ grows by more than the tolerance; it ends at {:.4g} at λ = {}", tol, v[0].first,
+                         v[0].second, v[k].second, v[k].first, v.back().second, v.back().first);
+  else if (k == 0)
+    c.text = fmt::format("is smallest at the smallest λ = {} ({:.4g}): it does not tighten as λ grows", v[0].first, v[0].second);
+  else if (k + 1 == v.size())
+    c.text = fmt::format("decreases{} over the whole grid, from {:.4g} at λ = {} to {:.4g} at λ = {}", shape,
+                         v[0].second, v[0].first, v[k].second, v[k].first);
+  else
+    c.text = fmt::format("decreases{} with λ from {:.4g} at λ = {} to its minimum {:.4g} at λ* = {}, then grows{} to "
+                         "{:.4g} at λ = {}", shape, v[0].second, v[0].first, v[k].second, v[k].first,
+                         up ? "" : " (not monotonically)", v.back().second, v.back().first);
+  return c;
+}
+
+namespace {
 // Verdict on a lower bound r_pred for the relaxation rate: the measured rate must not be slower.
 std::string lower_bound_verdict(const ExpFit& f, double r_pred, bool applies, const std::string& unmet) {
   if (!applies) return "n/a (" + unmet + ")";
@@ -67,10 +106,10 @@ nlohmann::json compare_records(const std::vector<std::string>& records, bool all
                    {"Gaussian 2λ (L≡0)", true}, {"", false}, {"claim ≥ s/(1/λ+d/λ²)", true}, {"", false},
                    {"Bakry–Émery ≥ λ−K", true}, {"", false}, {"measured loss rate", true}, {"", false},
                    {"test CE", true}, {"H (Bayes)", true}});
-  auto pb = table("PAC-Bayes bounds vs measured test error (THEORY.md §5; δ = 0.05)",
-                  {{"λ", true}, {"loss", false}, {"train F", true}, {"‖w‖²", true}, {"test err Q", true},
-                   {"test err w", true}, {"Seeger kl⁻¹", true}, {"Catoni", true}, {"McAllester", true},
-                   {"KL", true}, {"σ²", true}, {"σp²", true}, {"bound ≥ test", false}});
+  auto pb = table("PAC-Bayes certificates vs measured test error (THEORY.md §5; δ = 0.05 in all)",
+                  {{"λ", true}, {"loss", false}, {"test err Q", true}, {"test err μ", true}, {"train risk Q", true},
+                   {"certificate (Seeger kl⁻¹)", true}, {"McAllester", true}, {"KL", true}, {"n_bound", true},
+                   {"mean σ²", true}, {"σp²", true}, {"cert ≥ test", false}});
   auto sp = table("Hessian spectral inflation: eig(∇²F) − eig(∇²L) = λ (THEORY.md §0)",
                   {{"λ", true}, {"top ∇²L", true}, {"top ∇²F", true}, {"shift", true}, {"rel. err", true},
                    {"bottom ∇²L", true}, {"bottom ∇²F", true}, {"bottom shift", true}, {"≤ 1e-6", false}});
@@ -147,10 +186,10 @@ nlohmann::json compare_records(const std::vector<std::string>& records, bool all
         const bool ok = b.value("bounds_above_test", false);
         if (!ok) { all_ok = false; res["inconsistent"].push_back(dir + ": a PAC-Bayes bound is below the measured test error (" + l + ")"); }
         const auto& at = b.at("at_seeger");
-        pb["rows"].push_back({g(lambda), l, g(num(M.back(), "F")), g(num(sum, "final_norm2")), g(num(b, "test_risk_Q")),
-                              g(num(b, "test_risk_deterministic")), g(num(b, "seeger")), g(num(b, "catoni")),
-                              g(num(b, "mcallester")), g(num(at, "kl")), g(num(at, "posterior_var"), 3),
-                              g(num(at, "prior_var"), 3), ok ? "yes" : "NO (bug)"});
+        pb["rows"].push_back({g(lambda), l, g(num(b, "test_risk_Q")), g(num(b, "test_risk_deterministic")),
+                              g(num(at, "train_risk_mc")), g(num(b, "seeger")), g(num(b, "mcallester")), g(num(at, "kl")),
+                              g(num(sum, "n"), 7), g(num(at, "posterior_var"), 3), g(num(at, "prior_var"), 3),
+                              ok ? "yes" : "NO (bug)"});
         if (std::string(l) == "zero_one") {
           pb_trend.emplace_back(lambda, num(b, "seeger"));
           pb_trend_mc.emplace_back(lambda, num(b, "mcallester"));
@@ -192,20 +231,34 @@ nlohmann::json compare_records(const std::vector<std::string>& records, bool all
     return dir == -1 ? "tightens as λ grows" : dir == 1 ? "loosens as λ grows" : dir == 0 ? "does not move with λ"
                                                                                            : "is not monotone in λ";
   };
+  {  // rows in λ order (records come sorted by path), so that tables and plots read as curves
+    auto& rows = pb["rows"];
+    std::vector<nlohmann::json> v(rows.begin(), rows.end());
+    std::stable_sort(v.begin(), v.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+      return std::stod(a.at(0).get<std::string>()) < std::stod(b.at(0).get<std::string>());
+    });
+    rows = v;
+  }
   if (pb_trend.size() >= 2) {
-    int ds = 0, dm = 0;
-    const std::string ts = trend_of(pb_trend, ds), tm = trend_of(pb_trend_mc, dm);
+    int dm = 0;
+    const std::string tm = trend_of(pb_trend_mc, dm);
+    const auto curve = lambda_curve(pb_trend);
     bool vacuous = true;
     for (const auto& p : pb_trend) vacuous = vacuous && p.second >= 0.999;
-    std::string trend = "the 0–1 Seeger bound " + ts + (vacuous ? " (every Seeger bound is vacuous, ≥ 0.999)" : "") +
+    std::string trend = "the 0–1 certificate " + curve.text + (vacuous ? " (every certificate is vacuous, ≥ 0.999)" : "") +
                         "; the uncapped McAllester bound " + tm;
     pb["notes"].push_back(trend);
     res["pacbayes_trend"] = trend;
     res["pacbayes_vacuous"] = vacuous;
-    // Decided on the Seeger bound; when it is vacuous everywhere, on the uncapped McAllester form.
-    res["pacbayes_tightens"] = vacuous ? dm == -1 : ds == -1;
+    // Decided on the certificate (the λ minimising it lies above the smallest λ); when it is
+    // vacuous everywhere, on the uncapped McAllester form.
+    res["pacbayes_tightens"] = vacuous ? dm == -1 : curve.tightens;
+    res["pacbayes_best_lambda"] = curve.best_lambda;
+    res["pacbayes_curve"] = curve.json;
   }
-  pb["notes"].push_back("bounds on the risk of the Gaussian posterior Q = N(w, σ²I); prior N(0, σp²I) from a fixed grid (union bound); Monte Carlo error of the train risk included (δ_mc = 0.01)");
+  pb["notes"].push_back("certificates on the risk of the Gaussian posterior Q = N(μ, diag σ²): Seeger kl⁻¹ of the Monte "
+                        "Carlo train risk (Langford–Caruana) on the n_bound sequences not used for the prior; every δ in "
+                        "one union bound (summary.json: delta_note)");
   res["tables"] = nlohmann::json::array();
   for (auto* t : {&sg, &pb, &sp, &ps, &tr})
     if (!(*t)["rows"].empty()) res["tables"].push_back(*t);
@@ -244,20 +297,21 @@ std::vector<std::string> write_plots(const nlohmann::json& cmp, const std::strin
     if (std::system(cmd.c_str()) == 0 && fs::exists(out_dir + "/" + name + ".svg")) files.push_back(out_dir + "/" + name + ".svg");
   };
   if (!plots.empty()) render("sgld_norm2", gp_norm + "plot " + plots + "\n");
-  // PAC-Bayes: bound and test error against λ.
+  // PAC-Bayes: certificate, train risk and test error of Q against λ (0–1 loss).
   std::string pbd;
   for (const auto& t : cmp.at("tables"))
     if (t.at("title").get<std::string>().rfind("PAC-Bayes", 0) == 0)
       for (const auto& row : t.at("rows"))
-        if (row.at(1) == "zero_one") pbd += row.at(0).get<std::string>() + " " + row.at(4).get<std::string>() + " " +
-                                            row.at(6).get<std::string>() + " " + row.at(7).get<std::string>() + "\n";
+        if (row.at(1) == "zero_one") pbd += row.at(0).get<std::string>() + " " + row.at(2).get<std::string>() + " " +
+                                            row.at(5).get<std::string>() + " " + row.at(4).get<std::string>() + "\n";
   if (!pbd.empty()) {
     const std::string dat = out_dir + "/pacbayes.dat";
     std::ofstream(dat) << pbd;
     files.push_back(dat);
     render("pacbayes", "set terminal svg size 800,500 dynamic\nset output '" + out_dir + "/pacbayes.svg'\n"
-                       "set logscale x\nset xlabel 'λ'\nset ylabel '0–1 risk'\nset key outside\n"
-                       "plot '" + dat + "' u 1:2 w lp t 'test error of Q', '' u 1:3 w lp t 'Seeger bound', '' u 1:4 w lp t 'Catoni bound'\n");
+                       "set logscale x\nset xlabel 'λ (weight decay)'\nset ylabel '0–1 token error'\nset key outside\n"
+                       "plot '" + dat + "' u 1:3 w lp t 'certificate (Seeger kl⁻¹)', '' u 1:2 w lp t 'test error of Q', "
+                       "'' u 1:4 w lp t 'train risk of Q'\n");
   }
   return files;
 }

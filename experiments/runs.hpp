@@ -15,7 +15,7 @@ namespace villani::experiments {
 
 struct RunOptions {
   std::string kind;                  ///< psi | spectrum | sgld | pacbayes | train
-  std::string preset = "tiny";
+  std::string preset = "tiny";       ///< pacbayes also: bigram (a V×V next-token table; its default)
   std::string config_file;           ///< Hugging Face GPT-Neo config.json (overrides preset)
   std::string weights_file;          ///< safetensors checkpoint to start from
   std::string data = "synthetic";    ///< see load_corpus()
@@ -33,12 +33,17 @@ struct RunOptions {
   std::string optimizer;             ///< train: sgd | sgd-l2 | adam-l2 | adamw | sgld
   int batch = 0;                     ///< sequences per micro-batch (0: full training set)
   int accum = 1;                     ///< gradient accumulation (micro-batches per step)
-  int seq = 32;                      ///< sequence length (capped at max_positions)
+  int seq = 0;                       ///< sequence length (0: 32, pacbayes 8; ≤ max_positions)
   long train_sequences = 0;          ///< training set size in sequences (0: the kind's default)
-  long test_sequences = 64;
+  long test_sequences = 0;           ///< 0: 64 (pacbayes: 10000, --quick 2000)
   int record_every = 0;              ///< 0: automatic (≈ 300 records per run)
   int samples = 16;                  ///< Monte Carlo samples (pacbayes), directions (psi)
   bool quick = false;                ///< smaller sizes (tests, reproduce)
+  std::string prior = "data";        ///< pacbayes: data (mean trained on a split) | zero (data-free grid)
+  double prior_fraction = 0.5;       ///< pacbayes: share of the training sequences for the prior
+  std::string objective = "quad";    ///< pacbayes: classic | quad | lambda (bound the posterior minimises)
+  double prior_var = 0;              ///< pacbayes: fixed prior variance (0: s/λ, coupled to λ)
+  double mean_lambda = 0;            ///< pacbayes: fixed weight decay of the trained mean (0: λ)
   ProgressFn progress;               ///< step/total and loss per λ (empty: none); never printed here
 };
 

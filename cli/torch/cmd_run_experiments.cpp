@@ -30,9 +30,12 @@ const char* kDetails[][2] = {
      "Top and bottom eigenvalues of ∇²L and ∇²F (Lanczos, same start vector) per λ, with the\n"
      "λ-shift checked to 1e-6 relative; F is differentiated by LibTorch (float64 by default)."},
     {"pacbayes",
-     "Trains per λ (Adam with L2 by default), then bounds the risk of Q = N(w, σ²I) against the\n"
-     "prior N(0, σp²I) from a fixed grid (union bound): Seeger kl-inverse (Maurer), Catoni and\n"
-     "McAllester, for the 0–1 token error and the clipped CE, beside the measured test error."},
+     "PAC-Bayes with backprop, per λ: the prior mean is trained with weight decay λ (L2) on the\n"
+     "prior part of the training set (--prior-fraction; --prior zero: data-free N(0, σp²I) with a\n"
+     "union bound over a grid); prior variance s/λ (-s); the posterior N(μ, diag σ²) minimises the\n"
+     "--objective bound on the rest (n_bound); certificate: Seeger kl⁻¹ of the Monte Carlo train\n"
+     "risk (Langford–Caruana), 0–1 token error and clipped CE, δ = 0.05 over all certificates.\n"
+     "Default model: --preset bigram (V×V table); GPT-Neo presets work too."},
     {"psi",
      "Ψ_s = −ΔF + ‖∇F‖²/s (and Ψ_2s) on shells ‖θ − θ0‖ = r around the initial point: ∇F exact,\n"
      "ΔL by Hutchinson probes; compared with the predicted growth (λ²/s)‖θ‖² − λd (THEORY.md §1)."},
@@ -49,14 +52,15 @@ int run_kind(const std::string& kind, int argc, char** argv) {
                "villani run " + kind};
   experiments::RunOptions o;
   o.kind = kind;
-  std::string lambda = "0.01,0.1,1", seed = "1";
-  app.add_option("--preset", o.preset, "model preset: tiny, tiny-ref, small, gpt-neo-125m")->capture_default_str();
+  std::string lambda = kind == "pacbayes" ? "1e-4,3e-4,1e-3,3e-3,1e-2,3e-2,1e-1,3e-1,1" : "0.01,0.1,1", seed = "1";
+  if (kind == "pacbayes") o.preset = "bigram";
+  app.add_option("--preset", o.preset, "model preset: tiny, tiny-ref, small, gpt-neo-125m (pacbayes also bigram)")->capture_default_str();
   app.add_option("--config", o.config_file, "Hugging Face GPT-Neo config.json (overrides --preset)");
   app.add_option("--weights", o.weights_file, "safetensors checkpoint to start from");
   app.add_option("--data", o.data, "data source (see above)")->capture_default_str();
   app.add_option("--bpe", o.bpe, "GPT-2 tokenizer files VOCAB_JSON,MERGES_TXT");
   app.add_option("--lambda", lambda, "weight decays λ > 0 (LIST: 0.01,0.1,1 or 1e-3:1:4)")->capture_default_str();
-  app.add_option("--temperature,-s", o.temperature, "SGLD temperature s > 0 (also Ψ_s)")->capture_default_str();
+  app.add_option("--temperature,-s", o.temperature, "SGLD temperature s > 0 (also Ψ_s; pacbayes: prior variance s/λ)")->capture_default_str();
   app.add_option("--device", o.device, "auto|cpu|cuda")->capture_default_str();
   app.add_option("--dtype", o.dtype, "auto|float32|float64|bfloat16 (bfloat16: CUDA)")->capture_default_str();
   app.add_option("--out", o.out, "record directory (one subdirectory per λ)")->required();
@@ -67,12 +71,19 @@ int run_kind(const std::string& kind, int argc, char** argv) {
   app.add_option("--optimizer", o.optimizer, "train/pacbayes: sgd|sgd-l2|adam-l2|adamw|sgld");
   app.add_option("--batch", o.batch, "sequences per micro-batch (0: full training set)")->capture_default_str();
   app.add_option("--accum", o.accum, "gradient accumulation steps")->capture_default_str();
-  app.add_option("--seq", o.seq, "sequence length (≤ the model's positions)")->capture_default_str();
+  app.add_option("--seq", o.seq, "sequence length (≤ the model's positions; 0: 32, pacbayes 8)")->capture_default_str();
   app.add_option("--train-sequences", o.train_sequences, "training set size in sequences")->capture_default_str();
-  app.add_option("--test-sequences", o.test_sequences, "test set size in sequences")->capture_default_str();
+  app.add_option("--test-sequences", o.test_sequences, "test set size in sequences (0: the kind's default)")->capture_default_str();
   app.add_option("--record-every", o.record_every, "record every k steps (0: about 300 records)")->capture_default_str();
   app.add_option("--samples", o.samples, "Monte Carlo samples (pacbayes) / 4× directions (psi)")->capture_default_str();
   app.add_flag("--quick", o.quick, "smaller sizes (tests)");
+  if (kind == "pacbayes") {
+    app.add_option("--prior", o.prior, "data (mean trained on a held-out split) | zero (data-free grid)")->capture_default_str();
+    app.add_option("--prior-fraction", o.prior_fraction, "share of the training sequences for the prior mean")->capture_default_str();
+    app.add_option("--objective", o.objective, "bound the posterior minimises: classic|quad|lambda")->capture_default_str();
+    app.add_option("--prior-var", o.prior_var, "fixed prior variance (0: s/λ; ablation: λ then acts on the mean only)")->capture_default_str();
+    app.add_option("--mean-lambda", o.mean_lambda, "fixed weight decay of the trained mean (0: λ; ablation: λ then sets the prior variance only)")->capture_default_str();
+  }
   bool quiet = false;
   add_quiet_flag(app, quiet);
   std::string max_memory;

@@ -162,6 +162,12 @@ TEST_CASE("run: options that were silently accepted exit 2 naming them", "[bad-i
       {"run sgld --lambda '1 2' --out " + d + "/g", "--lambda"},
       {"run sgld --record-every -3 --out " + d + "/h", "--record-every"},
       {"run boursier --n '4, 5x'", "--n"},
+      {"run pacbayes --prior bogus --out " + d + "/p1", "--prior"},
+      {"run pacbayes --prior-fraction 1 --out " + d + "/p2", "--prior-fraction"},
+      {"run pacbayes --objective tight --out " + d + "/p3", "--objective"},
+      {"run pacbayes --optimizer sgld --out " + d + "/p4", "--optimizer"},
+      {"run pacbayes --prior-var -1 --out " + d + "/p5", "--prior-var"},
+      {"run pacbayes --train-sequences 10 --out " + d + "/p6", "--train-sequences"},
   };
   fs::create_directories(d + "/empty");
   for (const auto& c : cases) {

@@ -2,28 +2,14 @@
 #include <catch2/catch.hpp>
 
 #include "theory/pac_bayes.hpp"
+#include "tests/theory/mpfr_kl.hpp"
 
 using namespace villani;
 using namespace villani::theory;
-using R100 = boost::multiprecision::mpfr_float_100;
+using villani::test::R100;
 
-namespace {
-// Independent kl inverse: bisection in 100-digit MPFR, written separately from the library.
-R100 kl100(const R100& q, const R100& p) {
-  R100 a = q == 0 ? R100(0) : R100(q * log(q / p));
-  R100 b = q == 1 ? R100(0) : R100((1 - q) * log((1 - q) / (1 - p)));
-  return a + b;
-}
-R100 kl_inv_upper_100(const R100& q, const R100& c) {
-  R100 lo = q, hi = 1;
-  for (int i = 0; i < 340; ++i) {
-    R100 mid = (lo + hi) / 2;
-    if (kl100(q, mid) > c) hi = mid;
-    else lo = mid;
-  }
-  return lo;
-}
-}  // namespace
+using villani::test::kl100;
+using villani::test::kl_inv_upper_100;
 
 TEST_CASE("kl_inverse_upper agrees with an independent 100-digit bisection", "[theory][pac]") {
   for (const char* q : {"0", "0.01", "0.1", "0.3", "0.5", "0.9"})

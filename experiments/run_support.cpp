@@ -1,0 +1,155 @@
+// Shared pieces of the measured runs; moved out of runs.cpp so that pacbayes.cpp can use them.
+#include "experiments/run_support.hpp"
+
+#include <torch/version.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "experiments/formats.hpp"
+#include "experiments/gpt_neo.hpp"
+#include "numerics/checked.hpp"
+#include "numerics/errors.hpp"
+
+namespace villani::experiments::detail {
+
+namespace fs = std::filesystem;
+
+std::atomic<bool> g_stop{false};
+
+namespace {
+void (*g_prev_handler)(int) = nullptr;
+void experiments_on_sigint(int sig) {
+  if (g_stop.exchange(true)) _exit(130);  // second Ctrl-C: leave at once
+  // Let an outer handler (villani reproduce) know too.
+  if (g_prev_handler && g_prev_handler != SIG_DFL && g_prev_handler != SIG_IGN) g_prev_handler(sig);
+}
+}  // namespace
+
+SigGuard::SigGuard() {
+  g_stop = false;
+  prev = std::signal(SIGINT, experiments_on_sigint);
+  g_prev_handler = prev;
+}
+SigGuard::~SigGuard() { std::signal(SIGINT, prev); }
+
+torch::Dtype resolve_dtype(const std::string& t, torch::Dtype dflt, const torch::Device& dev) {
+  if (t == "auto") return dflt;
+  if (t == "float32") return torch::kFloat32;
+  if (t == "float64") return torch::kFloat64;
+  if (t == "bfloat16") {
+    if (!dev.is_cuda()) throw InputError("--dtype", "bfloat16 is supported on CUDA only");
+    return torch::kBFloat16;
+  }
+  throw InputError("--dtype", "expected auto|float32|float64|bfloat16; got '" + t + "'");
+}
+const char* dtype_name(torch::Dtype t) {
+  return t == torch::kFloat64 ? "float64" : t == torch::kBFloat16 ? "bfloat16" : "float32";
+}
+
+torch::Tensor chunks(const std::vector<std::int32_t>& toks, long n, int T, const torch::Device& dev) {
+  const long avail = static_cast<long>(toks.size()) / T;
+  const long m = std::min(n, avail);
+  if (m < 1) throw InputError("--data", "corpus too small for one sequence of " + std::to_string(T) + " tokens");
+  std::vector<std::int64_t> v(static_cast<std::size_t>(m) * T);
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = toks[i];
+  return torch::from_blob(v.data(), {m, T}, torch::kLong).clone().to(dev);
+}
+
+Setup make_setup(const RunOptions& o, torch::Dtype dflt, bool model_free) {
+  Setup S;
+  S.dev = resolve_device(o.device);
+  S.dtype = resolve_dtype(o.dtype, dflt, S.dev);
+  if (model_free) {
+    S.cfg.name = o.preset;
+    S.cfg.max_positions = 1 << 20;
+  } else {
+    S.cfg = o.config_file.empty() ? model_preset(o.preset) : model_from_hf_config(o.config_file);
+  }
+  const bool pb = o.kind == "pacbayes";
+  const int seq = o.seq > 0 ? o.seq : (pb ? 8 : 32);
+  if (seq < 2) throw InputError("--seq", "sequence length must be >= 2; got " + std::to_string(o.seq));
+  if (o.train_sequences < 0) throw InputError("--train-sequences", "must be >= 1");
+  long ntrain = o.train_sequences;
+  if (ntrain == 0)
+    ntrain = o.kind == "sgld" ? 16 : pb ? (o.quick ? 8000 : 40000) : o.kind == "train" ? 512 : 8;
+  const long ntest = o.test_sequences > 0 ? o.test_sequences : (pb ? (o.quick ? 2000 : 10000) : 64);
+  if (seq > S.cfg.max_positions)
+    throw InputError("--seq", "sequence length " + std::to_string(seq) + " exceeds the model's " +
+                                  std::to_string(S.cfg.max_positions) + " positions (max_position_embeddings)");
+  S.T = seq;
+  const std::size_t want = static_cast<std::size_t>(std::max(ntrain, 4 * ntest)) * S.T;
+  S.corpus = load_corpus(o.data, want, o.seed, o.bpe);
+  if (S.cfg.vocab == 0) S.cfg.vocab = S.corpus.vocab;
+  if (S.cfg.vocab < S.corpus.vocab)
+    throw InputError("--data", "the data's vocabulary (" + std::to_string(S.corpus.vocab) +
+                                   ") exceeds the model's (" + std::to_string(S.cfg.vocab) + ")");
+  if (!model_free) {
+    S.cfg.validate(o.config_file.empty() ? "--preset" : "--config");
+    // Activations of one forward/backward: logits [B, T, V] and per-layer [B, T, D] tensors.
+    const double B = o.batch > 0 ? double(o.batch) * o.accum : double(ntrain);
+    const double acts = B * S.T * (double(S.cfg.vocab) + S.cfg.layers * (16.0 * S.cfg.hidden + double(S.cfg.heads) * S.T));
+    check_memory(o.batch > 0 ? "--batch" : "--train-sequences", 8 * 3 * acts,
+                 fmt::format("one step on {} sequences of {} tokens", B, S.T));
+  }
+  S.train = chunks(S.corpus.train, ntrain, S.T, S.dev);
+  S.test = chunks(S.corpus.test, ntest, S.T, S.dev);
+  S.d = model_free ? 0 : param_count(S.cfg);
+  return S;
+}
+
+nlohmann::json base_config(const RunOptions& o, const Setup& S, double lambda, const std::string& lambda_text) {
+  return {{"kind", o.kind},
+          {"model", S.cfg.to_json()},
+          {"d", S.d},
+          {"data", o.data},
+          {"corpus", S.corpus.name},
+          {"tokenizer", S.corpus.tokenizer},
+          {"entropy_rate", S.corpus.entropy_rate ? nlohmann::json(*S.corpus.entropy_rate) : nlohmann::json()},
+          {"weights", o.weights_file},
+          {"lambda", lambda},
+          {"lambda_text", lambda_text},
+          {"temperature", o.temperature},
+          {"seed", o.seed},
+          {"seq", S.T},
+          {"train_sequences", S.train.size(0)},
+          {"test_sequences", S.test.size(0)},
+          {"batch", o.batch},
+          {"accum", o.accum},
+          {"dtype", dtype_name(S.dtype)},
+          {"device", S.dev.is_cuda() ? "cuda" : "cpu"},
+          {"quick", o.quick}};
+}
+
+nlohmann::json hardware(const Setup& S) {
+  auto h = host_info();
+  h["device"] = S.dev.is_cuda() ? "cuda" : "cpu";
+  h["torch_version"] = TORCH_VERSION;
+  h["torch_threads"] = torch::get_num_threads();
+  h["cuda_available"] = torch::cuda::is_available();
+  return h;
+}
+
+std::string lambda_dir(const RunOptions& o, std::size_t i) { return o.out + "/lambda=" + o.lambda_texts.at(i); }
+
+RunRecord open_record(const std::string& dir, const nlohmann::json& cfg, const RunOptions& o, const Setup& S,
+                      bool& already_done) {
+  already_done = false;
+  if (o.resume && fs::exists(dir + "/summary.json")) {
+    // Done only when the summary says so and every line of its metrics is whole; a torn last
+    // line reopens the run (RunRecord::open drops it and the step is computed again).
+    const MetricsFile mf = read_metrics_file(dir + "/metrics.jsonl", "--resume");
+    if (mf.torn_line == 0) {
+      const auto j = RunRecord::load(dir);
+      if (j.contains("summary") && j["summary"].value("complete", false)) already_done = true;
+    }
+  }
+  const bool resume = o.resume && fs::exists(dir + "/config.json");
+  RunRecord rec = RunRecord::open(dir, cfg, resume);
+  if (!resume) rec.write_hardware(hardware(S));
+  return rec;
+}
+
+}  // namespace villani::experiments::detail
