@@ -11,6 +11,7 @@
 
 #include "cli/check_sources.hpp"
 #include "cli/command.hpp"
+#include "cli/strict_integers.hpp"
 #include "cli/distributed_cli.hpp"
 #include "cli/lists.hpp"
 #include "cli/output.hpp"
@@ -217,14 +218,7 @@ int run_hessian(int argc, char** argv) {
   app.add_option("--format", format, "table|markdown|csv|json|latex")->capture_default_str();
   app.add_option("--out", out, "write hessian.json, hessian.md (and density.dat/.gp/.svg) here");
   add_quiet_flag(app, quiet);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "villani hessian: bad input: " << e.what() << "\n";
-    return kBadInput;
-  }
+  if (const auto done = parse_command_line(app, argc, argv)) return *done;
   const Format fmt = parse_format(format);
   numerics::CurvatureOptions o;
   const Wide lam = parse_number("--lambda", lambda);

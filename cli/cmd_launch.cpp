@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cli/command.hpp"
+#include "cli/strict_integers.hpp"
 #include "numerics/errors.hpp"
 
 namespace villani::cli {
@@ -88,14 +89,7 @@ int run_launch(int argc, char** argv) {
   app.add_option("--grace", grace,
                  "seconds the other ranks get to exit after one fails, before they are terminated")
       ->capture_default_str();
-  try {
-    app.parse(split, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "villani launch: bad input: " << e.what() << "\n";
-    return kBadInput;
-  }
+  if (const auto done = parse_command_line(app, split, argv)) return *done;
   if (nproc < 1 || nproc > 1024) throw InputError("--nproc", fmt::format("expected 1..1024; got {}", nproc));
   if (port < 0 || port > 65535) throw InputError("--master-port", fmt::format("expected 0..65535; got {}", port));
   if (!(grace > 0)) throw InputError("--grace", "must be > 0");

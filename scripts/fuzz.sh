@@ -18,7 +18,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$work/$t/corpus" "$work/$t/artifacts"
   log="$work/$t/log.txt"
   echo "fuzz: $t for ${secs}s" >&2
-  if ! build-fuzz/bin/fuzz_"$t" "$work/$t/corpus" "fuzz/corpus/$t" -max_total_time="$secs" -timeout=20 \
+  if ! LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" build-fuzz/bin/fuzz_"$t" "$work/$t/corpus" "fuzz/corpus/$t" -max_total_time="$secs" -timeout=20 \
        -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 -artifact_prefix="$work/$t/artifacts/" \
        >"$log" 2>&1; then
     echo "fuzz: $t FOUND a problem; see $log and $work/$t/artifacts/" >&2
