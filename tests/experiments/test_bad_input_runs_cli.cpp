@@ -187,8 +187,7 @@ TEST_CASE("run: diverging step sizes exit 2 naming the flag, never nan with exit
   const std::vector<Case> cases = {
       {"run mechanisms --lr 1e6 --steps 20", "--lr"},
       {"run l2-vs-decoupled --adam-lr 1000", "--adam-lr"},  // the default steps reach NaN (50 stay finite, huge)
-      {"run sgld --lr 1e6 --steps 5 --lambda 1 --quick --train-sequences 4 --out " + std::string(VILLANI_TEST_TMP) +
-           "/bad_input_runs_div", "--lr"},
+      {"run sgld --lr 1e6 --steps 5 --lambda 1 --quick --train-sequences 4 --out " + tmpdir("div"), "--lr"},  // fresh each run
   };
   for (const auto& c : cases) {
     std::string out;
