@@ -35,7 +35,15 @@ TEST_CASE("gap verdict: villani gap and the gap claim give the same verdict obje
     const json cmd = json::parse(r.out)["claims"]["paper_c_ls_bound"];
     const auto claim = v::check_paper_bound(c.loss, c.lambda, c.s, v::CheckContext{}, c.grid);
     INFO("gap: " << cmd.dump() << "\nclaim: " << claim.details.dump() << "\n" << claim.evidence);
-    CHECK(claim.details["paper_c_ls_bound"] == cmd);
+    // Every key equal; `factor` (C_P/claim) to 1e-12 relative: the 2-D eigen-solve's last bits
+    // follow Eigen's alignment-dependent summation, which differs between two processes.
+    json same = claim.details["paper_c_ls_bound"];
+    REQUIRE(same.size() == cmd.size());
+    if (same["factor"].is_number() && cmd["factor"].is_number()) {
+      CHECK(same["factor"].get<double>() == Approx(cmd["factor"].get<double>()).epsilon(1e-12));
+      same["factor"] = cmd["factor"];
+    }
+    CHECK(same == cmd);
     CHECK(cmd["status"] == v::to_string(claim.verdict));
     CHECK(claim.verdict == c.expected);
     CHECK(cmd["violated"] == (c.expected == v::Verdict::Violated));
