@@ -7,6 +7,7 @@
 
 #include "cli/bench.hpp"
 #include "numerics/lowdim/gap.hpp"
+#include "numerics/lowdim/gibbs.hpp"
 #include "numerics/symbolic/energy.hpp"
 #include "validators/certify.hpp"
 
@@ -25,13 +26,9 @@ nlohmann::json bench_gap(const BenchOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
     symbolic::Energy e(loss);
     const int d = e.dim();
-    auto ev = std::make_shared<symbolic::Evaluator<double>>(e.energy());
-    lowdim::Potential p{d, [ev, d](const double* x) {
-                          double v[4] = {x[0], d == 2 ? x[1] : 1.0, 1.0, 1.0};
-                          return (*ev)(v);
-                        }};
+    const auto p = lowdim::gibbs_potential(e, 1.0, 1.0);
     const auto box = lowdim::choose_box(p, 1.0);
-    const auto r = lowdim::poincare_constant(p, box.box, n1);
+    const auto r = lowdim::poincare_estimate(p, box.box, n1);
     if (d == 1) lowdim::brackets_1d(p, box.box.lo[0], box.box.hi[0]);
     lowdim::coordinate_variances(p, box.box, d == 1 ? 400 : 60);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -50,15 +47,11 @@ nlohmann::json bench_gap(const BenchOptions& o) {
                         Edge{"far-well", "-11.9*exp(-(t-10)^2/(2*0.02^2))", 1.0}}) {
     const auto t0 = std::chrono::steady_clock::now();
     symbolic::Energy e(c.loss);
-    auto ev = std::make_shared<symbolic::Evaluator<double>>(e.energy());
     const double s = c.s;
-    lowdim::Potential p{1, [ev, s](const double* x) {
-                          double v[4] = {x[0], 1.0, s, s};
-                          return (*ev)(v) / s;
-                        }};
+    const auto p = lowdim::gibbs_potential(e, 1.0, s);
     const auto bc = lowdim::choose_box(p, std::sqrt(s));
     const int n = int(std::max<long>(o.quick ? 1000 : 4000, bc.min_cells));
-    const auto g = lowdim::poincare_constant_grown(p, bc.box, n, true);
+    const auto g = lowdim::poincare_estimate_grown(p, bc.box, n, true);
     lowdim::brackets_1d(p, g.box.lo[0], g.box.hi[0]);
     const auto ek = lowdim::eyring_kramers_1d(p, g.box.lo[0], g.box.hi[0]);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -85,8 +78,9 @@ nlohmann::json bench_gap(const BenchOptions& o) {
       for (int i = 0; i <= n; ++i) {
         const double r = region.first + (region.second - region.first) * i / n;
         const double phi = d == 1 ? (j == 0 ? 0.0 : M_PI) : 2 * M_PI * j / n;
-        double v[4] = {r * std::cos(phi), d == 2 ? r * std::sin(phi) : 1.0, 1.0, 1.0};
-        m = std::min(m, psi(v));
+        const double x[2] = {r * std::cos(phi), r * std::sin(phi)};
+        auto v = symbolic::slots(x, d, 1.0, 1.0);
+        m = std::min(m, psi(v.data()));
       }
     const std::string text = fmt::format("psi>={:.6f} on r in [{},{}]", m - 0.01, region.first, region.second);
     const auto st = validators::parse_certify(text);
@@ -98,7 +92,7 @@ nlohmann::json bench_gap(const BenchOptions& o) {
     figures[fmt::format("certify_{}d_seconds", d)] = secs;
     figures[fmt::format("certify_{}d_boxes", d)] = cr.boxes_evaluated;
     table.push_back({fmt::format("{}-D certify {} (L = {})", d, text, loss),
-                     fmt::format("{} ({} boxes, depth {})", cr.verdict, cr.boxes_evaluated, cr.max_depth), ""});
+                     fmt::format("{} ({} boxes, depth {})", validators::to_string(cr.verdict, validators::VerdictWords::Certificate), cr.boxes_evaluated, cr.max_depth), ""});
     table.push_back({fmt::format("{}-D certify wall time", d), fmt::format("{:.3f}", secs), "s"});
   }
   return {{"figures", figures}, {"table", table},

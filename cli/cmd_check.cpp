@@ -176,7 +176,7 @@ int run_check(int argc, char** argv) {
   else if (fmt == Format::Markdown) std::cout << validators::check_markdown(rep);
   else std::cout << render(ct, fmt) << "\n" << render(st, fmt);
   bool failed = false;
-  for (const auto& [k, c] : rep["criteria"].items()) failed = failed || c["verdict"] == "fails";
+  for (const auto& [k, c] : rep["criteria"].items()) failed = failed || validators::parse_verdict(c.value("verdict", "")) == validators::Verdict::Violated;
   return strict && failed ? kViolation : kOk;
 }
 

@@ -10,10 +10,10 @@
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
 #include "numerics/errors.hpp"
-#include "numerics/lowdim/gap.hpp"
 #include "numerics/symbolic/energy.hpp"
 #include "theory/routes.hpp"
 #include "validators/certify.hpp"
+#include "validators/gap_report.hpp"
 
 namespace villani::cli {
 namespace {
@@ -98,98 +98,30 @@ int run_gap(int argc, char** argv) {
   if (grid < 16 || grid > (d == 1 ? 2000000 : 2000))
     throw InputError("--grid", fmt::format("expected 16 ≤ N ≤ {}; got {}", d == 1 ? 2000000 : 2000, grid));
 
-  auto ev = std::make_shared<symbolic::Evaluator<double>>(energy.energy());
-  lowdim::Potential pot{d, [ev, d, lambda, s](const double* x) {
-                          double v[4] = {x[0], d == 2 ? x[1] : lambda, d == 2 ? lambda : s, s};
-                          return (*ev)(v) / s;
-                        }, "--loss"};
-  const double scale = lambda > 0 ? std::sqrt(s / lambda) : 1.0;
-  lowdim::Box box;
-  double tail = 0, scan_radius = 0;
-  int wells_added = 0;
-  std::string box_note;
+  validators::GapRequest req;
+  req.lambda = lambda;
+  req.s = s;
   if (!box_s.empty()) {
-    const double a = number("--box", box_s);
-    check_positive("--box", a);
-    for (int c = 0; c < d; ++c) { box.lo[c] = -a; box.hi[c] = a; }
-    // A box whose edge F/s cannot be evaluated is the box's fault, not the loss's (issue 15).
-    for (int k = 0; k < (1 << d); ++k) {
-      double x[2] = {(k & 1) ? a : -a, (k & 2) ? a : -a};
-      const double v = pot.V(x);
-      if (!std::isfinite(v))
-        throw InputError("--box", fmt::format("F/s is not finite at the box corner ({}) (value {}); use a smaller "
-                                              "box or omit --box", d == 1 ? fmt::format("{}", x[0])
-                                                                          : fmt::format("{}, {}", x[0], x[1]),
-                                              describe_value(v)));
-    }
-    tail = lowdim::tail_mass_outside(pot, box, scale, "--lambda", "--loss");
-    if (tail > 1e-12)
-      throw InputError("--box", fmt::format("[−{0}, {0}]^{1} cuts off {2:.3g} of the mass of μ_s "
-                                            "(more than 1e-12); use a larger box or omit --box", a, d, tail));
-    box_note = "given with --box";
-  } else {
-    const auto bc = lowdim::choose_box(pot, scale, 1e-14, "--lambda", "--loss");
-    box = bc.box;
-    tail = bc.tail_mass;
-    box_note = bc.note;
-    wells_added = bc.wells_added;
-    scan_radius = bc.scan_radius;
-    if (d == 1 && bc.min_cells > grid && !app.count("--grid")) {
-      const int raised = int(std::min<long>(2000000, bc.min_cells));
-      box_note += fmt::format("; grid raised from {} to {} cells to resolve the narrowest well", grid, raised);
-      grid = raised;
-    }
+    req.box_half_width = number("--box", box_s);
+    check_positive("--box", *req.box_half_width);
   }
-  // A solver that cannot warrant its value is an inconclusive answer naming what would settle it
-  // (exit 2), never an internal error.
-  auto inconclusive = [&](const std::exception& e) {
-    return InputError("--box", std::string("C_P inconclusive: ") + e.what() +
-                                   (d == 2 ? ". What would settle it: a smaller --box, a higher --temperature, or the "
-                                             "1-D problem (its solver has no such limit)"
-                                           : ". What would settle it: a smaller --box or a higher --temperature"));
-  };
+  req.grid = grid;
+  req.grid_given = app.count("--grid") > 0;
   Progress progress(quiet);
-  progress.update("gap", 0, 0, "", fmt::format("C_P on three grids (finest {} cells per dimension)", grid));
-  lowdim::PoincareResult pr;
-  std::string truncation_note;
-  double truncation = 0;
-  bool truncation_checked = false;
+  req.progress = progress.fn();
+  validators::GapReport g;
   try {
-    if (d == 1) {
-      const auto g = lowdim::poincare_constant_grown(pot, box, grid, box_s.empty());
-      pr = g.result;
-      truncation = g.truncation_relative;
-      truncation_checked = g.checked;
-      truncation_note = g.note;
-      if (g.growths > 0) {
-        box = g.box;
-        tail = lowdim::tail_mass_outside(pot, box, scale, "--lambda", "--loss");
-        box_note += "; " + g.note;
-      }
-    } else {
-      pr = lowdim::poincare_constant(pot, box, grid);
-      truncation_note = fmt::format("not checked in 2-D; the box leaves {:.2g} of the mass outside", tail);
-    }
-  } catch (const DomainError& e) {
-    throw inconclusive(e);
+    g = validators::gap_report(energy, req);
+  } catch (const NotConverged& e) {
+    // A solver that cannot warrant its value is an inconclusive answer naming what would settle it
+    // (exit 2), never an internal error.
+    throw e.with_remedy("C_P: ", d == 2 ? "a smaller --box, a higher --temperature, or the 1-D problem (its "
+                                          "solver has no such limit)"
+                                        : "a smaller --box or a higher --temperature");
   }
-  const auto var = lowdim::coordinate_variances(pot, box, d == 1 ? 400 : 60);
-  double var_max = 0;
-  for (double v : var) var_max = std::max(var_max, v);
-
-  // Curvature floor of L on the box: min over a grid of the smallest eigenvalue of ∇²L.
-  symbolic::Evaluator<double> curv(energy.curvature_min());
-  double kmin = std::numeric_limits<double>::infinity();
-  const int nc = d == 1 ? 4001 : 201;
-  for (int j = 0; j < (d == 2 ? nc : 1); ++j)
-    for (int i = 0; i < nc; ++i) {
-      const double x0 = box.lo[0] + (box.hi[0] - box.lo[0]) * i / (nc - 1);
-      const double x1 = d == 2 ? box.lo[1] + (box.hi[1] - box.lo[1]) * j / (nc - 1) : 0;
-      double v[4] = {x0, d == 2 ? x1 : lambda, d == 2 ? lambda : s, s};
-      const double c = curv(v);
-      if (std::isfinite(c)) kmin = std::min(kmin, c);
-    }
-  const double K = std::max(0.0, -kmin);
+  const auto& pr = g.poincare;
+  const auto& box = g.box;
+  const double var_max = g.variance_max, K = g.curvature_floor, tail = g.tail_mass;
 
   nlohmann::json j;
   j["loss"] = loss;
@@ -197,72 +129,51 @@ int run_gap(int argc, char** argv) {
   j["lambda"] = lambda;
   j["temperature"] = s;
   nlohmann::json grids = nlohmann::json::array();
-  for (const auto& g : pr.grids)
-    grids.push_back({{"n", g.n}, {"c_p", g.c_p}, {"log10_c_p", g.log_c_p / std::log(10.0)}, {"seconds", g.seconds}});
+  for (const auto& gs : pr.grids)
+    grids.push_back({{"n", gs.n}, {"c_p", gs.c_p}, {"log10_c_p", gs.log_c_p / std::log(10.0)}, {"seconds", gs.seconds}});
   const double log10_cp = pr.log_value / std::log(10.0);
   j["poincare"] = {{"value", pr.value}, {"error_estimate", pr.error_estimate}, {"method", pr.method},
                    {"observed_order", pr.observed_order}, {"grids", grids}, {"log10_value", log10_cp},
                    {"relative_error", pr.relative_error},
-                   {"truncation", {{"relative", truncation}, {"checked", truncation_checked}, {"note", truncation_note}}}};
+                   {"truncation", {{"relative", g.truncation}, {"checked", g.truncation_checked},
+                                   {"note", g.truncation_note}}}};
   j["box"] = {{"lo", std::vector<double>(box.lo.begin(), box.lo.begin() + d)},
               {"hi", std::vector<double>(box.hi.begin(), box.hi.begin() + d)},
-              {"tail_mass", tail}, {"note", box_note}, {"wells_added", wells_added}, {"scan_radius", scan_radius}};
-  j["variance_lower_bound"] = {{"value", var_max}, {"per_coordinate", var}};
+              {"tail_mass", tail}, {"note", g.box_note}, {"wells_added", g.wells_added}, {"scan_radius", g.scan_radius}};
+  j["variance_lower_bound"] = {{"value", var_max}, {"per_coordinate", g.variances}};
   if (d == 1) {
-    const auto b = lowdim::brackets_1d(pot, box.lo[0], box.hi[0]);
+    const auto& b = *g.brackets;
     j["muckenhoupt"] = {{"lower", b.muck_lower}, {"upper", b.muck_upper}, {"B_plus", b.b_plus},
                         {"B_minus", b.b_minus}, {"median", b.median}, {"log10_B", b.log10_b},
-                        {"contains_poincare", b.muck_lower <= pr.value && pr.value <= b.muck_upper}};
-    const auto ek = lowdim::eyring_kramers_1d(pot, box.lo[0], box.hi[0]);
+                        {"contains_poincare", g.bracket_contains_poincare}};
+    const auto& ek = *g.eyring_kramers;
     if (ek.applies)
       j["eyring_kramers"] = {{"applies", true}, {"value", ek.value}, {"log10_value", ek.log_value / std::log(10.0)},
                              {"ratio", std::exp(pr.log_value - ek.log_value)}, {"barrier", ek.barrier},
                              {"saddle", ek.saddle}, {"minima", ek.minima}, {"note", ek.note}};
     else
       j["eyring_kramers"] = {{"applies", false}, {"value", "n/a"}, {"minima", ek.minima}, {"note", ek.note}};
-    const auto et = lowdim::ls_lower_exponential(pot, box.lo[0], box.hi[0]);
-    auto ls = lowdim::log_sobolev_1d(pot, box.lo[0], box.hi[0], 800, 1500);
-    // C_LS ≥ C_P always: a discrete ascent that stays below C_P (symmetric wells, where the sup
-    // is approached only in a limit) or fails (metastability beyond its double arithmetic) is
-    // raised to C_P − error, and the statement is one-sided: C_LS ≥ value.
-    std::string ls_note = "max of the discrete ratio Ent(f²)/(2E(f)) over grid functions (H¹ ascent, 5 starts), n and "
-                          "n/2 cells; approaches C_LS from below, not certified";
+    const auto& et = *g.ls_test_functions;
+    const auto& ls = *g.log_sobolev;
     const double cp_lower = pr.value - pr.error_estimate;
-    bool raised = false;
-    if (!(std::isfinite(ls.value) && ls.value >= cp_lower)) {
-      ls_note += fmt::format("; raised to C_P − error = {:.10g} (the ascent gave {:.10g}; C_LS ≥ C_P always)", cp_lower, ls.value);
-      ls.value = cp_lower;
-      ls.error_estimate = pr.error_estimate;
-      raised = true;
-    }
     j["log_sobolev_bracket"] = {
         {"lower", std::max({b.ls_lower, cp_lower, et.value})},
         {"upper", b.ls_upper}, {"D_plus", b.d_plus}, {"D_minus", b.d_minus},
         {"bobkov_gotze_lower", b.ls_lower}, {"bobkov_gotze_upper", b.ls_upper},
         {"test_function_lower", et.value}, {"test_function_beta", et.beta},
         {"computed", {{"value", ls.value}, {"error_estimate", ls.error_estimate}, {"n", ls.n},
-                      {"method", ls_note}, {"raised_to_c_p", raised},
+                      {"method", g.log_sobolev_note}, {"raised_to_c_p", g.log_sobolev_raised},
                       {"statement", "one-sided: C_LS ≥ value (a discrete maximization from below); the only upper "
                                     "side is the Bobkov–Götze upper end"}}},
         {"note", "Bobkov–Götze 1999 Thm 5.3 (1/150, 468) in the form valid under every unresolved "
                  "normalization: max(D+,D−)/300 ≤ C_LS ≤ 468·(D+ + D−) with Ent ≤ 2·C_LS·E; the lower end "
                  "also uses C_LS ≥ C_P and the test functions e^{βt} (exact for Gaussians). See docs/gap.md."}};
   }
-  const auto claim = theory::paper_claim(Wide(lambda), Wide(d));
-  const double claim_v = static_cast<double>(*claim.c_ls);
-  const double lower_cp = std::max({pr.value - pr.error_estimate, var_max,
-                                    j.contains("muckenhoupt") ? j["muckenhoupt"]["lower"].get<double>() : 0.0});
-  const bool violated = lambda > 0 && lower_cp > claim_v;
-  j["claims"]["paper_c_ls_bound"] = {
-      {"value", claim_v}, {"violated", violated},
-      {"factor", pr.value / claim_v},
-      {"verdict", violated ? fmt::format("violated by a factor {:.4g} (C_LS ≥ C_P ≥ {:.6g} > {:.6g})",
-                                         pr.value / claim_v, lower_cp, claim_v)
-                           : std::string("consistent")}};
-  if (lambda > 0) {
-    const auto g = theory::gaussian_reference(Wide(lambda), Wide(s));
-    j["gaussian_reference"] = {{"value", static_cast<double>(*g.c_p)}, {"ratio", pr.value / static_cast<double>(*g.c_p)}};
-    auto be = theory::bakry_emery(Wide(lambda), Wide(s), Wide(K));
+  const double claim_v = g.paper_bound.claim;
+  j["claims"]["paper_c_ls_bound"] = validators::paper_bound_json(g.paper_bound);
+  if (g.bakry_emery) {
+    j["gaussian_reference"] = {{"value", *g.gaussian_c_p}, {"ratio", pr.value / *g.gaussian_c_p}};
+    const auto& be = *g.bakry_emery;
     j["bakry_emery"] = route_json(be);
     j["bakry_emery"]["curvature_floor_K"] = K;
     j["bakry_emery"]["note"] = "K = max(0, −min λ_min(∇²L)) on a grid of the box (an estimate; the route needs it globally)";
@@ -292,7 +203,7 @@ int run_gap(int argc, char** argv) {
   const std::string cp_text = std::isfinite(pr.value) ? fmt::format("{:.10g}", pr.value)
                                                       : fmt::format("10^{:.10g}", log10_cp);
   t.rows.push_back({"C_P (true)", cp_text, fmt::format("± {:.2g} (relative); {}", pr.relative_error, pr.method)});
-  t.rows.push_back({"truncation", fmt::format("{:.2g}", truncation), truncation_note});
+  t.rows.push_back({"truncation", fmt::format("{:.2g}", g.truncation), g.truncation_note});
   if (d == 1 && j["eyring_kramers"]["applies"].get<bool>())
     t.rows.push_back({"Eyring–Kramers", fmt::format("10^{:.8g}", j["eyring_kramers"]["log10_value"].get<double>()),
                       fmt::format("C_P / EK = {:.6g}; {}", j["eyring_kramers"]["ratio"].get<double>(),

@@ -78,6 +78,10 @@ int run_guarded(const std::string& command, const std::function<int()>& fn) {
   } catch (const numerics::DistributedError& e) {
     std::cerr << "villani " << command << ": lost rank: " << e.what() << "\n";
     return kLostRank;
+  } catch (const NotConverged& e) {
+    std::cerr << "villani " << command << ": inconclusive: " << e.what()
+              << (e.remedy().empty() ? "" : ". What would settle it: " + e.remedy()) << "\n";
+    return kBadInput;
   } catch (const NonFiniteOutput& e) {
     std::cerr << "villani " << command << ": internal error: non-finite result: " << e.what() << "\n";
     return kInternal;

@@ -100,24 +100,17 @@ nlohmann::json constants_rows(const ConstantsOptions& o) {
         row["lambda"] = wide_json(lambda);
         row["dim"] = wide_json(d);
         row["temperature"] = wide_json(s);
-        const bool about_l0 = !o.curvature_floor && !o.oscillation && !o.lyapunov;
+        const bool about_l0 = theory::about_pure_regularizer(q);
         row["model"] = about_l0 ? "L ≡ 0 (pure regularizer; no assumption on L given)"
                                 : "L satisfying the given assumptions";
         nlohmann::json rj = nlohmann::json::object();
-        std::optional<Wide> best_p, best_ls;
-        std::string best_p_id, best_ls_id;
-        const theory::RouteResult* claim = nullptr;
-        for (const auto& r : routes) {
-          rj[r.id] = route_json(r);
-          if (r.kind == theory::RouteKind::Claim) { claim = &r; continue; }
-          if (!r.applies) continue;
-          // Rigorous candidates: for L ≡ 0 the exact Gaussian value and the L ≡ 0 Lyapunov
-          // bound; otherwise the routes whose assumptions the user supplied.
-          const bool l0_route = r.id == "gaussian_reference" || (r.id == "lyapunov" && !o.lyapunov);
-          if (about_l0 != l0_route) continue;
-          if (r.c_p && (!best_p || *r.c_p < *best_p)) { best_p = r.c_p; best_p_id = r.id; }
-          if (r.c_ls && (!best_ls || *r.c_ls < *best_ls)) { best_ls = r.c_ls; best_ls_id = r.id; }
-        }
+        for (const auto& r : routes) rj[r.id] = route_json(r);
+        const auto chosen = theory::best_constants(routes, q);
+        const auto& best_p = chosen.c_p;
+        const auto& best_ls = chosen.c_ls;
+        const std::string& best_p_id = chosen.c_p_route;
+        const std::string& best_ls_id = chosen.c_ls_route;
+        const theory::RouteResult* claim = chosen.claim;
         row["routes"] = rj;
         nlohmann::json best;
         best["c_p"] = best_p ? wide_json(*best_p) : nlohmann::json("n/a");

@@ -225,10 +225,12 @@ ReproduceSummary run_reproduce_all(const ReproduceOptions& o, std::ostream& out,
   if (!sum.interrupted) {
     for (auto& c : recorded_claims(o.results_dir)) {
       const std::string v = c.value("verdict", "inconclusive");
-      if (v == "holds") ++sum.holds;
-      else if (v == "violated") ++sum.violated;
-      else if (v == "not-applicable") ++sum.not_applicable;
-      else ++sum.inconclusive;
+      switch (validators::parse_verdict(v)) {
+        case validators::Verdict::Holds: ++sum.holds; break;
+        case validators::Verdict::Violated: ++sum.violated; break;
+        case validators::Verdict::NotApplicable: ++sum.not_applicable; break;
+        case validators::Verdict::Inconclusive: ++sum.inconclusive; break;
+      }
       c["seconds"] = 0.0;
       ct.rows.push_back({c["id"].get<std::string>(), v, "rec", c["evidence"].get<std::string>()});
       doc["claims"].push_back(c);

@@ -2,6 +2,8 @@
 //
 // InputError  -> exit code 2 (bad input; the message names the argument and what was expected)
 // DomainError -> a mathematical precondition failed inside a computation (exit 3 if it escapes)
+// NotConverged -> a numerical method could not reach or warrant its answer on these inputs
+//                 (exit 2: the message says what to change; a claim reads it as inconclusive)
 #pragma once
 #include <cmath>
 #include <stdexcept>
@@ -24,6 +26,24 @@ class InputError : public std::runtime_error {
 class DomainError : public std::domain_error {
  public:
   using std::domain_error::domain_error;
+};
+
+/// A solver did not converge, or its answer could not be warranted, for inputs that are valid
+/// (a metastable well, a box too large for double range, ...). Not a bug: `remedy()` says what
+/// the user can change ("a smaller --box or a higher --temperature"); empty when the thrower
+/// cannot know, and the caller that knows the options rethrows with one (with_remedy).
+class NotConverged : public std::runtime_error {
+ public:
+  explicit NotConverged(const std::string& message, std::string remedy = "")
+      : std::runtime_error(message), remedy_(std::move(remedy)) {}
+  const std::string& remedy() const { return remedy_; }
+  /// The same failure with `remedy` and `prefix` + what() as its message.
+  NotConverged with_remedy(const std::string& prefix, std::string remedy) const {
+    return NotConverged(prefix + what(), std::move(remedy));
+  }
+
+ private:
+  std::string remedy_;
 };
 
 std::string describe_value(double v);

@@ -252,4 +252,33 @@ std::vector<RouteResult> all_routes(const ConstantsQuery& q) {
   return out;
 }
 
+bool about_pure_regularizer(const ConstantsQuery& q) {
+  return !q.curvature_floor && !q.oscillation && !q.lyapunov;
+}
+
+BestConstants best_constants(const std::vector<RouteResult>& routes, const ConstantsQuery& q) {
+  BestConstants b;
+  const bool about_l0 = about_pure_regularizer(q);
+  for (const auto& r : routes) {
+    if (r.kind == RouteKind::Claim) {
+      b.claim = &r;
+      continue;
+    }
+    if (!r.applies) continue;
+    // Rigorous candidates: for L ≡ 0 the exact Gaussian value and the L ≡ 0 Lyapunov
+    // bound; otherwise the routes whose assumptions the user supplied.
+    const bool l0_route = r.id == "gaussian_reference" || (r.id == "lyapunov" && !q.lyapunov);
+    if (about_l0 != l0_route) continue;
+    if (r.c_p && (!b.c_p || *r.c_p < *b.c_p)) {
+      b.c_p = r.c_p;
+      b.c_p_route = r.id;
+    }
+    if (r.c_ls && (!b.c_ls || *r.c_ls < *b.c_ls)) {
+      b.c_ls = r.c_ls;
+      b.c_ls_route = r.id;
+    }
+  }
+  return b;
+}
+
 }  // namespace villani::theory

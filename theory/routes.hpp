@@ -83,4 +83,18 @@ void validate(const ConstantsQuery& q);
 /// holley_stroock, lyapunov.
 std::vector<RouteResult> all_routes(const ConstantsQuery& q);
 
+/// True when the query gives no assumption on L (no K, Ω or Lyapunov inputs): the constants are
+/// then those of the pure regularizer L ≡ 0.
+bool about_pure_regularizer(const ConstantsQuery& q);
+
+/// The tightest rigorous C_P and C_LS among `routes` (all_routes(q)) for the model q describes:
+/// for L ≡ 0 the exact Gaussian value and the L ≡ 0 Lyapunov bound; otherwise only the routes
+/// whose assumptions the user supplied. The preprint's claim never counts; it is returned beside.
+struct BestConstants {
+  std::optional<Wide> c_p, c_ls;
+  std::string c_p_route, c_ls_route;  ///< route ids; empty when none applies
+  const RouteResult* claim = nullptr; ///< the paper_claim route of `routes`
+};
+BestConstants best_constants(const std::vector<RouteResult>& routes, const ConstantsQuery& q);
+
 }  // namespace villani::theory

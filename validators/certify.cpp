@@ -253,13 +253,13 @@ CertifyResult certify(const sym::Energy& energy, const std::string& lambda, cons
     const I50 gp = eval_point(th, inside);
     if (inside && mp::upper(gp) < 0) {
       found = true;
-      res.verdict = "counterexample";
+      res.verdict = Verdict::Violated;
       res.point = th;
       double r2 = 0;
       for (double x : th) r2 += x * x;
       res.point_radius = std::sqrt(r2);
       res.margin = to_double(gp);
-      res.margin_enclosure_50 = to_string(gp, 20);
+      res.margin_enclosure_50 = villani::to_string(gp, 20);
       const I50 lv = left(vars);
       res.value = to_double(lv);
       res.rhs = res.value - res.margin;
@@ -289,7 +289,7 @@ CertifyResult certify(const sym::Energy& energy, const std::string& lambda, cons
       if (!(m > b.p0 && m < b.p1)) c1.depth = -1;
     }
     if (b.depth >= o.max_depth || c1.depth < 0) {
-      b.enclosure = to_string(eval_box(b), 12);
+      b.enclosure = villani::to_string(eval_box(b), 12);
       stuck.push_back(b);
       continue;
     }
@@ -308,10 +308,10 @@ CertifyResult certify(const sym::Energy& energy, const std::string& lambda, cons
   }
   if (!found) {
     if (heap.empty() && stuck.empty()) {
-      res.verdict = "certified";
+      res.verdict = Verdict::Holds;
       res.min_lower_margin = min_lower;
     } else {
-      res.verdict = "inconclusive";
+      res.verdict = Verdict::Inconclusive;
       // The smallest box actually undecided (lower enclosure < 0). Boxes still queued with a
       // lower end ≥ 0 would be certified when popped; naming one of them (as before) reported an
       // "undecided" box with a positive enclosure.
@@ -323,7 +323,7 @@ CertifyResult certify(const sym::Energy& energy, const std::string& lambda, cons
       for (const auto& b : left_over)
         if (size_of(b, d) < size_of(*best, d)) best = &b;
       Box bb = *best;
-      if (bb.enclosure.empty()) bb.enclosure = to_string(eval_box(bb), 12);
+      if (bb.enclosure.empty()) bb.enclosure = villani::to_string(eval_box(bb), 12);
       res.box_r_lo = bb.a;
       res.box_r_hi = bb.b;
       res.box_phi_lo = bb.p0;
@@ -351,17 +351,17 @@ nlohmann::json certificate_json(const CertifyResult& r, const CertifyStatement& 
                  {"cover", r.dim == 1 ? "[−r1, −r0] ∪ [r0, r1], bisected"
                                       : "polar boxes [a,b]×[φ0,φ1] → θ = (r cos φ, r sin φ) by interval "
                                         "cos/sin; φ ∈ [0, 6.2832] ⊃ [0, 2π]; bisected"}};
-  j["verdict"] = r.verdict;
+  j["verdict"] = to_string(r.verdict, VerdictWords::Certificate);
   j["method"] = "MPFI intervals, 50 digits; adaptive bisection, smallest lower enclosure first";
   j["boxes_evaluated"] = r.boxes_evaluated;
   j["max_depth"] = r.max_depth;
   j["budget"] = {{"max_boxes", r.options.max_boxes}, {"max_depth", r.options.max_depth}};
   j["seconds"] = r.seconds;
-  if (r.verdict == "certified") {
+  if (r.verdict == Verdict::Holds) {
     j["boxes_covered"] = r.boxes_certified;
     j["min_lower_enclosure"] = r.min_lower_margin;
     j["min_lower_enclosure_of"] = st.kind == CertifyStatement::Kind::Coercive ? "F − c‖θ‖² + C" : "Ψ − M";
-  } else if (r.verdict == "counterexample") {
+  } else if (r.verdict == Verdict::Violated) {
     j["counterexample"] = {{"theta", r.point}, {"radius", r.point_radius}, {"value", r.value},
                            {"rhs", r.rhs}, {"margin", r.margin},
                            {"margin_enclosure_50", r.margin_enclosure_50},
@@ -380,11 +380,11 @@ nlohmann::json certificate_json(const CertifyResult& r, const CertifyStatement& 
 }
 
 std::string certificate_line(const CertifyResult& r) {
-  if (r.verdict == "certified")
+  if (r.verdict == Verdict::Holds)
     return fmt::format("certified: {} ({} boxes covered, depth {}, min lower enclosure of the margin {:.6g}; "
                        "MPFI 50 digits, {:.2f} s)",
                        r.statement, r.boxes_certified, r.max_depth, r.min_lower_margin, r.seconds);
-  if (r.verdict == "counterexample") {
+  if (r.verdict == Verdict::Violated) {
     std::string th;
     for (std::size_t k = 0; k < r.point.size(); ++k) th += (k ? ", " : "") + fmt::format("{:.12g}", r.point[k]);
     return fmt::format("counterexample to {}: θ = ({}), ‖θ‖ = {:.12g}: value {:.12g} < {:.12g} (margin {:.6g}{})",

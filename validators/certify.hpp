@@ -16,7 +16,7 @@
 // end there is < 0 (and the point provably lies in the annulus), that point is a
 // counterexample; otherwise the box is bisected (1-D: in r; 2-D: along the longer of the radial
 // width and the arc length r·Δφ). A budget of boxes and of bisection depth bounds the work;
-// when it runs out the verdict is "inconclusive" with the smallest box left undecided.
+// when it runs out the verdict is inconclusive with the smallest box left undecided.
 #pragma once
 #include <string>
 #include <vector>
@@ -25,6 +25,7 @@
 
 #include "numerics/progress.hpp"
 #include "numerics/symbolic/energy.hpp"
+#include "validators/verdict.hpp"
 
 namespace villani::validators {
 
@@ -49,7 +50,9 @@ struct CertifyOptions {
 };
 
 struct CertifyResult {
-  std::string verdict;             ///< "certified" | "counterexample" | "inconclusive"
+  /// Holds: certified; Violated: a counterexample; Inconclusive: the budget ran out (JSON words:
+  /// VerdictWords::Certificate, "certified" | "counterexample" | "inconclusive").
+  Verdict verdict = Verdict::Inconclusive;
   std::string statement;           ///< readable form of the inequality
   int dim = 1;
   long boxes_evaluated = 0;

@@ -7,16 +7,6 @@
 
 namespace villani::validators {
 
-const char* to_string(Verdict v) {
-  switch (v) {
-    case Verdict::Holds: return "holds";
-    case Verdict::Violated: return "violated";
-    case Verdict::Inconclusive: return "inconclusive";
-    case Verdict::NotApplicable: return "not-applicable";
-  }
-  return "?";
-}
-
 void Registry::add(Claim c) {
   for (const auto& existing : claims_)
     if (existing.id == c.id) throw DomainError("claim registered twice: " + c.id);

@@ -6,10 +6,9 @@
 #include <string>
 #include <vector>
 
-namespace villani::validators {
+#include "validators/verdict.hpp"
 
-enum class Verdict { Holds, Violated, Inconclusive, NotApplicable };
-const char* to_string(Verdict v);
+namespace villani::validators {
 
 struct ClaimResult {
   Verdict verdict = Verdict::Inconclusive;

@@ -10,7 +10,8 @@
 //   5. constants      measured R, sup F, sup(−Ψ_{2s})_+ on the ball, curvature floor, fed to
 //                     theory/'s routes beside the preprint's claim
 // Every number that comes from sampling is an ESTIMATE of a sup/inf, never a bound; the report
-// says so. Verdicts: holds | fails | inconclusive (with the reason).
+// says so. Verdicts (validators/verdict.hpp, criterion words): holds | fails | inconclusive
+// (with the reason).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -22,11 +23,9 @@
 
 #include "numerics/objective.hpp"
 #include "numerics/progress.hpp"
+#include "validators/verdict.hpp"
 
 namespace villani::validators {
-
-enum class CheckVerdict { Holds, Fails, Inconclusive };
-const char* to_string(CheckVerdict v);
 
 /// F, ΔF and ‖∇F‖² of F = L + (λ/2)‖θ‖² at θ, computed with `digits` decimal digits (50 or 100)
 /// and rounded to double. Reference models provide it (numerics/models); user models do not.

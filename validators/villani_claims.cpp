@@ -63,8 +63,8 @@ const json& cached_check(const std::string& preset, double s, const CheckContext
   return cache.emplace(key, std::move(rep)).first->second;
 }
 
-std::string criterion_verdict(const json& rep, const char* criterion) {
-  return rep["criteria"][criterion].value("verdict", "inconclusive");
+Verdict criterion_verdict(const json& rep, const char* criterion) {
+  return parse_verdict(rep["criteria"][criterion].value("verdict", ""));
 }
 
 std::string criterion_text(const json& rep, const char* criterion) {
@@ -85,15 +85,16 @@ ClaimResult by_criterion(const char* criterion, const std::vector<std::string>& 
   for (double s : temperatures)
     for (const auto& preset : models) {
       const json& rep = cached_check(preset, s, ctx);
-      const std::string v = criterion_verdict(rep, criterion);
+      const Verdict v = criterion_verdict(rep, criterion);
+      const char* word = to_string(v, VerdictWords::Criterion);
       ++total;
-      holds += v == "holds";
-      fails += v == "fails";
-      const std::string line = fmt::format("{} (d = {}, s = {}): {} — {}", preset, rep["dim"].get<long>(), s, v,
+      holds += v == Verdict::Holds;
+      fails += v == Verdict::Violated;
+      const std::string line = fmt::format("{} (d = {}, s = {}): {} — {}", preset, rep["dim"].get<long>(), s, word,
                                            criterion_text(rep, criterion));
-      if (v == "fails") failing += (failing.empty() ? "" : " ") + line + ".";
+      if (v == Verdict::Violated) failing += (failing.empty() ? "" : " ") + line + ".";
       evidence += (evidence.empty() ? "" : " ") + line + ".";
-      res.details.push_back({{"model", preset}, {"temperature", s}, {"verdict", v},
+      res.details.push_back({{"model", preset}, {"temperature", s}, {"verdict", word},
                              {"criterion", rep["criteria"][criterion]}, {"command", rep["command"]},
                              {"seconds", rep["seconds"]}});
     }
@@ -113,8 +114,7 @@ ClaimResult check_cinf(const std::string& preset, const CheckContext& ctx) {
   const json& c = rep["criteria"]["smoothness"];
   ClaimResult res;
   res.details = {{"model", preset}, {"criterion", c}, {"command", rep["command"]}, {"seconds", rep["seconds"]}};
-  const std::string v = c.value("verdict", "inconclusive");
-  res.verdict = v == "holds" ? Verdict::Holds : v == "fails" ? Verdict::Violated : Verdict::Inconclusive;
+  res.verdict = criterion_verdict(rep, "smoothness");
   res.evidence = fmt::format("{} (d = {}): {}", preset, rep["dim"].get<long>(), criterion_text(rep, "smoothness"));
   if (res.verdict == Verdict::Holds)
     res.evidence += ". Every operation of the architecture is C^∞ and so is (λ/2)‖θ‖², hence F is C^∞ "

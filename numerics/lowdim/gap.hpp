@@ -61,7 +61,7 @@ BoxChoice choose_box(const Potential& p, double scale, double tail_tol = 1e-14,
 /// error estimate. With adopt = false (a box given by the user) the box is kept and only the move
 /// is reported. A grown box where V is not finite ends the growth (noted).
 struct GrownPoincare;
-GrownPoincare poincare_constant_grown(const Potential& p, const Box& box, int n, bool adopt, double tol = 1e-9,
+GrownPoincare poincare_estimate_grown(const Potential& p, const Box& box, int n, bool adopt, double tol = 1e-9,
                                       int max_growths = 4);
 
 /// μ-mass outside `box`, measured on the same search grid as choose_box (R ≥ box).
@@ -89,14 +89,16 @@ struct PoincareResult {
   std::string method;
 };
 
-/// C_P on one grid of n cells per dimension. 1-D: Sturm-count bisection on log μ (see gap.cpp,
-/// chain_count); throws DomainError when V rises by more than ~e^{11000} over the box. 2-D: Spectra;
-/// throws DomainError when a conductance underflows double, the solver does not converge, or its
+/// C_P on one grid of n cells per dimension. 1-D: Sturm-count bisection on log μ (see gap_solve.cpp,
+/// chain_count); throws NotConverged when V rises by more than ~e^{11000} over the box. 2-D: Spectra;
+/// throws NotConverged when a conductance underflows double, the solver does not converge, or its
 /// value disagrees with the Rayleigh quotient of its vector by more than 1e-7 (not warranted).
 GridSolve poincare_on_grid(const Potential& p, const Box& box, int n);
 
-/// C_P with Richardson extrapolation over n/4, n/2, n (n rounded up to a multiple of 4).
-PoincareResult poincare_constant(const Potential& p, const Box& box, int n);
+/// C_P with Richardson extrapolation over n/4, n/2, n (n rounded up to a multiple of 4). An
+/// ESTIMATE with an error estimate, not a bound (the guaranteed sides are brackets_1d's
+/// Muckenhoupt bracket and coordinate_variances). Throws NotConverged as poincare_on_grid does.
+PoincareResult poincare_estimate(const Potential& p, const Box& box, int n);
 
 struct GrownPoincare {
   PoincareResult result;           ///< on `box`, error_estimate including the truncation move
@@ -149,7 +151,7 @@ struct LogSobolevEstimate {
   int iterations = 0;         ///< ascent steps on the fine grid (all starts)
   int n = 0;
 };
-LogSobolevEstimate log_sobolev_1d(const Potential& p, double lo, double hi, int n = 800, int max_iterations = 5000);
+LogSobolevEstimate log_sobolev_estimate_1d(const Potential& p, double lo, double hi, int n = 800, int max_iterations = 5000);
 
 /// Eyring–Kramers leading order for C_P of μ ∝ e^{−V} on [lo, hi] (V = F/s): local minima and
 /// maxima of V from a fine scan (refined by golden section; V'' by a 5-point difference), then

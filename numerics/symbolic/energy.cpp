@@ -397,13 +397,18 @@ Derivation Energy::derivation() const {
   return d;
 }
 
-double eval_double(const Program& p, const double* theta, int dim, double lambda, double s) {
-  double vars[4] = {0, 0, 0, 0};
+std::array<double, 4> slots(const double* theta, int dim, double lambda, double s) {
+  std::array<double, 4> vars{{0, 0, 0, 0}};
   for (int k = 0; k < dim; ++k) vars[k] = theta[k];
   vars[dim] = lambda;
   vars[dim + 1] = s;
+  return vars;
+}
+
+double eval_double(const Program& p, const double* theta, int dim, double lambda, double s) {
+  auto vars = slots(theta, dim, lambda, s);
   Evaluator<double> ev(p);
-  return ev(vars);
+  return ev(vars.data());
 }
 
 }  // namespace villani::numerics::symbolic

@@ -10,6 +10,7 @@
 // softplus(z) = log(1 + e^z), sigmoid(z) = 1/(1 + e^{−z}) (both evaluated stably). A typed
 // log(1 + exp(z)) is rewritten to softplus(z). Constants: Pi, Euler, Catalan.
 #pragma once
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -72,6 +73,9 @@ class Energy {
   Program loss_, energy_, lap_, psi_, psi2s_, curv_, r2_;
   std::vector<Program> grad_;
 };
+
+/// The variable slots [θ_1, …, θ_dim, λ, s] of every program of an Energy (unused slots 0).
+std::array<double, 4> slots(const double* theta, int dim, double lambda, double s);
 
 /// Convenience: evaluates a program in double at θ with the given λ and s.
 double eval_double(const Program& p, const double* theta, int dim, double lambda, double s);

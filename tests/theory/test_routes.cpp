@@ -107,3 +107,43 @@ TEST_CASE("validate names the bad argument", "[theory][routes]") {
   expect_arg({Wide(1), Wide(1), Wide(1), {}, Wide(-2), {}}, "--oscillation");
   expect_arg({std::numeric_limits<Wide>::quiet_NaN(), Wide(1), Wide(1), {}, {}, {}}, "--lambda");
 }
+
+TEST_CASE("best constants: L ≡ 0 takes the exact Gaussian value, a given K takes Bakry–Émery, never the claim",
+          "[theory][routes]") {
+  const Wide lambda(0.5), dim(10), s(2);
+  // No assumption on L: the pure regularizer, whose exact constant s/λ beats the Lyapunov bound.
+  ConstantsQuery q{lambda, dim, s, std::nullopt, std::nullopt, std::nullopt};
+  CHECK(about_pure_regularizer(q));
+  auto routes = all_routes(q);
+  auto b = best_constants(routes, q);
+  REQUIRE(b.claim != nullptr);
+  CHECK(b.claim->id == "paper_claim");
+  REQUIRE(b.c_p);
+  REQUIRE(b.c_ls);
+  CHECK(*b.c_p == s / lambda);
+  CHECK(*b.c_ls == s / lambda);
+  CHECK(b.c_p_route == "gaussian_reference");
+  // The claim 1/λ + d/λ² = 42 is larger here, but at s = 100 it is smaller than s/λ and still not taken.
+  ConstantsQuery hot{lambda, dim, Wide(100), std::nullopt, std::nullopt, std::nullopt};
+  auto hot_routes = all_routes(hot);
+  const auto bh = best_constants(hot_routes, hot);
+  REQUIRE(bh.c_ls);
+  CHECK(*bh.c_ls == Wide(100) / lambda);
+  CHECK(*bh.claim->c_ls < *bh.c_ls);
+  // A curvature floor K < λ: only the routes with supplied assumptions count; Bakry–Émery gives
+  // s/(λ − K) and the Gaussian value (about L ≡ 0) is out.
+  ConstantsQuery k{lambda, dim, s, Wide(0.25), std::nullopt, std::nullopt};
+  CHECK(!about_pure_regularizer(k));
+  auto k_routes = all_routes(k);
+  const auto bk = best_constants(k_routes, k);
+  REQUIRE(bk.c_ls);
+  CHECK(bk.c_ls_route == "bakry_emery");
+  CHECK(*bk.c_ls == s / (lambda - Wide(0.25)));
+  // K ≥ λ: nothing rigorous applies.
+  ConstantsQuery none{lambda, dim, s, Wide(1), std::nullopt, std::nullopt};
+  auto none_routes = all_routes(none);
+  const auto bn = best_constants(none_routes, none);
+  CHECK(!bn.c_p);
+  CHECK(!bn.c_ls);
+  CHECK(bn.c_ls_route.empty());
+}

@@ -46,20 +46,23 @@ double dense_min_1d(const sym::Program& p, double r0, double r1, double lambda, 
   return m;
 }
 
+// The verdict as `villani gap` prints it (certificate words: certified | counterexample | inconclusive).
+std::string words(const CertifyResult& r) { return to_string(r.verdict, VerdictWords::Certificate); }
+
 }  // namespace
 
 TEST_CASE("certify: L = 0, Ψ_s = −λ + λ²t²/s ≥ M on 2 ≤ |t| ≤ 5 (exact threshold 3)", "[certify]") {
   sym::Energy e("0", 1);
   const auto ok = run(e, "1", "1", "psi>=2.99 on r in [2,5]");
-  CHECK(ok.verdict == "certified");
+  CHECK(words(ok) == "certified");
   CHECK(ok.boxes_certified >= 2);
   CHECK(ok.min_lower_margin >= 0);
   CHECK(ok.min_lower_margin <= 0.01 + 1e-12);  // the enclosure cannot exceed the true margin 0.01
   // The exact threshold: Ψ_s − 3 = t² − 4 ≥ 0 with equality at |t| = 2.
-  CHECK(run(e, "1", "1", "psi>=3 on r in [2,5]").verdict == "certified");
+  CHECK(words(run(e, "1", "1", "psi>=3 on r in [2,5]")) == "certified");
 
   const auto bad = run(e, "1", "1", "psi>=3.01 on r in [2,5]");
-  REQUIRE(bad.verdict == "counterexample");
+  REQUIRE(words(bad) == "counterexample");
   REQUIRE(bad.point.size() == 1);
   const double t = bad.point[0];
   CHECK(std::fabs(t) >= 2);
@@ -79,9 +82,9 @@ TEST_CASE("certify: double well A·exp(−t²/2) against a dense minimisation of
     INFO("r in [" << r0 << ", " << r1 << "], dense min Ψ_s = " << m);
     const std::string region = " on r in [" + std::to_string(r0) + "," + std::to_string(r1) + "]";
     const auto ok = run(e, "1", "1", "psi>=" + std::to_string(m - 0.01) + region);
-    CHECK(ok.verdict == "certified");
+    CHECK(words(ok) == "certified");
     const auto bad = run(e, "1", "1", "psi>=" + std::to_string(m + 0.01) + region);
-    REQUIRE(bad.verdict == "counterexample");
+    REQUIRE(words(bad) == "counterexample");
     CHECK(std::fabs(bad.point[0]) >= r0);
     CHECK(std::fabs(bad.point[0]) <= r1);
     CHECK(at50(e.psi(false), bad.point, "1", "1") < Real50(std::to_string(m + 0.01)));
@@ -91,20 +94,20 @@ TEST_CASE("certify: double well A·exp(−t²/2) against a dense minimisation of
 TEST_CASE("certify: coercivity F ≥ c·t² − C with exact thresholds", "[certify]") {
   // L = 0, λ = 0.5: F = t²/4, so c = 1/4, C = 0 holds with equality everywhere.
   sym::Energy zero("0", 1);
-  CHECK(run(zero, "0.5", "1", "coercive c=1/4,C=0 on r in [0,10]").verdict == "certified");
+  CHECK(words(run(zero, "0.5", "1", "coercive c=1/4,C=0 on r in [0,10]")) == "certified");
   const auto bad = run(zero, "0.5", "1", "coercive c=0.26,C=0 on r in [0.5,10]");
-  REQUIRE(bad.verdict == "counterexample");
+  REQUIRE(words(bad) == "counterexample");
   CHECK(at50(zero.energy(), bad.point, "0.5", "1") <
         Real50("0.26") * Real50(bad.point[0]) * Real50(bad.point[0]));
   // L = 10·exp(−t²/2) ≥ 0: F ≥ t²/2 (c = 1/2, C = 0); with c = 1, the best C is
   // max_t (t²/2 − 10·exp(−t²/2)) over the region: on |t| ≤ 3 it is 4.5 − 10·e^{−4.5}.
   sym::Energy dw("10*exp(-t^2/2)", 1);
-  CHECK(run(dw, "1", "1", "coercive c=1/2,C=0 on r in [0,8]").verdict == "certified");
+  CHECK(words(run(dw, "1", "1", "coercive c=1/2,C=0 on r in [0,8]")) == "certified");
   const double Cstar = 4.5 - 10 * std::exp(-4.5);
-  CHECK(run(dw, "1", "1", "coercive c=1,C=" + std::to_string(Cstar + 1e-3) + " on r in [0,3]").verdict ==
+  CHECK(words(run(dw, "1", "1", "coercive c=1,C=" + std::to_string(Cstar + 1e-3) + " on r in [0,3]")) ==
         "certified");
   const auto bad2 = run(dw, "1", "1", "coercive c=1,C=" + std::to_string(Cstar - 1e-3) + " on r in [0,3]");
-  REQUIRE(bad2.verdict == "counterexample");
+  REQUIRE(words(bad2) == "counterexample");
   CHECK(std::fabs(bad2.point[0]) > 2.99);
 }
 
@@ -112,10 +115,10 @@ TEST_CASE("certify: 2-D annuli by polar boxes", "[certify]") {
   // L = 0, λ = 2, s = 1: Ψ_s = −2λ + λ²‖θ‖² = 4r² − 4, zero at r = 1.
   sym::Energy e("0", 2);
   const auto ok = run(e, "2", "1", "psi>=-0.01 on r in [1,3]");
-  CHECK(ok.verdict == "certified");
+  CHECK(words(ok) == "certified");
   CHECK(ok.dim == 2);
   const auto bad = run(e, "2", "1", "psi>=0.01 on r in [1,3]");
-  REQUIRE(bad.verdict == "counterexample");
+  REQUIRE(words(bad) == "counterexample");
   REQUIRE(bad.point.size() == 2);
   CHECK(bad.point_radius >= 1);
   CHECK(bad.point_radius < 1 + 0.01 / 8 + 1e-9);  // 4r² − 4 < 0.01 ⇔ r² < 1.0025
@@ -124,9 +127,9 @@ TEST_CASE("certify: 2-D annuli by polar boxes", "[certify]") {
   // Non-separable: L = softplus(t1·t2) > 0, so F ≥ (λ/2)‖θ‖²; with c = λ/2 + 0.01 it fails
   // where t1·t2 ≪ 0 (softplus(−4.5) ≈ 0.011 < 0.01·9 at r = 3).
   sym::Energy sp("softplus(t1*t2)", 2);
-  CHECK(run(sp, "1", "1", "coercive c=1/2,C=0 on r in [0.5,3]").verdict == "certified");
+  CHECK(words(run(sp, "1", "1", "coercive c=1/2,C=0 on r in [0.5,3]")) == "certified");
   const auto bad2 = run(sp, "1", "1", "coercive c=0.51,C=0 on r in [0.5,3]");
-  REQUIRE(bad2.verdict == "counterexample");
+  REQUIRE(words(bad2) == "counterexample");
   const auto& th = bad2.point;
   CHECK(th[0] * th[1] < 0);
   CHECK(at50(sp.energy(), th, "1", "1") <
@@ -142,19 +145,19 @@ TEST_CASE("certify: the budget gives 'inconclusive' with the smallest undecided 
   CertifyOptions o;
   o.max_boxes = 6;
   const auto r = run(e, "1", "1", text, o);
-  CHECK(r.verdict == "inconclusive");
+  CHECK(words(r) == "inconclusive");
   CHECK(r.boxes_evaluated <= 6);
   CHECK(r.box_r_hi > r.box_r_lo);
   CHECK(r.budget_note.find("budget") != std::string::npos);
   o.max_boxes = 200000;
   o.max_depth = 3;
   const auto r2 = run(e, "1", "1", text, o);
-  CHECK(r2.verdict == "inconclusive");
+  CHECK(words(r2) == "inconclusive");
   CHECK(r2.budget_note.find("depth") != std::string::npos);
   CHECK(r2.max_depth == 3);
   // With the default budget the same statement is certified.
   const auto r3 = run(e, "1", "1", text);
-  CHECK(r3.verdict == "certified");
+  CHECK(words(r3) == "certified");
   CHECK(r3.max_depth > 3);
 }
 
@@ -197,8 +200,8 @@ TEST_CASE("certify: centred forms close an interior 2-D minimum at a 1e-3 margin
       m = std::min(m, psi(v));
     }
   const auto ok = run(e, "1", "1", "psi>=" + std::to_string(m - 1e-3) + " on r in [0.5,2]");
-  INFO("min " << m << ": " << ok.verdict << " after " << ok.boxes_evaluated << " boxes");
-  CHECK(ok.verdict == "certified");
+  INFO("min " << m << ": " << words(ok) << " after " << ok.boxes_evaluated << " boxes");
+  CHECK(words(ok) == "certified");
   CHECK(ok.boxes_evaluated < 200000);
   CHECK(ok.boxes_evaluated < 5000);  // 1128 measured (the natural extension alone: > 200000)
   // The same statement on a budget too small to finish: inconclusive, and the box it names really
@@ -207,7 +210,7 @@ TEST_CASE("certify: centred forms close an interior 2-D minimum at a 1e-3 margin
   CertifyOptions o;
   o.max_boxes = 40;
   const auto r = run(e, "1", "1", "psi>=" + std::to_string(m - 1e-3) + " on r in [0.5,2]", o);
-  REQUIRE(r.verdict == "inconclusive");
+  REQUIRE(words(r) == "inconclusive");
   const auto& enc = r.box_margin_enclosure;
   INFO("undecided box enclosure " << enc);
   REQUIRE(enc.size() > 2);

@@ -5,19 +5,16 @@
 
 #include "numerics/errors.hpp"
 #include "numerics/lowdim/gap.hpp"
+#include "numerics/lowdim/gibbs.hpp"
 #include "numerics/symbolic/energy.hpp"
 #include "numerics/symbolic/program.hpp"
 
 using namespace villani::numerics;
 
 namespace {
+// V = F/s of the Gibbs measure (the potential `villani gap` builds).
 lowdim::Potential potential_of(const symbolic::Energy& e, double lambda, double s) {
-  auto ev = std::make_shared<symbolic::Evaluator<double>>(e.energy());
-  const int d = e.dim();
-  return {d, [ev, d, lambda, s](const double* x) {
-            double v[4] = {x[0], d == 2 ? x[1] : lambda, d == 2 ? lambda : s, s};
-            return (*ev)(v) / s;
-          }};
+  return lowdim::gibbs_potential(e, lambda, s);
 }
 
 // Independent route: shooting for the odd eigenfunction of u'' − V'u' + μu = 0 on [0, a] with
@@ -88,7 +85,7 @@ TEST_CASE("Gaussian: C_P = s/λ to 1e-6 in 1-D and 2-D, at ordinary and extreme 
     const auto p = potential_of(e, c.lambda, c.s);
     const auto box = lowdim::choose_box(p, std::sqrt(c.s / c.lambda));
     CHECK(box.tail_mass < 1e-12);
-    const auto r = lowdim::poincare_constant(p, box.box, c.dim == 1 ? 2000 : 160);
+    const auto r = lowdim::poincare_estimate(p, box.box, c.dim == 1 ? 2000 : 160);
     INFO("lambda " << c.lambda << " s " << c.s << " dim " << c.dim << " method " << r.method);
     CHECK(r.value == Approx(c.s / c.lambda).epsilon(1e-6));
     CHECK(r.error_estimate < 1e-6 * r.value);
@@ -99,7 +96,7 @@ TEST_CASE("L = 10·exp(−t²/2), λ = s = 1: C_P ≈ 437.8 by discretization, s
   symbolic::Energy e("10*exp(-t^2/2)");
   const auto p = potential_of(e, 1, 1);
   const auto box = lowdim::choose_box(p, 1.0);
-  const auto r = lowdim::poincare_constant(p, box.box, 4000);
+  const auto r = lowdim::poincare_estimate(p, box.box, 4000);
   CHECK(r.value == Approx(437.8).epsilon(2e-4));
   // Independent: shooting on the half line (V symmetric, the gap mode is odd).
   const double a = box.box.hi[0];
@@ -121,7 +118,7 @@ TEST_CASE("1-D discretization lies inside the Muckenhoupt bracket", "[lowdim]") 
     symbolic::Energy e(loss);
     const auto p = potential_of(e, 0.7, 0.8);
     const auto box = lowdim::choose_box(p, std::sqrt(0.8 / 0.7));
-    const auto r = lowdim::poincare_constant(p, box.box, 1200);
+    const auto r = lowdim::poincare_estimate(p, box.box, 1200);
     const auto b = lowdim::brackets_1d(p, box.box.lo[0], box.box.hi[0], 2000);
     INFO(loss << ": C_P " << r.value << " in [" << b.muck_lower << ", " << b.muck_upper << "]");
     CHECK(b.muck_lower <= r.value);
@@ -141,8 +138,8 @@ TEST_CASE("separable 2-D energy has the C_P of its 1-D factor", "[lowdim]") {
   const auto g2 = lowdim::poincare_on_grid(p2, b2, 48);
   CHECK(g2.c_p == Approx(g1.c_p).epsilon(1e-8));
   // Extrapolated values agree as well.
-  const auto r1 = lowdim::poincare_constant(p1, b1.box, 2000);
-  const auto r2 = lowdim::poincare_constant(p2, b2, 160);
+  const auto r1 = lowdim::poincare_estimate(p1, b1.box, 2000);
+  const auto r2 = lowdim::poincare_estimate(p2, b2, 160);
   CHECK(r2.value == Approx(r1.value).epsilon(1e-5));
 }
 
@@ -197,7 +194,7 @@ TEST_CASE("Bobkov–Götze log-Sobolev bracket: Gaussian exact, non-Gaussian aga
     symbolic::Energy e(c.loss);
     const auto p = potential_of(e, 1, 1);
     const auto box = lowdim::choose_box(p, 1.0);
-    const auto cp = lowdim::poincare_constant(p, box.box, 2000);
+    const auto cp = lowdim::poincare_estimate(p, box.box, 2000);
     const auto t = lowdim::ls_lower_exponential(p, box.box.lo[0], box.box.hi[0]);
     const auto b = lowdim::brackets_1d(p, box.box.lo[0], box.box.hi[0]);
     const double lower = std::max(cp.value - cp.error_estimate, t.value);
@@ -216,7 +213,7 @@ TEST_CASE("log-Sobolev constant by discrete maximization: Gaussian s/λ, tilted 
     symbolic::Energy e("0");
     const auto p = potential_of(e, 0.5, 1);
     const auto box = lowdim::choose_box(p, std::sqrt(2.0));
-    const auto ls = lowdim::log_sobolev_1d(p, box.box.lo[0], box.box.hi[0], 400);
+    const auto ls = lowdim::log_sobolev_estimate_1d(p, box.box.lo[0], box.box.hi[0], 400);
     INFO("Gaussian: " << ls.value << " (coarse " << ls.coarse << ", " << ls.iterations << " steps)");
     CHECK(ls.value <= 2 * (1 + 1e-6));
     CHECK(ls.value >= 2 * (1 - 2e-3));
@@ -227,8 +224,8 @@ TEST_CASE("log-Sobolev constant by discrete maximization: Gaussian s/λ, tilted 
   symbolic::Energy e("6*exp(-t^2/2) + t");
   const auto p = potential_of(e, 1, 1);
   const auto box = lowdim::choose_box(p, 1.0);
-  const auto cp = lowdim::poincare_constant(p, box.box, 2000);
-  const auto ls = lowdim::log_sobolev_1d(p, box.box.lo[0], box.box.hi[0], 800);
+  const auto cp = lowdim::poincare_estimate(p, box.box, 2000);
+  const auto ls = lowdim::log_sobolev_estimate_1d(p, box.box.lo[0], box.box.hi[0], 800);
   const auto b = lowdim::brackets_1d(p, box.box.lo[0], box.box.hi[0]);
   INFO("C_P " << cp.value << ", C_LS " << ls.value << " ± " << ls.error_estimate << " (coarse " << ls.coarse
               << "), Bobkov–Götze [" << b.ls_lower << ", " << b.ls_upper << "], D+ " << b.d_plus << ", D− " << b.d_minus);

@@ -10,10 +10,13 @@
 #include "numerics/models/derivative_checks.hpp"
 #include "numerics/models/presets.hpp"
 #include "numerics/sampling.hpp"
+#include "tests/support/finite_differences.hpp"
 
 using namespace villani;
 using namespace villani::numerics;
 using namespace villani::numerics::models;
+using villani::test_support::central_difference_along;
+using villani::test_support::central_differences;
 
 namespace {
 
@@ -49,16 +52,10 @@ TEST_CASE("50-digit gradient and Laplacian match central finite differences to 2
     // Central differences with step h have error O(h^2) (h^4 with Richardson); at h = 1e-12
     // and 50 digits, the rounding error is ~1e-38 and the truncation error ~1e-24.
     const Real50 h("1e-12");
-    Real50 lap_fd(0);
-    const std::size_t n = th.size();
-    for (std::size_t i = 0; i < n; ++i) {
-      auto tp = th, tm = th;
-      tp[i] += h;
-      tm[i] -= h;
-      const Real50 fp = m->value50(tp), fm = m->value50(tm);
-      const Real50 g_fd = (fp - fm) / (2 * h);
-      const Real50 d2_fd = (fp - 2 * e.value + fm) / (h * h);
-      lap_fd += d2_fd;
+    const auto fd = central_differences([&](const auto& t) { return m->value50(t); }, th, e.value, h);
+    const Real50& lap_fd = fd.laplacian;
+    for (std::size_t i = 0; i < th.size(); ++i) {
+      const Real50& g_fd = fd.gradient[i];
       REQUIRE(abs(e.gradient[i] - g_fd) < Real50("1e-20") * (1 + abs(g_fd)));
     }
     REQUIRE(abs(e.laplacian - lap_fd) < Real50("1e-20") * (1 + abs(lap_fd)));
@@ -113,8 +110,7 @@ TEST_CASE("exact Laplacian equals the sum of HVPs on unit vectors — HVP matche
     Vec v = m->initial_theta(9);
     v.normalize();
     const Vec hv = m->hvp(th, v);
-    const double h = 1e-5;
-    const Vec fd = (m->gradient(th + h * v) - m->gradient(th - h * v)) / (2 * h);
+    const Vec fd = central_difference_along([&](const Vec& x) { return m->gradient(x); }, th, v, 1e-5);
     REQUIRE((hv - fd).norm() <= 1e-6 * (1 + hv.norm()));
     // gradient agrees with the evaluate() path and with finite differences of value()
     const auto e = m->evaluate(th, 0);
@@ -126,8 +122,7 @@ TEST_CASE("exact Laplacian equals the sum of HVPs on unit vectors — HVP matche
   Vec v = t->initial_theta(2);
   v.normalize();
   const Vec hv = t->hvp(th, v);
-  const double h = 1e-5;
-  const Vec fd = (t->gradient(th + h * v) - t->gradient(th - h * v)) / (2 * h);
+  const Vec fd = central_difference_along([&](const Vec& x) { return t->gradient(x); }, th, v, 1e-5);
   REQUIRE((hv - fd).norm() <= 1e-6 * (1 + hv.norm()));
 }
 
@@ -272,14 +267,10 @@ TEST_CASE("every model is finite at ||theta|| = 300 and its 50-digit derivatives
     REQUIRE(std::abs(ed.value - to_double(e.value)) <= 1e-9 * (1 + std::abs(ed.value)));
     REQUIRE(std::abs(ed.laplacian - to_double(e.laplacian)) <= 1e-6 * (1 + std::abs(ed.laplacian)));
     const Real50 h("1e-15");
-    Real50 lap_fd(0);
+    const auto fd = central_differences([&](const auto& t) { return m->value50(t); }, th, e.value, h);
+    const Real50& lap_fd = fd.laplacian;
     for (std::size_t i = 0; i < th.size(); ++i) {
-      auto tp = th, tm = th;
-      tp[i] += h;
-      tm[i] -= h;
-      const Real50 fp = m->value50(tp), fm = m->value50(tm);
-      lap_fd += (fp - 2 * e.value + fm) / (h * h);
-      const Real50 g_fd = (fp - fm) / (2 * h);
+      const Real50& g_fd = fd.gradient[i];
       REQUIRE(isfinite(e.gradient[i]));
       REQUIRE(abs(e.gradient[i] - g_fd) < Real50("1e-15") * (1 + abs(g_fd)));
     }
