@@ -71,15 +71,7 @@ int run_gap(int argc, char** argv) {
   app.add_option("--certify-max-boxes", certify_boxes, "box budget of --certify")->capture_default_str();
   app.add_option("--certify-max-depth", certify_depth, "bisection depth budget of --certify")->capture_default_str();
   add_quiet_flag(app, quiet);
-  try {
-    strict_integers(app);
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::cerr << "villani gap: bad input: " << e.what() << "\n";
-    return kBadInput;
-  }
+  if (const auto done = parse_command_line(app, argc, argv)) return *done;
   const Format fmt_ = parse_format(format, {Format::Table, Format::Markdown, Format::Json});
   const double lambda = number("--lambda", lambda_s);
   const double s = number("--temperature", temp_s);
