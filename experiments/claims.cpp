@@ -29,6 +29,20 @@ std::string work_dir(const validators::CheckContext& ctx, const std::string& nam
   return d;
 }
 
+/// A run of `kind` for a claim: its record under the claim's work directory, --quick unless --full.
+RunOptions claim_run(const validators::CheckContext& ctx, const std::string& kind, const std::string& preset,
+                     const std::vector<std::string>& lambda_texts) {
+  RunOptions o;
+  o.kind = kind;
+  o.preset = preset;
+  o.out = work_dir(ctx, kind);
+  o.lambda_texts = lambda_texts;
+  o.lambdas.clear();
+  for (const auto& t : lambda_texts) o.lambdas.push_back(std::stod(t));
+  o.quick = !ctx.full;
+  return o;
+}
+
 validators::ClaimResult check_shift(const validators::CheckContext& ctx) {
   validators::ClaimResult r;
   nlohmann::json rows = nlohmann::json::array();
@@ -53,13 +67,7 @@ validators::ClaimResult check_shift(const validators::CheckContext& ctx) {
 
 validators::ClaimResult check_sgld(const validators::CheckContext& ctx) {
   validators::ClaimResult r;
-  RunOptions o;
-  o.kind = "sgld";
-  o.preset = "tiny";
-  o.out = work_dir(ctx, "sgld");
-  o.lambdas = {0.3, 1.0};
-  o.lambda_texts = {"0.3", "1"};
-  o.quick = !ctx.full;
+  RunOptions o = claim_run(ctx, "sgld", "tiny", {"0.3", "1"});
   o.train_sequences = 16;
   o.steps = ctx.full ? 0 : 500;
   std::ostringstream log;
@@ -96,13 +104,7 @@ validators::ClaimResult check_sgld(const validators::CheckContext& ctx) {
 
 validators::ClaimResult check_pacbayes(const validators::CheckContext& ctx) {
   validators::ClaimResult r;
-  RunOptions o;
-  o.kind = "pacbayes";
-  o.preset = "bigram";
-  o.out = work_dir(ctx, "pacbayes");
-  o.lambdas = {1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1, 1};
-  o.lambda_texts = {"1e-4", "3e-4", "1e-3", "3e-3", "1e-2", "3e-2", "1e-1", "3e-1", "1"};
-  o.quick = !ctx.full;
+  RunOptions o = claim_run(ctx, "pacbayes", "bigram", {"1e-4", "3e-4", "1e-3", "3e-3", "1e-2", "3e-2", "1e-1", "3e-1", "1"});
   std::ostringstream log;
   const auto out = run_experiment(o, log);
   if (out.interrupted) {

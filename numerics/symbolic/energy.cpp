@@ -204,6 +204,27 @@ void refuse_empty_calls(const std::string& text, const std::string& argument) {
                                    m[1].str() + "(t)");
 }
 
+// CLN converts exponents to 32-bit integers inside GiNaC's algebraic substitution, and throws
+// where GiNaC cannot pass the exception on: t^2666666666322 ended the process (std::terminate;
+// found by fuzz_expr). Exponents of a loss beyond a million are refused before any rewriting.
+void refuse_huge_exponents(const GiNaC::ex& e, const std::string& argument) {
+  using namespace GiNaC;
+  const numeric limit(1000000);
+  for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it) {
+    if (!is_a<power>(*it) || !is_a<numeric>(it->op(1))) continue;
+    const numeric x = ex_to<numeric>(it->op(1));
+    const bool huge = x.is_rational() ? (abs(x.numer()) > limit || abs(x.denom()) > limit)
+                                      : (!x.is_real() || abs(x) > limit);
+    if (huge) {
+      std::ostringstream os;
+      os << it->op(1);
+      throw InputError(argument, "exponent " + os.str().substr(0, 40) +
+                                     " is out of range: exponents of a loss must be real with numerator and "
+                                     "denominator at most 10^6");
+    }
+  }
+}
+
 }  // namespace
 
 struct Energy::Impl {
@@ -269,6 +290,7 @@ Energy::Energy(const std::string& loss, int dim, const std::string& argument)
                                      (dim == 1 ? "t" : "t1, t2"));
     throw InputError(argument, "does not parse: " + msg);
   }
+  refuse_huge_exponents(I.L, argument);
   // Rewrite a typed log(1 + exp(z)) to the stable softplus(z).
   const ex before = I.L;
   I.L = I.L.subs(log(1 + exp(wild(0))) == softplus(wild(0)), subs_options::subs_algebraic);
