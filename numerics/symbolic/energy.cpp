@@ -3,6 +3,8 @@
 #include <ginac/ginac.h>
 
 #include <map>
+#include <cctype>
+#include <set>
 #include <regex>
 #include <sstream>
 
@@ -194,6 +196,63 @@ std::string ginac_message(const std::string& what) {
   return m;
 }
 
+// The functions a loss may call: exactly those the compiler below evaluates. GiNaC's default
+// table also holds factorial, binomial, zeta, …, which evaluate exactly at parse time:
+// factorial(10^9) would never finish.
+const GiNaC::prototype_table& loss_functions() {
+  static const GiNaC::prototype_table table = [] {
+    static const std::set<std::string> allowed = {"exp",  "log",  "sin",  "cos",  "tan",      "tanh",
+                                                  "sinh", "cosh", "atan", "sqrt", "softplus", "sigmoid"};
+    GiNaC::prototype_table t = GiNaC::get_default_reader();
+    for (auto it = t.begin(); it != t.end();)
+      it = allowed.count(it->first.first) != 0 && it->first.second == 1 ? std::next(it) : t.erase(it);
+    return t;
+  }();
+  return table;
+}
+
+// GiNaC evaluates a number raised to an integer exactly while it parses: 2^2666666666322 grew
+// to 16 GB. Before GiNaC sees the text, each exponent (the operand after '^') must contain no
+// '^' of its own, and when it is a number its numerator and denominator must be at most 1000;
+// with the text at most 10,000 characters, no exact number can grow beyond ~10^7 digits.
+constexpr long kMaxExponent = 1000;
+void refuse_exact_blowup(const std::string& text, const std::string& argument) {
+  using namespace GiNaC;
+  if (text.size() > 10000)
+    throw InputError(argument, "is " + std::to_string(text.size()) + " characters long; at most 10000");
+  for (std::size_t i = text.find('^'); i != std::string::npos; i = text.find('^', i + 1)) {
+    std::size_t b = i + 1;
+    while (b < text.size() && std::isspace(static_cast<unsigned char>(text[b]))) ++b;
+    std::size_t e = b;
+    if (e < text.size() && (text[e] == '+' || text[e] == '-')) ++e;
+    while (e < text.size() && (std::isalnum(static_cast<unsigned char>(text[e])) || text[e] == '_' || text[e] == '.')) ++e;
+    if (e < text.size() && text[e] == '(') {  // a parenthesized exponent or a function call
+      int depth = 0;
+      for (; e < text.size(); ++e) {
+        if (text[e] == '(') ++depth;
+        if (text[e] == ')' && --depth == 0) { ++e; break; }
+      }
+    }
+    const std::string operand = text.substr(b, e - b);
+    if (operand.find('^') != std::string::npos)
+      throw InputError(argument, "exponent '" + operand.substr(0, 40) + "' holds a power of its own; write the exponent as a number");
+    symtab syms;
+    parser p(syms, false, loss_functions());
+    ex x;
+    try {
+      x = p(operand);
+    } catch (const std::exception&) {
+      continue;  // not an expression alone: the whole parse reports it
+    }
+    if (!is_a<numeric>(x)) continue;
+    const numeric n = ex_to<numeric>(x);
+    const numeric limit(kMaxExponent);
+    if (!n.is_real() || (n.is_rational() ? (abs(n.numer()) > limit || abs(n.denom()) > limit) : abs(n) > limit))
+      throw InputError(argument, "exponent '" + operand.substr(0, 40) + "' is out of range: exponents must be real, "
+                                 "with numerator and denominator at most " + std::to_string(kMaxExponent));
+  }
+}
+
 // GiNaC 1.8's parser dereferences a missing argument when a function is called with none
 // ("exp()" is a SIGSEGV inside libginac; found by fuzz_expr): refuse such calls before it sees them.
 void refuse_empty_calls(const std::string& text, const std::string& argument) {
@@ -209,7 +268,7 @@ void refuse_empty_calls(const std::string& text, const std::string& argument) {
 // found by fuzz_expr). Exponents of a loss beyond a million are refused before any rewriting.
 void refuse_huge_exponents(const GiNaC::ex& e, const std::string& argument) {
   using namespace GiNaC;
-  const numeric limit(1000000);
+  const numeric limit(kMaxExponent);
   for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it) {
     if (!is_a<power>(*it) || !is_a<numeric>(it->op(1))) continue;
     const numeric x = ex_to<numeric>(it->op(1));
@@ -220,7 +279,7 @@ void refuse_huge_exponents(const GiNaC::ex& e, const std::string& argument) {
       os << it->op(1);
       throw InputError(argument, "exponent " + os.str().substr(0, 40) +
                                      " is out of range: exponents of a loss must be real with numerator and "
-                                     "denominator at most 10^6");
+                                     "denominator at most " + std::to_string(kMaxExponent));
     }
   }
 }
@@ -252,11 +311,12 @@ Energy::Energy(const std::string& loss, int dim, const std::string& argument)
   if (dim != 0 && dim != 1 && dim != 2)
     throw InputError("--dim", "expected 1 or 2; got " + std::to_string(dim));
   refuse_empty_calls(loss, argument);
+  refuse_exact_blowup(loss, argument);
 
   // Infer the dimension from the identifiers (a non-strict parse), then parse strictly.
   if (dim == 0) {
     symtab probe;
-    parser p(probe, false);
+    parser p(probe, false, loss_functions());
     try {
       p(loss);
     } catch (const std::exception& e) {
@@ -278,7 +338,7 @@ Energy::Energy(const std::string& loss, int dim, const std::string& argument)
   }
   I.slots["lambda"] = dim;
   I.slots["s"] = dim + 1;
-  parser strict(I.table, true);
+  parser strict(I.table, true, loss_functions());
   try {
     I.L = strict(loss);
   } catch (const std::exception& e) {
@@ -354,8 +414,9 @@ GiNaC::ex parse_real(const std::string& text, const std::string& what, const std
     exact = m[1].str() + digits + (e10 >= 0 ? "*10^" + std::to_string(e10) : "/10^" + std::to_string(-e10));
   }
   refuse_empty_calls(exact, argument);
+  refuse_exact_blowup(exact, argument);
   symtab none;
-  parser p(none, true);
+  parser p(none, true, loss_functions());
   ex v;
   try {
     v = p(exact);
