@@ -241,8 +241,9 @@ void refuse_exact_blowup(const std::string& text, const std::string& argument) {
     ex x;
     try {
       x = p(operand);
-    } catch (const std::exception&) {
-      continue;  // not an expression alone: the whole parse reports it
+    } catch (const std::exception&) {  // "8888^8888889888888888t": GiNaC would still read the number
+      throw InputError(argument, "exponent '" + operand.substr(0, 40) + "' does not parse on its own; "
+                                 "put a compound exponent in parentheses");
     }
     if (!is_a<numeric>(x)) continue;
     const numeric n = ex_to<numeric>(x);
@@ -270,6 +271,8 @@ void refuse_huge_exponents(const GiNaC::ex& e, const std::string& argument) {
   using namespace GiNaC;
   const numeric limit(kMaxExponent);
   for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it) {
+    if (is_a<power>(*it) && it->op(0).is_zero())  // GiNaC's derivative of 0^x throws through a noexcept frame
+      throw InputError(argument, "0^(...) is not differentiable at 0; write the power of a positive base");
     if (!is_a<power>(*it) || !is_a<numeric>(it->op(1))) continue;
     const numeric x = ex_to<numeric>(it->op(1));
     const bool huge = x.is_rational() ? (abs(x.numer()) > limit || abs(x.denom()) > limit)
