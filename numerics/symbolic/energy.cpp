@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "numerics/errors.hpp"
+#include "numerics/symbolic/exact_size.hpp"
 
 namespace villani::numerics::symbolic {
 
@@ -251,6 +252,15 @@ void refuse_exact_blowup(const std::string& text, const std::string& argument) {
     if (!n.is_real() || (n.is_rational() ? (abs(n.numer()) > limit || abs(n.denom()) > limit) : abs(n) > limit))
       throw InputError(argument, "exponent '" + operand.substr(0, 40) + "' is out of range: exponents must be real, "
                                  "with numerator and denominator at most " + std::to_string(kMaxExponent));
+  }
+  // The scan above sees exponents as text; unary signs bind whole power chains ("414^+414^+414"
+  // raises 414 to 414^414), so the sizes are also bounded on a parse that evaluates nothing.
+  try {
+    refuse_huge_exact_numbers(text, loss_functions(), argument);
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw InputError(argument, "does not parse: " + ginac_message(e.what()));
   }
 }
 

@@ -1,0 +1,164 @@
+#include "numerics/symbolic/exact_size.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "numerics/errors.hpp"
+
+namespace villani::numerics::symbolic {
+namespace {
+
+const std::string kPrefix = "villaniliteral";
+
+bool digit(char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; }
+
+// GiNaC's lexer reads an identifier as a letter then letters, digits and '_', and a number as
+// digits and dots with an optional exponent ("1e5", "1e-5", ".5", "5."). Each number becomes the
+// symbol villaniliteral<k>; `literals` keeps its text.
+std::string symbolize_numbers(const std::string& s, std::vector<std::string>& literals) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const char c = s[i];
+    if (std::isalpha(static_cast<unsigned char>(c))) {
+      std::size_t e = i + 1;
+      while (e < s.size() && (std::isalnum(static_cast<unsigned char>(s[e])) || s[e] == '_')) ++e;
+      out.append(s, i, e - i);
+      i = e;
+    } else if (digit(c) || c == '.') {
+      std::size_t e = i;
+      while (e < s.size() && (digit(s[e]) || s[e] == '.')) ++e;
+      if (e < s.size() && (s[e] == 'e' || s[e] == 'E')) {
+        std::size_t x = e + 1;
+        if (x < s.size() && (s[x] == '+' || s[x] == '-')) ++x;
+        if (x < s.size() && digit(s[x])) {
+          while (x < s.size() && digit(s[x])) ++x;
+          e = x;
+        }
+      }
+      literals.push_back(s.substr(i, e - i));
+      out += " " + kPrefix + std::to_string(literals.size() - 1) + " ";
+      i = e;
+    } else {
+      out += c;
+      ++i;
+    }
+  }
+  return out;
+}
+
+std::string restore_numbers(std::string m, const std::vector<std::string>& literals) {
+  for (std::size_t p = m.find(kPrefix); p != std::string::npos; p = m.find(kPrefix, p)) {
+    std::size_t e = p + kPrefix.size();
+    while (e < m.size() && digit(m[e])) ++e;
+    const std::string idx = m.substr(p + kPrefix.size(), e - p - kPrefix.size());
+    const std::size_t k = idx.empty() ? literals.size() : std::stoul(idx);
+    const std::string lit = k < literals.size() ? literals[k] : "a number";
+    m.replace(p, e - p, lit);
+    p += lit.size();
+  }
+  return m;
+}
+
+class Bound {
+ public:
+  Bound(const std::vector<std::string>& literals, std::map<std::size_t, GiNaC::ex> symbols)
+      : literals_(literals), symbols_(std::move(symbols)) {}
+
+  /// Upper bound on the digits of the exact numbers GiNaC builds for e (∞ when too large to say).
+  double digits(const GiNaC::ex& e) {
+    using namespace GiNaC;
+    if (is_a<symbol>(e)) {
+      const int k = literal_index(e);
+      return k >= 0 ? static_cast<double>(literals_[k].size()) : 1.0;
+    }
+    if (is_a<numeric>(e)) {  // coefficients the symbolic parse made itself (−1, 2 from x+x, …)
+      std::ostringstream os;
+      os << e;
+      return static_cast<double>(os.str().size());
+    }
+    if (is_a<power>(e)) {
+      const ex base = e.op(0), expo = e.op(1);
+      const double b = digits(base), x = digits(expo);
+      if (!numbers_only(base) || !numbers_only(expo)) return b + x;  // nothing exact is raised
+      if (x > 50) return std::numeric_limits<double>::infinity();
+      const ex v = expo.subs(values()).evalf();  // small: its own bound is ≤ 50 digits
+      if (!is_a<numeric>(v) || !ex_to<numeric>(v).is_real()) return b + x;
+      const ex exact = expo.subs(values());
+      double p = std::abs(ex_to<numeric>(v).to_double());
+      if (is_a<numeric>(exact) && ex_to<numeric>(exact).is_rational())
+        p = std::abs(ex_to<numeric>(exact).numer().to_double());
+      return b * std::max(1.0, p) + x;
+    }
+    double sum = 0;
+    for (std::size_t i = 0; i < e.nops(); ++i) sum += digits(e.op(i));
+    return std::max(sum, 1.0);
+  }
+
+ private:
+  int literal_index(const GiNaC::ex& e) const {
+    const std::string& n = GiNaC::ex_to<GiNaC::symbol>(e).get_name();
+    if (n.rfind(kPrefix, 0) != 0) return -1;
+    const std::size_t k = std::stoul(n.substr(kPrefix.size()));
+    return k < literals_.size() ? static_cast<int>(k) : -1;
+  }
+  // True when e holds no symbol but number literals (so GiNaC computes it exactly).
+  bool numbers_only(const GiNaC::ex& e) const {
+    for (auto it = e.preorder_begin(); it != e.preorder_end(); ++it)
+      if (GiNaC::is_a<GiNaC::symbol>(*it) && literal_index(*it) < 0) return false;
+    return true;
+  }
+  GiNaC::exmap values() {
+    if (values_.empty() && !literals_.empty()) {
+      GiNaC::symtab none;
+      GiNaC::parser p(none, true);
+      for (const auto& s : symbols_) values_[s.second] = p(literals_[s.first]);
+    }
+    return values_;
+  }
+
+  const std::vector<std::string>& literals_;
+  std::map<std::size_t, GiNaC::ex> symbols_;
+  GiNaC::exmap values_;
+};
+
+}  // namespace
+
+void refuse_huge_exact_numbers(const std::string& text, const GiNaC::prototype_table& functions,
+                               const std::string& argument) {
+  using namespace GiNaC;
+  std::vector<std::string> literals;
+  const std::string symbolic = symbolize_numbers(text, literals);
+  symtab syms;
+  parser p(syms, false, functions);
+  ex e;
+  try {
+    e = p(symbolic);
+  } catch (const std::exception& x) {
+    throw std::invalid_argument(restore_numbers(x.what(), literals));
+  }
+  std::map<std::size_t, ex> symbols;
+  for (const auto& [name, sym] : p.get_syms()) {
+    if (name.rfind(kPrefix, 0) != 0) continue;
+    const std::size_t k = std::stoul(name.substr(kPrefix.size()));
+    if (k < literals.size()) symbols[k] = sym;
+  }
+  const double d = Bound(literals, std::move(symbols)).digits(e);
+  if (!(d <= kMaxExactDigits))
+    throw InputError(argument, fmt::format("asks for exact numbers of {} digits (at most {:.0f}): a power of a "
+                                           "number by a number is computed exactly; write such constants as "
+                                           "decimals of moderate size",
+                                           std::isfinite(d) ? fmt::format("about {:.3g}", d) : fmt::format("more than {:.0f}", kMaxExactDigits),
+                                           kMaxExactDigits));
+}
+
+}  // namespace villani::numerics::symbolic

@@ -1,0 +1,26 @@
+// A guard for the GiNaC front end of `villani gap --loss` (issue 15): GiNaC evaluates exact
+// numbers while it parses, so a short text can ask for a number of millions of digits before any
+// check of the parsed expression can run ("+41+414^+414^+414": unary '+' binds the whole power
+// chain 414^+414 as the exponent of 414; found by fuzz_expr). Internal to numerics/symbolic.
+#pragma once
+#include <ginac/ginac.h>
+
+#include <string>
+
+namespace villani::numerics::symbolic {
+
+/// The most decimal digits an exact number of a loss may need (numerator and denominator).
+constexpr double kMaxExactDigits = 100000;
+
+/// Parses `text` with every number literal replaced by a symbol, so that GiNaC evaluates nothing,
+/// and bounds from that tree the digits of every exact number the real parse would build: a
+/// literal has its own length; sums and products add their operands' bounds; a power of a number
+/// by a number of value p multiplies its base's bound by |numerator of p| (the exponent is
+/// evaluated only when its own bound is below 50 digits; a longer exponent of a number is
+/// refused). InputError(argument) naming the excess when the bound passes kMaxExactDigits.
+/// A text that does not parse throws GiNaC's own exception (number names restored in its
+/// message), so the caller reports it without ever evaluating the numbers.
+void refuse_huge_exact_numbers(const std::string& text, const GiNaC::prototype_table& functions,
+                               const std::string& argument);
+
+}  // namespace villani::numerics::symbolic
