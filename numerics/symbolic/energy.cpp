@@ -241,7 +241,10 @@ void refuse_exact_blowup(const std::string& text, const std::string& argument) {
     parser p(syms, false, loss_functions());
     ex x;
     try {
+      refuse_huge_exact_numbers(operand, loss_functions(), argument);  // "1e99999999": read exactly
       x = p(operand);
+    } catch (const InputError&) {
+      throw;
     } catch (const std::exception&) {  // "8888^8888889888888888t": GiNaC would still read the number
       throw InputError(argument, "exponent '" + operand.substr(0, 40) + "' does not parse on its own; "
                                  "put a compound exponent in parentheses");
