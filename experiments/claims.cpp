@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <fmt/format.h>
 #include <sstream>
 #include <unistd.h>
@@ -43,6 +44,23 @@ RunOptions claim_run(const validators::CheckContext& ctx, const std::string& kin
   return o;
 }
 
+/// A claim's run and the comparison of its records with theory; nothing when interrupted (then
+/// r's evidence says so).
+struct ClaimRunResult {
+  RunOutcome out;
+  nlohmann::json cmp;
+};
+std::optional<ClaimRunResult> run_and_compare(const RunOptions& o, validators::ClaimResult& r) {
+  std::ostringstream log;
+  ClaimRunResult res{run_experiment(o, log), {}};
+  if (res.out.interrupted) {
+    r.evidence = "interrupted";
+    return std::nullopt;
+  }
+  res.cmp = compare_records(find_records({o.out}));
+  return res;
+}
+
 validators::ClaimResult check_shift(const validators::CheckContext& ctx) {
   validators::ClaimResult r;
   nlohmann::json rows = nlohmann::json::array();
@@ -70,13 +88,9 @@ validators::ClaimResult check_sgld(const validators::CheckContext& ctx) {
   RunOptions o = claim_run(ctx, "sgld", "tiny", {"0.3", "1"});
   o.train_sequences = 16;
   o.steps = ctx.full ? 0 : 500;
-  std::ostringstream log;
-  const auto out = run_experiment(o, log);
-  if (out.interrupted) {
-    r.evidence = "interrupted";
-    return r;
-  }
-  const auto cmp = compare_records(find_records({o.out}));
+  const auto run = run_and_compare(o, r);
+  if (!run) return r;
+  const auto& [out, cmp] = *run;
   std::string ev;
   bool all_fit = true, all_consistent = true;
   for (const auto& rec : cmp["records"]) {
@@ -105,13 +119,9 @@ validators::ClaimResult check_sgld(const validators::CheckContext& ctx) {
 validators::ClaimResult check_pacbayes(const validators::CheckContext& ctx) {
   validators::ClaimResult r;
   RunOptions o = claim_run(ctx, "pacbayes", "bigram", {"1e-4", "3e-4", "1e-3", "3e-3", "1e-2", "3e-2", "1e-1", "3e-1", "1"});
-  std::ostringstream log;
-  const auto out = run_experiment(o, log);
-  if (out.interrupted) {
-    r.evidence = "interrupted";
-    return r;
-  }
-  const auto cmp = compare_records(find_records({o.out}));
+  const auto run = run_and_compare(o, r);
+  if (!run) return r;
+  const auto& [out, cmp] = *run;
   std::string ev;
   bool valid = true;
   for (const auto& s : out.summaries) {

@@ -30,106 +30,84 @@ const char* to_string(RouteKind k) {
   return "?";
 }
 
-RouteResult gaussian_reference(const Wide& lambda, const Wide& s) {
+namespace {
+// What every route states, whether or not its assumption holds for the given inputs.
+RouteResult route(const char* id, const char* name, RouteKind kind, const char* assumption,
+                  const char* source) {
   RouteResult r;
-  r.id = "gaussian_reference";
-  r.name = "Gaussian reference";
-  r.kind = RouteKind::Exact;
-  r.applies = true;
-  r.assumption = "L ≡ 0 (pure regularizer): μ_s = N(0, (s/λ) I)";
-  r.c_p = s / lambda;
-  r.c_ls = s / lambda;
-  r.source = "THEORY.md §0, §2.1 (Gaussian: C_P = C_LS = σ²)";
-  r.note = "exact for L ≡ 0; a lower reference, not a bound, for other L";
+  r.id = id;
+  r.name = name;
+  r.kind = kind;
+  r.assumption = assumption;
+  r.source = source;
   return r;
+}
+// The route applies and gives one constant for both C_P and C_LS.
+RouteResult applies_with(RouteResult r, const Wide& c, std::string note) {
+  r.applies = true;
+  r.c_p = c;
+  r.c_ls = c;
+  r.note = std::move(note);
+  return r;
+}
+// The route does not apply: why.
+RouteResult unmet(RouteResult r, std::string why) {
+  r.unmet = std::move(why);
+  return r;
+}
+}  // namespace
+
+RouteResult gaussian_reference(const Wide& lambda, const Wide& s) {
+  return applies_with(route("gaussian_reference", "Gaussian reference", RouteKind::Exact,
+                            "L ≡ 0 (pure regularizer): μ_s = N(0, (s/λ) I)",
+                            "THEORY.md §0, §2.1 (Gaussian: C_P = C_LS = σ²)"),
+                      s / lambda, "exact for L ≡ 0; a lower reference, not a bound, for other L");
 }
 
 RouteResult paper_claim(const Wide& lambda, const Wide& dim) {
-  RouteResult r;
-  r.id = "paper_claim";
-  r.name = "Preprint claim";
-  r.kind = RouteKind::Claim;
-  r.applies = true;
-  r.assumption = "as stated by the preprint (normalization and role of s not stated)";
-  r.c_ls = Wide(1) / lambda + dim / (lambda * lambda);
-  r.c_p = r.c_ls;
-  r.source = "arXiv:2605.06599, abstract; THEORY.md §2.6";
-  r.note = "a claim to test: C_LS ≤ 1/λ + d/λ² (independent of s as stated)";
-  return r;
+  return applies_with(route("paper_claim", "Preprint claim", RouteKind::Claim,
+                            "as stated by the preprint (normalization and role of s not stated)",
+                            "arXiv:2605.06599, abstract; THEORY.md §2.6"),
+                      Wide(1) / lambda + dim / (lambda * lambda),
+                      "a claim to test: C_LS ≤ 1/λ + d/λ² (independent of s as stated)");
 }
 
 RouteResult bakry_emery(const Wide& lambda, const Wide& s, const std::optional<Wide>& K) {
-  RouteResult r;
-  r.id = "bakry_emery";
-  r.name = "Bakry–Émery";
-  r.kind = RouteKind::UpperBound;
-  r.assumption = "∇²L ≥ −K·I with K < λ (so ∇²(F/s) ≥ (λ−K)/s > 0)";
-  r.source = "Bakry–Gentil–Ledoux 2014, Prop. 4.8.1 and 5.7.1; THEORY.md §2.2";
-  if (!K) {
-    r.unmet = "no curvature floor K given (--curvature-floor)";
-    return r;
-  }
-  if (!(*K < lambda)) {
-    r.unmet = fmt::format("curvature floor K = {} is not below λ = {}", to_decimal(*K, 6),
-                          to_decimal(lambda, 6));
-    return r;
-  }
-  r.applies = true;
-  r.c_p = s / (lambda - *K);
-  r.c_ls = r.c_p;
-  r.note = fmt::format("K = {}", to_decimal(*K, 6));
-  return r;
+  RouteResult r = route("bakry_emery", "Bakry–Émery", RouteKind::UpperBound,
+                        "∇²L ≥ −K·I with K < λ (so ∇²(F/s) ≥ (λ−K)/s > 0)",
+                        "Bakry–Gentil–Ledoux 2014, Prop. 4.8.1 and 5.7.1; THEORY.md §2.2");
+  if (!K) return unmet(r, "no curvature floor K given (--curvature-floor)");
+  if (!(*K < lambda))
+    return unmet(r, fmt::format("curvature floor K = {} is not below λ = {}", to_decimal(*K, 6),
+                                to_decimal(lambda, 6)));
+  return applies_with(r, s / (lambda - *K), fmt::format("K = {}", to_decimal(*K, 6)));
 }
 
 RouteResult holley_stroock(const Wide& lambda, const Wide& s, const std::optional<Wide>& omega) {
-  RouteResult r;
-  r.id = "holley_stroock";
-  r.name = "Holley–Stroock";
-  r.kind = RouteKind::UpperBound;
-  r.assumption = "osc L = sup L − inf L ≤ Ω (bounded loss)";
-  r.source = "Holley–Stroock 1987; Bakry–Gentil–Ledoux 2014, Prop. 4.2.7 and 5.1.6; THEORY.md §2.3";
-  if (!omega) {
-    r.unmet = "no oscillation bound Ω given (--oscillation)";
-    return r;
-  }
-  r.applies = true;
-  r.c_p = (s / lambda) * exp(*omega / s);
-  r.c_ls = r.c_p;
-  r.note = fmt::format("Ω = {}", to_decimal(*omega, 6));
-  return r;
+  RouteResult r = route("holley_stroock", "Holley–Stroock", RouteKind::UpperBound,
+                        "osc L = sup L − inf L ≤ Ω (bounded loss)",
+                        "Holley–Stroock 1987; Bakry–Gentil–Ledoux 2014, Prop. 4.2.7 and 5.1.6; "
+                        "THEORY.md §2.3");
+  if (!omega) return unmet(r, "no oscillation bound Ω given (--oscillation)");
+  return applies_with(r, (s / lambda) * exp(*omega / s), fmt::format("Ω = {}", to_decimal(*omega, 6)));
 }
 
 namespace {
 // The route with ln C_P reported through log_c_p (set whenever the inputs are valid, also when
 // C_P itself overflows the wide range); lyapunov() is this without the log.
 RouteResult lyapunov_log(const Wide& s, const std::optional<LyapunovInputs>& in, std::optional<Wide>* log_c_p) {
-  RouteResult r;
-  r.id = "lyapunov";
-  r.name = "Lyapunov (BBCG)";
-  r.kind = RouteKind::UpperBound;
-  r.assumption =
-      "Ψ_{2s} > 0 outside B_R, F ≥ 0; W = e^{F/(2s)} satisfies LW ≤ −θ0·W + b·1_{B_R}";
-  r.source =
+  RouteResult r = route(
+      "lyapunov", "Lyapunov (BBCG)", RouteKind::UpperBound,
+      "Ψ_{2s} > 0 outside B_R, F ≥ 0; W = e^{F/(2s)} satisfies LW ≤ −θ0·W + b·1_{B_R}",
       "Bakry–Barthe–Cattiaux–Guillin, ECP 13 (2008), Thm 1.4; Payne–Weinberger + Holley–Stroock "
-      "on B_R; THEORY.md §2.4";
-  if (!in) {
-    r.unmet = "no Lyapunov inputs (R, inf Ψ_{2s} outside B_R, sup F, sup(−Ψ_{2s})₊ on B_R)";
-    return r;
-  }
+      "on B_R; THEORY.md §2.4");
+  if (!in) return unmet(r, "no Lyapunov inputs (R, inf Ψ_{2s} outside B_R, sup F, sup(−Ψ_{2s})₊ on B_R)");
   const LyapunovInputs& v = *in;
-  if (!(v.radius > 0)) {
-    r.unmet = "radius R must be > 0";
-    return r;
-  }
-  if (!(v.psi2s_inf_outside > 0)) {
-    r.unmet = fmt::format("inf Ψ_{{2s}} outside B_R = {} is not > 0 (R too small)",
-                          to_decimal(v.psi2s_inf_outside, 6));
-    return r;
-  }
-  if (v.f_inf_ball < 0) {
-    r.unmet = "F takes negative values on B_R, so W = e^{F/(2s)} ≥ 1 fails";
-    return r;
-  }
+  if (!(v.radius > 0)) return unmet(r, "radius R must be > 0");
+  if (!(v.psi2s_inf_outside > 0))
+    return unmet(r, fmt::format("inf Ψ_{{2s}} outside B_R = {} is not > 0 (R too small)",
+                                to_decimal(v.psi2s_inf_outside, 6)));
+  if (v.f_inf_ball < 0) return unmet(r, "F takes negative values on B_R, so W = e^{F/(2s)} ≥ 1 fails");
   // In log space, so that exp(sup F/(2s)) never overflows on the way (d = 1e46 made it inf
   // and the optimizer below took log(inf)): log C_P = log(1 + b·κ) − log θ0.
   const Wide two_s = 2 * s;
@@ -141,12 +119,11 @@ RouteResult lyapunov_log(const Wide& s, const std::optional<LyapunovInputs>& in,
   const Wide log_bk = log_b + log_kappa;
   const Wide log_cp = (log_bk > 40 ? log_bk + log(1 + exp(-log_bk)) : log(1 + exp(log_bk))) - log(theta0);
   if (log_c_p) *log_c_p = log_cp;
-  if (!finite(log_cp) || log_cp > kMaxLogWide) {
-    r.unmet = fmt::format("overflow: C_P ≈ 10^{} exceeds the wide range (10^±8.6e16); the bound is "
-                          "finite but too large to print (it grows like e^{{1.5·d}}: decrease --dim)",
-                          finite(log_cp) ? to_decimal(log_cp / log(Wide(10)), 6) : std::string("(beyond range)"));
-    return r;
-  }
+  if (!finite(log_cp) || log_cp > kMaxLogWide)
+    return unmet(r, fmt::format("overflow: C_P ≈ 10^{} exceeds the wide range (10^±8.6e16); the bound "
+                                "is finite but too large to print (it grows like e^{{1.5·d}}: decrease --dim)",
+                                finite(log_cp) ? to_decimal(log_cp / log(Wide(10)), 6)
+                                               : std::string("(beyond range)")));
   const Wide b = exp(log_b), kappa = exp(log_kappa);
   r.applies = true;
   r.c_p = exp(log_cp);

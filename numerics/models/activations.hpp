@@ -143,9 +143,11 @@ S activate(Activation a, const S& x) {
   return x;
 }
 
-/// Cross-entropy −log softmax(z)[y] = logsumexp(z) − z_y, shifted by max z (any shift is exact).
+namespace detail {
+/// The one implementation of both: −log softmax(z)[y] = logsumexp(z) − z_y, shifted by max z
+/// (taken in double: any shift is exact); with dz, also scale·(softmax(z) − e_y) written into it.
 template <class S>
-S cross_entropy(const std::vector<S>& z, int y) {
+S cross_entropy_impl(const std::vector<S>& z, int y, const root_t<S>& scale, std::vector<S>* dz) {
   using std::exp;
   using std::log;
   using R = root_t<S>;
@@ -153,8 +155,24 @@ S cross_entropy(const std::vector<S>& z, int y) {
   for (const auto& zi : z) m = std::max(m, approx(zi));
   const R shift(m);
   S sum(0);
-  for (const auto& zi : z) sum += exp(zi - shift);
+  for (std::size_t k = 0; k < z.size(); ++k) {
+    S e = exp(z[k] - shift);
+    sum += e;
+    if (dz) (*dz)[k] = std::move(e);
+  }
+  if (dz) {
+    const S inv = scale / sum;
+    for (auto& d : *dz) d *= inv;
+    (*dz)[static_cast<std::size_t>(y)] -= scale;
+  }
   return log(sum) + shift - z[static_cast<std::size_t>(y)];
+}
+}  // namespace detail
+
+/// Cross-entropy −log softmax(z)[y] = logsumexp(z) − z_y of logits z at label y.
+template <class S>
+S cross_entropy(const std::vector<S>& z, int y) {
+  return detail::cross_entropy_impl<S>(z, y, root_t<S>(1), nullptr);
 }
 
 /// σ'(x) for the reverse passes, the derivative of activate(a, ·) (relu'(0) = 0 as there).
@@ -194,25 +212,11 @@ S activate_derivative(Activation a, const S& x) {
   return S(1);
 }
 
-/// Cross-entropy of logits z at label y (as cross_entropy()) and its gradient times `scale`
-/// written into dz: dz = scale·(softmax(z) − e_y).
+/// Cross-entropy of logits z at label y (the value cross_entropy() returns) and its gradient
+/// in z times `scale`, written into dz (z.size() entries): dz = scale·(softmax(z) − e_y).
 template <class S>
 S cross_entropy_grad(const std::vector<S>& z, int y, const root_t<S>& scale, std::vector<S>& dz) {
-  using std::exp;
-  using std::log;
-  using R = root_t<S>;
-  double m = approx(z[0]);
-  for (const auto& zi : z) m = std::max(m, approx(zi));
-  const R shift(m);
-  S sum(0);
-  for (std::size_t k = 0; k < z.size(); ++k) {
-    dz[k] = exp(z[k] - shift);
-    sum += dz[k];
-  }
-  const S inv = scale / sum;
-  for (auto& d : dz) d *= inv;
-  dz[static_cast<std::size_t>(y)] -= scale;
-  return log(sum) + shift - z[static_cast<std::size_t>(y)];
+  return detail::cross_entropy_impl<S>(z, y, scale, &dz);
 }
 
 }  // namespace villani::numerics::models

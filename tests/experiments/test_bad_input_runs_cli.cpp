@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <sstream>
 #include <sys/wait.h>
@@ -44,13 +45,32 @@ bool has_non_finite(const std::string& raw) {
   static const std::regex re(R"((^|[\s",|\[(])(-?inf|-?nan|NaN|-?Inf|infinity)([\s",|\])]|$))");
   return std::regex_search(text, re);
 }
-// A finished tiny SGLD record (a few seconds on a CPU).
+// `villani args` refused: exit 2 with a message naming `names`; `also` checks the output further.
+struct Refusal {
+  std::string args, names;
+};
+void check_refused(const std::vector<Refusal>& cases, const std::function<void(const std::string&)>& also) {
+  for (const auto& c : cases) {
+    std::string out;
+    const int rc = sh(c.args, &out);
+    INFO("villani " << c.args << "\n" << out);
+    CHECK(rc == 2);
+    CHECK(out.find(c.names) != std::string::npos);
+    also(out);
+  }
+}
+// The tiny SGLD run these tests damage and resume (a few seconds on a CPU).
+const std::string kTinySgld = "run sgld --preset tiny --lambda 1 --steps 40 --record-every 2 --train-sequences 4 --quick";
+// A finished tiny SGLD run: its λ = 1 record.
 std::string sgld_record(const std::string& name) {
   const std::string d = tmpdir(name);
   std::string out;
-  REQUIRE(sh("run sgld --preset tiny --lambda 1 --steps 40 --record-every 2 --train-sequences 4 --quick --out " + d,
-             &out) == 0);
+  REQUIRE(sh(kTinySgld + " --out " + d, &out) == 0);
   return d + "/lambda=1";
+}
+// Resumes the tiny SGLD run whose record is `rec`: the exit code, its output into *out.
+int resume_sgld(const std::string& rec, std::string* out) {
+  return sh(kTinySgld + " --resume --out " + rec.substr(0, rec.rfind('/')), out);
 }
 }  // namespace
 
@@ -84,9 +104,7 @@ TEST_CASE("records: --resume stops at a damaged line and deletes nothing — com
   std::string out;
   CHECK(sh("compare " + rec, &out) == 2);
   CHECK(out.find("metrics.jsonl:2") != std::string::npos);
-  const std::string root = rec.substr(0, rec.rfind('/'));
-  CHECK(sh("run sgld --preset tiny --lambda 1 --steps 40 --record-every 2 --train-sequences 4 --quick --resume --out " +
-               root, &out) == 2);
+  CHECK(resume_sgld(rec, &out) == 2);
   CHECK(out.find("metrics.jsonl:2") != std::string::npos);
   CHECK(slurp(met) == text);  // not one byte lost
 }
@@ -101,9 +119,7 @@ TEST_CASE("records: a torn last line is refused by compare and recomputed by --r
   std::string out;
   CHECK(sh("compare " + rec, &out) == 2);
   CHECK(out.find("incomplete last line") != std::string::npos);
-  const std::string root = rec.substr(0, rec.rfind('/'));
-  CHECK(sh("run sgld --preset tiny --lambda 1 --steps 40 --record-every 2 --train-sequences 4 --quick --resume --out " +
-               root, &out) == 0);
+  CHECK(resume_sgld(rec, &out) == 0);
   const auto m = read_metrics_file(met, "DIR");
   REQUIRE_FALSE(m.records.empty());
   CHECK(m.records.back().at("step").get<long>() == 40);  // the torn step is back
@@ -113,14 +129,12 @@ TEST_CASE("records: a torn last line is refused by compare and recomputed by --r
 }
 
 TEST_CASE("records: a corrupt checkpoint on --resume exits 2 naming it", "[bad-input][records][cli]") {
-  const std::string d = tmpdir("ckpt");
-  std::string out;
   // An unfinished record (no complete summary) with a corrupt checkpoint.
-  REQUIRE(sh("run sgld --preset tiny --lambda 1 --steps 40 --record-every 2 --train-sequences 4 --quick --out " + d, &out) == 0);
-  fs::remove(d + "/lambda=1/summary.json");
-  put(d + "/lambda=1/checkpoint.pt", "this is not a checkpoint");
-  CHECK(sh("run sgld --preset tiny --lambda 1 --steps 40 --record-every 2 --train-sequences 4 --quick --resume --out " + d,
-           &out) == 2);
+  const std::string rec = sgld_record("ckpt");
+  fs::remove(rec + "/summary.json");
+  put(rec + "/checkpoint.pt", "this is not a checkpoint");
+  std::string out;
+  CHECK(resume_sgld(rec, &out) == 2);
   CHECK(out.find("checkpoint.pt") != std::string::npos);
   CHECK(out.find("--resume") != std::string::npos);
 }
@@ -141,15 +155,12 @@ TEST_CASE("compare refuses incomplete records and kinds it cannot table", "[bad-
 }
 
 TEST_CASE("run: options that were silently accepted exit 2 naming them", "[bad-input][cli]") {
-  struct Case {
-    std::string args, names;
-  };
   const std::string d = tmpdir("opts");
   const std::string cfg = d + "/config.json";
   put(cfg, R"({"model_type":"gpt_neo","vocab_size":4294967307,"max_position_embeddings":32,"hidden_size":16,"num_layers":2,"num_heads":2})");
   const std::string huge = d + "/huge.json";
   put(huge, R"({"model_type":"gpt_neo","vocab_size":2000000000,"max_position_embeddings":2048,"hidden_size":65536,"num_layers":1000,"num_heads":16})");
-  const std::vector<Case> cases = {
+  const std::vector<Refusal> cases = {
       {"run sgld --seq 64 --out " + d + "/a", "--seq"},  // tiny has 32 positions
       {"run train --batch -1 --out " + d + "/b", "--batch"},
       {"run sgld --optimizer adamw --out " + d + "/c", "--optimizer"},
@@ -170,33 +181,17 @@ TEST_CASE("run: options that were silently accepted exit 2 naming them", "[bad-i
       {"run pacbayes --train-sequences 10 --out " + d + "/p6", "--train-sequences"},
   };
   fs::create_directories(d + "/empty");
-  for (const auto& c : cases) {
-    std::string out;
-    const int rc = sh(c.args, &out);
-    INFO("villani " << c.args << "\n" << out);
-    CHECK(rc == 2);
-    CHECK(out.find(c.names) != std::string::npos);
-    CHECK(out.find("internal error") == std::string::npos);
-  }
+  check_refused(cases, [](const std::string& out) { CHECK(out.find("internal error") == std::string::npos); });
 }
 
 TEST_CASE("run: diverging step sizes exit 2 naming the flag, never nan with exit 0", "[bad-input][cli]") {
-  struct Case {
-    std::string args, names;
-  };
-  const std::vector<Case> cases = {
+  const std::vector<Refusal> cases = {
       {"run mechanisms --lr 1e6 --steps 20", "--lr"},
       {"run l2-vs-decoupled --adam-lr 1000", "--adam-lr"},  // the default steps reach NaN (50 stay finite, huge)
       {"run sgld --lr 1e6 --steps 5 --lambda 1 --quick --train-sequences 4 --out " + tmpdir("div"), "--lr"},  // fresh each run
   };
-  for (const auto& c : cases) {
-    std::string out;
-    const int rc = sh(c.args, &out);
-    INFO("villani " << c.args << "\n" << out);
-    CHECK(rc == 2);
-    CHECK(out.find(c.names) != std::string::npos);
-    CHECK_FALSE(has_non_finite(out.substr(0, out.find("bad input"))));
-  }
+  check_refused(cases,
+                [](const std::string& out) { CHECK_FALSE(has_non_finite(out.substr(0, out.find("bad input")))); });
   // Adam's steps are bounded by its learning rate: with --adam-lr 1000 the run may stay finite;
   // either way no nan/inf is printed with exit 0.
   std::string out;

@@ -22,14 +22,20 @@ std::string tmpdir(const std::string& name) {
   return d;
 }
 void write(const std::string& p, const std::string& text) { std::ofstream(p, std::ios::binary) << text; }
+// A fresh directory holding a corpus's three splits, <stem>.train<ext>, .valid<ext>, .test<ext>.
+std::string corpus_dir(const std::string& name, const std::string& stem, const std::string& ext,
+                       const std::string& train, const std::string& valid, const std::string& test) {
+  const auto d = tmpdir(name);
+  write(d + "/" + stem + ".train" + ext, train);
+  write(d + "/" + stem + ".valid" + ext, valid);
+  write(d + "/" + stem + ".test" + ext, test);
+  return d;
+}
 }  // namespace
 
 TEST_CASE("PTB files are read back word by word with <eos> and <unk>", "[data]") {
-  const auto d = tmpdir("ptb");
-  write(d + "/ptb.train.txt", " the cat sat \n the dog sat on the mat \n");
-  write(d + "/ptb.valid.txt", " the cat \n");
-  write(d + "/ptb.test.txt", " a bird sat \n");
-  const Corpus c = load_ptb(d);
+  const Corpus c = load_ptb(
+      corpus_dir("ptb", "ptb", ".txt", " the cat sat \n the dog sat on the mat \n", " the cat \n", " a bird sat \n"));
   // Train: 3 + 1 + 6 + 1 = 11 tokens; vocabulary: the, cat, sat, dog, on, mat, <eos>, <unk>.
   REQUIRE(c.train.size() == 11);
   CHECK(c.vocab == 8);
@@ -45,11 +51,9 @@ TEST_CASE("PTB files are read back word by word with <eos> and <unk>", "[data]")
 }
 
 TEST_CASE("WikiText files are read back and headers count as words", "[data]") {
-  const auto d = tmpdir("wiki");
-  write(d + "/wiki.train.tokens", " = Valkyria = \n\n Senjō no Valkyria 3 : <unk> Chronicles \n");
-  write(d + "/wiki.valid.tokens", " = Valkyria = \n");
-  write(d + "/wiki.test.tokens", " Chronicles 3 \n");
-  const Corpus c = load_wikitext(d);
+  const Corpus c = load_wikitext(corpus_dir("wiki", "wiki", ".tokens",
+                                            " = Valkyria = \n\n Senjō no Valkyria 3 : <unk> Chronicles \n",
+                                            " = Valkyria = \n", " Chronicles 3 \n"));
   CHECK(c.name == "wikitext-103");
   CHECK(c.train.size() == 3 + 1 + 7 + 1);  // blank line gives no <eos>
   CHECK(c.valid.size() == 4);
@@ -58,10 +62,7 @@ TEST_CASE("WikiText files are read back and headers count as words", "[data]") {
 }
 
 TEST_CASE("empty, missing and corrupt corpus files give clear InputErrors", "[data]") {
-  const auto d = tmpdir("bad");
-  write(d + "/ptb.train.txt", "  \n\n");
-  write(d + "/ptb.valid.txt", "x\n");
-  write(d + "/ptb.test.txt", "x\n");
+  const auto d = corpus_dir("bad", "ptb", ".txt", "  \n\n", "x\n", "x\n");
   CHECK_THROWS_WITH(load_ptb(d), Catch::Contains("empty") && Catch::Contains("ptb.train.txt"));
   write(d + "/ptb.train.txt", std::string("abc\0def\n", 8));
   CHECK_THROWS_WITH(load_ptb(d), Catch::Contains("NUL byte"));

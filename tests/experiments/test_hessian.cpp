@@ -18,6 +18,7 @@
 #include "numerics/curvature.hpp"
 #include "numerics/linear_operator.hpp"
 #include "numerics/sampling.hpp"
+#include "tests/support/gpt_neo_config.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -150,9 +151,7 @@ TEST_CASE("hessian: TorchScript LM (d = 4560): graph reuse, eigenvalues and trac
 
 TEST_CASE("hessian: GPT-Neo config + safetensors (d = 4160) against dense — the command end to end", "[hessian][gpt-neo][cli]") {
   const auto dir = tmpdir("neo");
-  std::ofstream(dir + "/config.json") << R"({"model_type":"gpt_neo","vocab_size":48,"max_position_embeddings":8,
-    "hidden_size":16,"num_layers":1,"num_heads":2,"window_size":4,"intermediate_size":null,
-    "attention_types":[[["global"],1]],"activation_function":"gelu_new","layer_norm_epsilon":1e-5})";
+  villani::testing::GptNeoConfig{48, 8, 16, 1, 2, 4, {"global"}}.write(dir + "/config.json");
   const ModelConfig c = model_from_hf_config(dir + "/config.json");
   const auto theta = init_theta(c, 3, torch::kFloat64, torch::kCPU) * 8.0;  // away from the near-linear init
   save_safetensors(dir + "/model.safetensors", c, theta);

@@ -10,6 +10,7 @@
 #include "experiments/spectrum.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/torch/torch_objective.hpp"
+#include "tests/support/gpt_neo_config.hpp"
 
 // LibTorch (c10 logging) defines a glog-style CHECK macro; Catch must own CHECK here.
 #undef CHECK
@@ -190,9 +191,7 @@ TEST_CASE("safetensors round trip, shape mismatch and corrupt files", "[model][i
 
 TEST_CASE("Hugging Face config.json builds the GPT-Neo architecture", "[model][io]") {
   const auto d = tmpdir("cfg");
-  std::ofstream(d + "/config.json") << R"({"model_type":"gpt_neo","vocab_size":50257,"max_position_embeddings":2048,
-    "hidden_size":768,"num_layers":12,"num_heads":12,"window_size":256,"intermediate_size":null,
-    "attention_types":[[["global","local"],6]],"activation_function":"gelu_new","layer_norm_epsilon":1e-5})";
+  villani::testing::GptNeoConfig{50257, 2048, 768, 12, 12, 256}.write(d + "/config.json");
   const auto c = model_from_hf_config(d + "/config.json");
   const auto p = model_preset("gpt-neo-125m");
   CHECK(param_count(c) == param_count(p));

@@ -18,6 +18,7 @@
 #include "validators/villani_check.hpp"
 
 #include <catch2/catch.hpp>
+#include "tests/support/gpt_neo_config.hpp"
 #include "tests/support/input_error.hpp"
 
 namespace fs = std::filesystem;
@@ -163,9 +164,7 @@ TEST_CASE("TorchScript and token files: bad input is an InputError naming it", "
 
 TEST_CASE("GPT-Neo config.json + safetensors: bit-exact load, checked by villani check", "[gpt-neo][cli]") {
   const auto d = tmpdir("neo");
-  std::ofstream(d + "/config.json") << R"({"model_type":"gpt_neo","vocab_size":11,"max_position_embeddings":12,
-    "hidden_size":8,"num_layers":2,"num_heads":2,"window_size":4,"intermediate_size":null,
-    "attention_types":[[["global","local"],1]],"activation_function":"gelu_new","layer_norm_epsilon":1e-5})";
+  villani::testing::GptNeoConfig{11, 12, 8, 2, 2, 4}.write(d + "/config.json");
   const ModelConfig c = model_from_hf_config(d + "/config.json");
   const auto theta = init_theta(c, 7, torch::kFloat64, torch::kCPU) + 0.01;
   save_safetensors(d + "/model.safetensors", c, theta);

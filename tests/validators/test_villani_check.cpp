@@ -66,6 +66,16 @@ CheckInput input(std::shared_ptr<const numerics::Objective> f) {
   in.loss = std::move(f);
   return in;
 }
+
+// λ = 0.1, s = 1; `directions` points per shell, `probes` kink-probe lines, the shell radii.
+CheckOptions options(int directions, int probes, std::vector<double> radii) {
+  CheckOptions o;
+  o.lambda = 0.1;
+  o.directions = directions;
+  o.probes = probes;
+  o.radii = std::move(radii);
+  return o;
+}
 }  // namespace
 
 TEST_CASE("Clopper–Pearson bounds match closed forms", "[validators][check]") {
@@ -142,11 +152,7 @@ TEST_CASE("smooth bounded loss + λ/2‖θ‖² in d = 50: all criteria hold, gr
 }
 
 TEST_CASE("estimated Laplacian: the same verdicts, with a standard error", "[validators][check]") {
-  CheckOptions o;
-  o.lambda = 0.1;
-  o.directions = 8;
-  o.probes = 1;
-  o.radii = {10, 60, 100, 200, 400};
+  CheckOptions o = options(8, 1, {10, 60, 100, 200, 400});
   const auto rep = run_check(input(std::make_shared<CosineBumps>(50, 0.5, false)), o);
   CHECK(rep["criteria"]["growth"]["verdict"] == "holds");
   CHECK(rep["growth"]["shells"][0]["laplacian"] == "estimated");
@@ -154,11 +160,7 @@ TEST_CASE("estimated Laplacian: the same verdicts, with a standard error", "[val
 }
 
 TEST_CASE("Laplacian estimated on an exact objective: XTrace within its error of the exact ΔF", "[validators][check]") {
-  CheckOptions o;
-  o.lambda = 0.1;
-  o.directions = 6;
-  o.probes = 0;
-  o.radii = {5, 50};
+  CheckOptions o = options(6, 0, {5, 50});
   o.precision = PrecisionMode::Double;
   const auto model = std::make_shared<CosineBumps>(50, 0.5, true);
   const auto exact = run_check(input(model), o);
@@ -186,11 +188,7 @@ TEST_CASE("Laplacian estimated on an exact objective: XTrace within its error of
 }
 
 TEST_CASE("kink probe finds an undeclared relu — audit names declared ops", "[validators][check]") {
-  CheckOptions o;
-  o.lambda = 0.1;
-  o.directions = 4;
-  o.probes = 3;
-  o.radii = {1, 10, 30, 60};
+  CheckOptions o = options(4, 3, {1, 10, 30, 60});
   const auto rep = run_check(input(std::make_shared<HiddenRelu>(5)), o);
   const auto& sm = rep["criteria"]["smoothness"];
   CHECK(sm["verdict"] == "fails");
@@ -211,22 +209,14 @@ TEST_CASE("kink probe finds an undeclared relu — audit names declared ops", "[
 }
 
 TEST_CASE("non-coercive F: coercivity and integrability fail", "[validators][check]") {
-  CheckOptions o;
-  o.lambda = 0.1;
-  o.directions = 4;
-  o.probes = 0;
-  o.radii = {1, 10, 100};
+  CheckOptions o = options(4, 0, {1, 10, 100});
   const auto rep = run_check(input(std::make_shared<Concave>(3, 0.2)), o);
   CHECK(rep["criteria"]["coercivity"]["verdict"] == "fails");
   CHECK(rep["criteria"]["integrability"]["verdict"] == "fails");
 }
 
 TEST_CASE("radii too small: growth inconclusive with a reason — bad options throw", "[validators][check]") {
-  CheckOptions o;
-  o.lambda = 0.1;
-  o.directions = 4;
-  o.probes = 0;
-  o.radii = {1, 2, 3};  // far below r0 ≈ 22
+  CheckOptions o = options(4, 0, {1, 2, 3});  // far below r0 ≈ 22
   const auto rep = run_check(input(std::make_shared<CosineBumps>(50, 0.5, true)), o);
   CHECK(rep["criteria"]["growth"]["verdict"] != "holds");
   CheckOptions bad = o;
@@ -241,11 +231,7 @@ TEST_CASE("radii too small: growth inconclusive with a reason — bad options th
 }
 
 TEST_CASE("check: an exact Laplacian without a native one is the sum of d HVPs and equals the analytic ΔF", "[validators][check]") {
-  CheckOptions o;
-  o.lambda = 0.1;
-  o.directions = 4;
-  o.probes = 0;
-  o.radii = {5, 50};
+  CheckOptions o = options(4, 0, {5, 50});
   o.precision = PrecisionMode::Double;
   o.center = Vec::Constant(50, 0.3);
   o.center_label = "file";
