@@ -17,9 +17,9 @@
 #include "numerics/errors.hpp"
 #include "validators/gap_claims.hpp"
 #include "validators/villani_claims.hpp"
+#include "experiments/companion/claims.hpp"
 #ifdef VILLANI_HAVE_TORCH
 #include "experiments/claims.hpp"
-#include "experiments/companion/claims.hpp"
 #endif
 
 namespace villani::cli {
@@ -124,7 +124,10 @@ validators::Registry build_registry() {
   validators::register_villani_claims(r);
 #ifdef VILLANI_HAVE_TORCH
   experiments::register_experiment_claims(r);
-  experiments::companion::register_companion_claims(r);
+#endif
+  experiments::companion::register_boursier_claims(r);  // no LibTorch: in every build
+#ifdef VILLANI_HAVE_TORCH
+  experiments::companion::register_torch_companion_claims(r);
 #endif
   return r;
 }

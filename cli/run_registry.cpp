@@ -19,4 +19,10 @@ void register_run_kind(RunKind k) {
 
 const std::vector<RunKind>& run_kinds() { return registry(); }
 
+const std::vector<std::string>& torch_run_kind_names() {
+  static const std::vector<std::string> names = {"l2-vs-decoupled", "mechanisms", "pacbayes", "psi",
+                                                 "sgld", "spectrum", "train"};
+  return names;
+}
+
 }  // namespace villani::cli

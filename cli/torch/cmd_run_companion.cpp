@@ -1,26 +1,15 @@
-// villani run boursier | mechanisms | l2-vs-decoupled: the companion claims of THEORY.md §6.
-// The work is in experiments/companion/; this file parses options, writes run records, tables
-// and plots (no LibTorch include).
+// villani run mechanisms | l2-vs-decoupled: the companion claims of THEORY.md §6 that need LibTorch
+// (`run boursier` needs none: cli/cmd_run_boursier.cpp). The work is in
+// experiments/companion/torch_checks.cpp; this file parses options and writes run records and
+// tables (no LibTorch include).
 #include <CLI/CLI.hpp>
-#include <cmath>
-#include <cstdlib>
 #include <fmt/format.h>
-#include <iostream>
-#include <map>
-#include <memory>
-#include <optional>
 
 #include "cli/command.hpp"
 #include "cli/finite.hpp"
-#include "cli/strict_integers.hpp"
-#include "cli/lists.hpp"
-#include "cli/output.hpp"
-#include "cli/progress.hpp"
 #include "cli/run_registry.hpp"
-#include "experiments/companion/boursier.hpp"
+#include "cli/run_session.hpp"
 #include "experiments/companion/torch_checks.hpp"
-#include "experiments/run_record.hpp"
-#include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
 
 namespace villani::cli {
@@ -46,241 +35,8 @@ void blame_divergence(const nlohmann::json& r, const std::vector<std::pair<std::
 
 namespace comp = experiments::companion;
 
-// "4:8" (inclusive integer range) or "4,6,8" or a mixture; empty text gives an empty list.
-std::vector<int> int_list(const std::string& arg, const std::string& text) {
-  std::vector<int> out;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t comma = text.find(',', pos);
-    if (comma == std::string::npos) comma = text.size();
-    const std::string item = text.substr(pos, comma - pos);
-    pos = comma + 1;
-    // Checked integers (issue 15): no leading spaces, no trailing junk, no wrap.
-    const std::size_t colon = item.find(':');
-    const std::int64_t lim = 1000000;
-    if (colon == std::string::npos) {
-      out.push_back(static_cast<int>(parse_integer(arg, item, -lim, lim)));
-    } else {
-      const auto a = parse_integer(arg, item.substr(0, colon), -lim, lim);
-      const auto b = parse_integer(arg, item.substr(colon + 1), -lim, lim);
-      if (b < a || b - a > 1000)
-        throw InputError(arg, "range '" + item + "' must run upwards over at most 1000 integers");
-      for (auto k = a; k <= b; ++k) out.push_back(static_cast<int>(k));
-    }
-  }
-  return out;
-}
-
-std::vector<double> num_list(const std::string& arg, const std::string& text) {
-  std::vector<double> out;
-  for (const auto& v : parse_list(arg, text)) out.push_back(static_cast<double>(v.value));
-  return out;
-}
-
-nlohmann::json hardware() {
-  nlohmann::json h = experiments::host_info();
-  h["git_revision"] = experiments::git_revision();
-  h["device"] = "cpu";
-  return h;
-}
-
-bool have_gnuplot() { return std::system("command -v gnuplot > /dev/null 2>&1") == 0; }
-
 std::string g4(double x) { return fmt::format("{:.4g}", x); }
 std::string e2(double x) { return fmt::format("{:.2e}", x); }
-
-// What the three kinds share: --format and --out, parsing (--help, bad input → exit 2), the run
-// record (config.json, hardware.json, metrics.jsonl, summary.json) and the printed/written tables.
-class Session {
- public:
-  Session(CLI::App& app, std::string kind) : app_(app), kind_(std::move(kind)) {
-    app.add_option("--format", format_, "table|markdown|csv|json|latex")->capture_default_str();
-    app.add_option("--out", out_, "run record directory");
-    add_quiet_flag(app, quiet_);
-  }
-  /// False when the command is done (help printed or a parse error); exit_code() then says how.
-  bool parse(int argc, char** argv) {
-    try {
-      strict_integers(app_);
-      app_.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-      code_ = app_.exit(e);
-      return false;
-    } catch (const CLI::ParseError& e) {
-      std::cerr << app_.get_name() << ": bad input: " << e.what() << "\n";
-      code_ = kBadInput;
-      return false;
-    }
-    fmt_ = parse_format(format_);
-    progress_ = std::make_unique<Progress>(quiet_);
-    return true;
-  }
-  int exit_code() const { return code_; }
-  const std::string& out() const { return out_; }
-  bool recording() const { return rec_.has_value(); }
-  /// Opens the run record when --out was given; config gets "kind".
-  void open(nlohmann::json config) {
-    if (out_.empty()) return;
-    config["kind"] = kind_;
-    rec_ = experiments::RunRecord::open(out_, config, false);
-    rec_->write_hardware(hardware());
-  }
-  /// Appends one metrics line (numbered when it has no "step").
-  void append(nlohmann::json m) {
-    if (!rec_) return;
-    if (!m.contains("step")) m["step"] = rec_->last_step() + 1;
-    rec_->append(m);
-  }
-  std::function<void(const nlohmann::json&)> recorder() {
-    return [this](const nlohmann::json& m) {
-      progress_->update("[" + kind_ + "]", ++records_, 0, "record");  // results so far, on stderr
-      append(m);
-    };
-  }
-  /// Writes summary.json and <stem>.md/.csv per table to the record; prints the tables (or the
-  /// summary for --format json).
-  int finish(const nlohmann::json& summary, const std::vector<std::pair<std::string, Table>>& tables) {
-    progress_->end();
-    if (rec_) {
-      rec_->write_summary(summary);
-      for (const auto& [stem, t] : tables) {
-        write_file_atomic(out_ + "/" + stem + ".md", render_markdown(t));
-        write_file_atomic(out_ + "/" + stem + ".csv", render_csv(t));
-      }
-    }
-    if (fmt_ == Format::Json) {
-      std::cout << summary.dump(2) << "\n";
-    } else {
-      bool first = true;
-      for (const auto& [stem, t] : tables) {
-        if (!first) std::cout << "\n";
-        first = false;
-        std::cout << render(t, fmt_);
-      }
-    }
-    return kOk;
-  }
-
- private:
-  CLI::App& app_;
-  std::string kind_, format_ = "table", out_;
-  Format fmt_ = Format::Table;
-  std::optional<experiments::RunRecord> rec_;
-  int code_ = kOk;
-  bool quiet_ = false;
-  std::unique_ptr<Progress> progress_;
-  long records_ = 0;
-};
-
-int run_boursier(int argc, char** argv) {
-  CLI::App app{
-      "Two-layer ReLU networks with an ℓ2 penalty (Boursier, Bowditch, Englert, Lazić,\n"
-      "arXiv:2505.22578; THEORY.md §6). f(x) = Σ_j a_j relu(w_j·x), no biases,\n"
-      "P = ½Σ(f(x_i) − y_i)² + (β/2)(‖W‖² + ‖a‖²). For each data set and each width m = 2^1 …\n"
-      "2^(n+m-extra) and init scale σ, gradient descent runs from --seeds balanced random inits;\n"
-      "each end point is classified global (certified: P − p* ≤ tol with p* from the convex\n"
-      "reformulation over all activation patterns, Pilanci–Ergen, and a dual certificate),\n"
-      "spurious (stalled above p*) or undecided. Orthogonal data X = I_n (monotone GD; the\n"
-      "coverage prediction of the transition, 1.39·2^n for y = 1, is printed beside it) and\n"
-      "planar data in general position (d = 2, fixed-step GD: ReLU is not C¹ and monotone steps\n"
-      "stall at kinks; tolerance 1e-2·p*). Prints the success fraction per width; --out writes a\n"
-      "run record (config.json, hardware.json, metrics.jsonl one line per cell, summary.json),\n"
-      "table.{md,csv} and success.gp (+ success.svg when gnuplot is on PATH).",
-      "villani run boursier"};
-  comp::BoursierOptions o;
-  std::string n = "4:8", planar_n = "4,6", scales = "0.01,0.5";
-  app.add_option("--n", n, "orthogonal data sizes (4:8 or 4,6,8; empty: none)")->capture_default_str();
-  app.add_option("--planar-n", planar_n, "planar data sizes (empty: none)")->capture_default_str();
-  app.add_option("--labels", o.labels, "orthogonal labels: ones | signs")->capture_default_str();
-  app.add_option("--seeds", o.seeds, "runs per cell")->capture_default_str();
-  app.add_option("--beta", o.beta, "ℓ2 coefficient β > 0")->capture_default_str();
-  app.add_option("--init-scale", scales, "init scales σ (LIST)")->capture_default_str();
-  app.add_option("--m-extra", o.m_extra, "largest width 2^(n + m-extra)")->capture_default_str();
-  app.add_option("--steps", o.gd.max_steps, "GD step budget (orthogonal)")->capture_default_str();
-  app.add_option("--lr", o.gd.lr, "initial GD step (orthogonal)")->capture_default_str();
-  app.add_option("--seed", o.seed, "master seed")->capture_default_str();
-  app.add_option("--threads", o.threads, "worker threads over seeds (results do not depend on it)")->capture_default_str();
-  Session session(app, "boursier");
-  if (!session.parse(argc, argv)) return session.exit_code();
-  o.orthogonal_n = int_list("--n", n);
-  o.planar_n = int_list("--planar-n", planar_n);
-  o.init_scales = num_list("--init-scale", scales);
-  comp::validate(o);
-  session.open({{"orthogonal_n", o.orthogonal_n}, {"planar_n", o.planar_n}, {"labels", o.labels},
-                {"seeds", o.seeds}, {"beta", o.beta}, {"init_scales", o.init_scales},
-                {"m_extra", o.m_extra}, {"steps", o.gd.max_steps}, {"lr", o.gd.lr}, {"seed", o.seed},
-                {"threads", o.threads}});
-  const nlohmann::json r = comp::run_boursier(o, session.recorder());
-
-  // Pivot: one row per (family, n, σ), one column per width.
-  int max_k = 1;
-  for (const auto& c : r["cells"]) max_k = std::max(max_k, static_cast<int>(std::log2(c["m"].get<double>()) + 0.5));
-  Table t;
-  t.title = fmt::format("Success fraction of gradient descent (global end points / {} seeds), β = {}", o.seeds, o.beta);
-  t.columns = {{"data", "", false}, {"n", ""}, {"σ", "$\\sigma$"}};
-  for (int k = 1; k <= max_k; ++k) t.columns.push_back({fmt::format("m={}", 1 << k), fmt::format("$m={}$", 1 << k)});
-  t.columns.push_back({"m½", "$m_{1/2}$"});
-  t.columns.push_back({"fit m½", "fit $m_{1/2}$"});
-  t.columns.push_back({"coverage m½", "coverage $m_{1/2}$"});
-  t.columns.push_back({"2^n", "$2^n$"});
-  t.columns.push_back({"patterns", "patterns"});
-  std::map<std::string, std::vector<std::string>> rows;
-  std::vector<std::string> order;
-  for (const auto& c : r["cells"]) {
-    const std::string key = fmt::format("{}|{}|{}", c["family"].get<std::string>(), c["n"].get<int>(), c["init_scale"].get<double>());
-    if (!rows.count(key)) {
-      order.push_back(key);
-      rows[key] = {c["family"].get<std::string>(), std::to_string(c["n"].get<int>()), g4(c["init_scale"].get<double>())};
-      rows[key].resize(3 + max_k, "");
-    }
-    const int k = static_cast<int>(std::log2(c["m"].get<double>()) + 0.5);
-    rows[key][2 + k] = fmt::format("{:.2f}", c["success_fraction"].get<double>());
-  }
-  for (const auto& tr : r["transitions"]) {
-    const std::string key = fmt::format("{}|{}|{}", tr["family"].get<std::string>(), tr["n"].get<int>(), tr["init_scale"].get<double>());
-    auto& row = rows[key];
-    row.push_back(tr["m_half"].is_null() ? "> max" : g4(tr["m_half"].get<double>()));
-    row.push_back(tr["m_half_fit"].is_null() ? "n/a" : g4(tr["m_half_fit"].get<double>()));
-    row.push_back(tr.contains("m_half_predicted") ? g4(tr["m_half_predicted"].get<double>()) : "");
-    row.push_back(g4(tr["two_pow_n"].get<double>()));
-    row.push_back(g4(tr["pattern_count"].get<double>()));
-  }
-  for (const auto& k : order) t.rows.push_back(rows[k]);
-  for (const auto& f : r["fit"])
-    if (f.contains("slope_log2_m_half_vs_n"))
-      t.notes.push_back(fmt::format("orthogonal, σ = {}: slope of log2 m½ against n = {:.3f} (2^n scaling: 1)",
-                                    f["init_scale"].get<double>(), f["slope_log2_m_half_vs_n"].get<double>()));
-  for (const auto& c : r["convex"])
-    t.notes.push_back(fmt::format("{} n = {}: p* = {:.10g} (convex, {} patterns, certified gap {:.1e}, {} neurons)",
-                                  c["family"].get<std::string>(), c["n"].get<int>(), c["value"].get<double>(),
-                                  c["patterns"].get<int>(), c["gap"].get<double>(), c["active_neurons"].get<int>()));
-  t.notes.push_back("m½: width where the success fraction reaches 1/2 (log-linear interpolation); "
-                    "fit m½: half-width of the maximum-likelihood fit of 1 − (1 − p)^m to all widths; "
-                    "coverage m½: the width at which a neuron with the needed pattern exists with probability 1/2.");
-
-  if (session.recording()) {
-    const std::string& out = session.out();
-    std::string dat, plot = "set terminal svg size 800,500\nset output 'success.svg'\nset logscale x 2\n"
-                            "set xlabel 'width m'\nset ylabel 'fraction of runs at a global minimum'\n"
-                            "set key left top\nset yrange [0:1.05]\nplot ";
-    int idx = 0;
-    for (const auto& key : order) {
-      dat += "# " + key + "\n";
-      for (const auto& c : r["cells"])
-        if (fmt::format("{}|{}|{}", c["family"].get<std::string>(), c["n"].get<int>(), c["init_scale"].get<double>()) == key)
-          dat += fmt::format("{} {} {}\n", c["m"].get<int>(), c["success_fraction"].get<double>(),
-                             c.value("predicted_success", -1.0));
-      dat += "\n\n";
-      plot += fmt::format("{}'success.dat' index {} using 1:2 with linespoints title '{}'", idx ? ", " : "", idx, key);
-      ++idx;
-    }
-    plot += "\n";
-    write_file_atomic(out + "/success.dat", dat);
-    write_file_atomic(out + "/success.gp", plot);
-    if (have_gnuplot()) std::system(("cd '" + out + "' && gnuplot success.gp 2>/dev/null").c_str());
-  }
-  return session.finish(r, {{"table", t}});
-}
 
 int run_l2(int argc, char** argv) {
   CLI::App app{
@@ -298,7 +54,7 @@ int run_l2(int argc, char** argv) {
   app.add_option("--hidden", o.hidden, "hidden width")->capture_default_str();
   app.add_option("--samples", o.samples, "training points")->capture_default_str();
   app.add_option("--seed", o.seed, "random seed")->capture_default_str();
-  Session session(app, "l2-vs-decoupled");
+  RunSession session(app, "l2-vs-decoupled");
   if (!session.parse(argc, argv)) return session.exit_code();
   comp::validate(o);
   session.open({{"steps", o.steps}, {"lr", o.lr}, {"adam_lr", o.adam_lr}, {"lambda", o.lambda},
@@ -347,7 +103,7 @@ int run_mech(int argc, char** argv) {
   app.add_option("--path-classes", o.path.classes, "minimizer path: classes K")->capture_default_str();
   app.add_option("--path-fd-step", o.path.fd_step, "minimizer path: difference step h in log λ")->capture_default_str();
   app.add_option("--path-seed", o.path.seed, "minimizer path: data seed")->capture_default_str();
-  Session session(app, "mechanisms");
+  RunSession session(app, "mechanisms");
   if (!session.parse(argc, argv)) return session.exit_code();
   o.path.lambdas = num_list("--path-lambdas", path_lambdas);
   comp::validate(o);
@@ -411,8 +167,6 @@ int run_mech(int argc, char** argv) {
   return session.finish(r, {{"table", t}, {"minimizer_path", p}});
 }
 
-const RunKindRegistrar reg_b{{"boursier", "two-layer ReLU + ℓ2: global vs spurious end points against width",
-                              [](int c, char** v) { return run_guarded("run boursier", [&] { return run_boursier(c, v); }); }}};
 const RunKindRegistrar reg_l{{"l2-vs-decoupled", "SGD L2 = decoupled decay; Adam L2 ≠ AdamW (LibTorch optimizers)",
                               [](int c, char** v) { return run_guarded("run l2-vs-decoupled", [&] { return run_l2(c, v); }); }}};
 const RunKindRegistrar reg_m{{"mechanisms", "scale invariance, Gauss–Newton/Jacobian norm, K-FAC damping",

@@ -60,8 +60,10 @@ std::vector<std::string> lines_with(const std::string& text, const std::string& 
   return v;
 }
 
+// Whether `help_args` lists `name` as one of its entries (an indented line "  name …"; a build
+// without LibTorch names the `run` kinds that need it on another line).
 bool built(const std::string& help_args, const std::string& name) {
-  return run_villani(help_args, "progress_help").out.find(name) != std::string::npos;
+  return run_villani(help_args, "progress_help").out.find("\n  " + name + " ") != std::string::npos;
 }
 
 // Drops every "seconds" key (wall times differ from run to run).

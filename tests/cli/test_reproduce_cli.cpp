@@ -135,3 +135,28 @@ TEST_CASE("reproduce includes recorded results labelled with device and date",
   CHECK(gpu);
   CHECK(broken);
 }
+
+TEST_CASE("reproduce decides the Boursier claims in every build, the one without LibTorch included",
+          "[cli][reproduce]") {
+  // Their checks are Eigen double (experiments/companion/boursier_claims.cpp), so a build without
+  // LibTorch registers and decides them. The Cover count is exact on this data: it holds.
+  const auto r = run_villani("reproduce --format json --results '' --only boursier-cover-count", "reproduce_cover");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  const json j = json::parse(r.out);
+  REQUIRE(j.at("claims").size() == 1);
+  const json& c = j["claims"][0];
+  CHECK(c["id"] == "boursier-cover-count");
+  CHECK(c["verdict"] == "holds");
+  CHECK(c["command"].get<std::string>().rfind("villani run boursier ", 0) == 0);
+  // 2·Σ_{i<d} C(n−1, i) for n = 8, d = 2 and d = 3: 16 and 58; orthogonal n = 8: 2^8.
+  bool d2 = false, d3 = false, orth = false;
+  for (const auto& row : c["details"]["rows"]) {
+    if (row.contains("d") && row["n"] == 8 && row["d"] == 2) d2 = row["sampled"] == 16;
+    if (row.contains("d") && row["n"] == 8 && row["d"] == 3) d3 = row["sampled"] == 58;
+    if (row.contains("orthogonal") && row["n"] == 8) orth = row["orthogonal"] == 256 && row["planar_arcs"] == 16;
+  }
+  CHECK(d2);
+  CHECK(d3);
+  CHECK(orth);
+}

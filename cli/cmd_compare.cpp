@@ -1,4 +1,5 @@
 // villani compare DIR…: measured rates and bounds from run records beside theory's predictions.
+// Reads records only (experiments/compare.cpp, no LibTorch), so it is in every build.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
