@@ -3,6 +3,9 @@
 // LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT); the exit code is the first failing rank's (128+signal
 // for a signal). When a rank fails the others are given --grace seconds to notice (their own
 // collective timeout makes them exit with a message naming the lost rank), then terminated.
+// Ctrl-C: the ranks get SIGINT (from the terminal, or passed on when the launcher alone was sent
+// it), finish their step together and checkpoint; --grace seconds later, or at a second Ctrl-C,
+// the ranks still running are terminated.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -28,8 +31,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-volatile sig_atomic_t g_signal = 0;
-extern "C" void on_signal(int s) { g_signal = s; }
+volatile sig_atomic_t g_signal = 0, g_sigints = 0, g_forward = 0;
+extern "C" void on_signal(int s, siginfo_t* info, void*) {
+  g_signal = s;
+  if (s != SIGINT) return;
+  ++g_sigints;
+  // A Ctrl-C at the terminal reaches every rank too (one process group); a SIGINT that a
+  // process sent to the launcher alone (si_code ≤ 0: kill, sigqueue) is passed on to the ranks.
+  if (info && info->si_code <= 0) g_forward = 1;
+}
 
 int free_port() {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -99,7 +109,8 @@ int run_launch(int argc, char** argv) {
   if (port == 0) port = free_port();
 
   struct sigaction sa {};
-  sa.sa_handler = on_signal;
+  sa.sa_sigaction = on_signal;
+  sa.sa_flags = SA_SIGINFO;
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
 
@@ -126,6 +137,8 @@ int run_launch(int argc, char** argv) {
   }
 
   int running = nproc, first_failed = -1, killed_stage = 0;
+  bool interrupted = false;
+  const auto grace_ms = std::chrono::milliseconds(static_cast<long long>(grace * 1000));
   Clock::time_point deadline{};
   while (running > 0) {
     int st = 0;
@@ -138,8 +151,8 @@ int run_launch(int argc, char** argv) {
         --running;
         if (code_of(st) != 0 && first_failed < 0) {
           first_failed = r;
-          deadline = Clock::now() + std::chrono::milliseconds(static_cast<long long>(grace * 1000));
-          if (running > 0)
+          deadline = Clock::now() + grace_ms;
+          if (running > 0 && !interrupted)
             std::cerr << fmt::format("villani launch: rank {} {}; waiting up to {:g} s for the other ranks\n", r,
                                      describe(st), grace);
         }
@@ -147,8 +160,17 @@ int run_launch(int argc, char** argv) {
       continue;
     }
     if (p < 0 && errno != EINTR) break;
+    if (g_sigints > 0 && !interrupted) {  // the ranks stop at their next step and checkpoint
+      interrupted = true;
+      if (g_forward)
+        for (pid_t q : pids)
+          if (q > 0) ::kill(q, SIGINT);
+      if (deadline == Clock::time_point{} || deadline > Clock::now() + grace_ms)
+        deadline = Clock::now() + grace_ms;
+    }
     const bool expired = deadline != Clock::time_point{} && Clock::now() > deadline;
-    if ((g_signal != 0 && killed_stage == 0) || (expired && killed_stage < 2)) {
+    const bool terminate_now = g_signal != 0 && (g_signal != SIGINT || g_sigints > 1);
+    if ((terminate_now && killed_stage == 0) || (expired && killed_stage < 2)) {
       if (killed_stage == 0 && g_signal == 0)
         std::cerr << "villani launch: terminating the ranks still running after the grace period\n";
       for (pid_t q : pids)

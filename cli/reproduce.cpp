@@ -1,8 +1,6 @@
 #include "cli/reproduce.hpp"
 
-#include <atomic>
 #include <chrono>
-#include <csignal>
 #include <ctime>
 #include <cstdlib>
 #include <filesystem>
@@ -10,9 +8,9 @@
 #include <thread>
 #include <fmt/format.h>
 #include <iostream>
-#include <unistd.h>
 
 #include "cli/constants_table.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/progress.hpp"
 #include "numerics/errors.hpp"
 #include "validators/gap_claims.hpp"
@@ -25,11 +23,6 @@
 namespace villani::cli {
 
 namespace {
-std::atomic<int> g_interrupts{0};
-extern "C" void on_sigint(int) {
-  if (g_interrupts.fetch_add(1) >= 1) _exit(130);  // second Ctrl-C: leave now
-}
-
 std::string utc_now() {
   std::time_t t = std::time(nullptr);
   char buf[32];
@@ -147,8 +140,7 @@ ReproduceSummary run_reproduce_all(const ReproduceOptions& o, std::ostream& out,
     if (!any) throw InputError("--only", "no claim id contains '" + o.only + "'; ids: " + ids);
   }
   Progress progress(Progress::mode_for(o.quiet), err);
-  g_interrupts = 0;
-  auto old = std::signal(SIGINT, on_sigint);
+  InterruptScope interrupt;  // Ctrl-C: stop after the current claim (a run inside it checkpoints); twice: exit 130
 
   // 1. Constants on the default grid.
   ConstantsOptions co;
@@ -177,7 +169,7 @@ ReproduceSummary run_reproduce_all(const ReproduceOptions& o, std::ostream& out,
 
   // 2. Claims, one at a time; the report is rewritten after each.
   const validators::Registry reg = build_registry();
-  validators::CheckContext ctx{o.full, o.device, o.out_dir};
+  validators::CheckContext ctx{o.full, o.device, o.out_dir, interrupt.token()};
   Table ct;
   ct.title = "Claims";
   ct.columns = {{"id", "", false}, {"verdict", "", false}, {"time", ""}, {"evidence", "", false}};
@@ -189,7 +181,7 @@ ReproduceSummary run_reproduce_all(const ReproduceOptions& o, std::ostream& out,
   for (const auto& claim : reg.claims()) {
     if (!o.only.empty() && claim.id.find(o.only) == std::string::npos) continue;
     ++i;
-    if (g_interrupts > 0) { sum.interrupted = true; break; }
+    if (interrupt.requested()) { sum.interrupted = true; break; }
     progress.update("reproduce", i - 1, n, "claim", fmt::format("claim {}: {}", i, claim.id));
     const auto t0 = std::chrono::steady_clock::now();
     validators::ClaimResult res;
@@ -223,7 +215,7 @@ ReproduceSummary run_reproduce_all(const ReproduceOptions& o, std::ostream& out,
     save();
     if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
   }
-  if (g_interrupts > 0) sum.interrupted = true;
+  if (interrupt.requested()) sum.interrupted = true;
   // Recorded results (e.g. GPU runs under experiments/results/), labelled with device and date.
   if (!sum.interrupted) {
     for (auto& c : recorded_claims(o.results_dir)) {
@@ -243,7 +235,6 @@ ReproduceSummary run_reproduce_all(const ReproduceOptions& o, std::ostream& out,
                     {"inconclusive", sum.inconclusive}, {"not_applicable", sum.not_applicable},
                     {"errors", sum.errors},        {"interrupted", sum.interrupted}};
   save();
-  std::signal(SIGINT, old);
   progress.end();
 
   if (o.format == Format::Json) {

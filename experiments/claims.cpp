@@ -41,6 +41,7 @@ RunOptions claim_run(const validators::CheckContext& ctx, const std::string& kin
   o.lambdas.clear();
   for (const auto& t : lambda_texts) o.lambdas.push_back(std::stod(t));
   o.quick = !ctx.full;
+  o.cancel = ctx.cancel;
   return o;
 }
 

@@ -221,28 +221,26 @@ RunOutcome run_pacbayes(const RunOptions& o, std::ostream& log) {
   RunOutcome out;
   Progress prog{o.progress};
   const auto opts = torch::TensorOptions().dtype(S.dtype).device(S.dev);
-  for (std::size_t i = 0; i < o.lambdas.size(); ++i) {
-    if (g_stop) { out.interrupted = true; break; }
-    const double lambda = o.lambdas[i];
-    // Weight decay enters twice: as the L2 weight of the trained mean and as the prior variance
-    // s/λ (N(·, (s/λ)I) ∝ exp(−(λ/2s)‖θ‖²)); --prior-var / --mean-lambda fix one to measure the other.
-    const double prior_var = o.prior_var > 0 ? o.prior_var : o.temperature / lambda;
-    const double mean_lambda = o.mean_lambda > 0 ? o.mean_lambda : lambda;
-    nlohmann::json cfg = base_config(o, S, lambda, o.lambda_texts[i]);
+  // Weight decay enters twice: as the L2 weight of the trained mean and as the prior variance
+  // s/λ (N(·, (s/λ)I) ∝ exp(−(λ/2s)‖θ‖²)); --prior-var / --mean-lambda fix one to measure the other.
+  auto prior_var_of = [&](double lambda) { return o.prior_var > 0 ? o.prior_var : o.temperature / lambda; };
+  auto mean_lambda_of = [&](double lambda) { return o.mean_lambda > 0 ? o.mean_lambda : lambda; };
+  auto config = [&](std::size_t i) {
+    nlohmann::json cfg = base_config(o, S, o.lambdas[i], o.lambda_texts[i]);
     cfg.update({{"optimizer", optimizer}, {"lr", lr}, {"steps", steps}, {"samples", draws}, {"record_every", rec_every},
                 {"prior", o.prior}, {"prior_fraction", o.prior_fraction}, {"objective", o.objective},
                 {"n_prior", n_prior}, {"n_bound", n_bound}, {"model_kind", bigram ? "bigram" : "gpt-neo"},
-                {"prior_var", prior_var}, {"mean_lambda", mean_lambda}});
-    const std::string dir = lambda_dir(o, i);
-    bool done = false;
-    RunRecord rec = open_record(dir, cfg, o, S, done);
-    out.records.push_back(dir);
-    if (done) continue;  // an interrupted λ is computed again from its start (deterministic seeds)
-    const std::string label = fmt::format("[pacbayes λ={}]", o.lambda_texts[i]);
+                {"prior_var", prior_var_of(o.lambdas[i])}, {"mean_lambda", mean_lambda_of(o.lambdas[i])}});
+    return cfg;
+  };
+  // An interrupted λ is computed again from its start (deterministic seeds).
+  for_each_lambda(o, S, out, log, config, [&](LambdaRun& run) {
+    const double lambda = run.lambda;
+    const double prior_var = prior_var_of(lambda), mean_lambda = mean_lambda_of(lambda);
+    RunRecord& rec = *run.rec;  // pacbayes runs in one process (rank 0)
+    const std::string label = fmt::format("[pacbayes λ={}]", run.text);
     const auto t0 = std::chrono::steady_clock::now();
-    auto append = [&](nlohmann::json m) {
-      if (m["step"].get<long>() > rec.last_step()) rec.append(m);
-    };
+    auto append = [&](const nlohmann::json& m) { run.append(m); };
 
     // 1. The mean: weight decay λ as the L2 term (λ/2)‖θ‖² on the prior part (data-dependent
     //    prior) or on the whole training set (data-free prior, whose centre stays 0).
@@ -253,7 +251,7 @@ RunOutcome run_pacbayes(const RunOptions& o, std::ostream& log) {
     else opt = std::make_unique<torch::optim::SGD>(std::vector<Tensor>{w}, torch::optim::SGDOptions(lr).weight_decay(mean_lambda));
     double last_F = 0, last_loss = 0;
     for (long k = 0; k <= steps; ++k) {
-      if (g_stop) break;
+      if (cancelled(o)) break;
       opt->zero_grad();
       auto tok = batch_of(prior_set, batch, o.seed * 7919ull + k);
       auto lg = M.logits(w, tok);
@@ -280,7 +278,7 @@ RunOutcome run_pacbayes(const RunOptions& o, std::ostream& log) {
     torch::optim::Adam post_opt(std::vector<Tensor>{mu, rho}, torch::optim::AdamOptions(lr * 0.2));
     Tensor lam = torch::ones({}, opts.dtype(torch::kFloat64));
     double last_obj = 0;
-    for (long k = 0; k <= steps && !g_stop; ++k) {
+    for (long k = 0; k <= steps && !cancelled(o); ++k) {
       post_opt.zero_grad();
       auto tok = batch_of(bound_set, batch, o.seed * 104729ull + k);
       auto gen = at::detail::createCPUGenerator(o.seed * 15485863ull + k);
@@ -305,11 +303,9 @@ RunOutcome run_pacbayes(const RunOptions& o, std::ostream& log) {
       prog.show(label + " posterior", steps + k, 2 * steps, "step", fmt::format("objective {:.4f}", last_obj));
       if (k < steps) post_opt.step();
     }
-    if (g_stop) {
+    if (cancelled(o)) {
       prog.done();
-      out.interrupted = true;
-      log << "interrupted at λ=" << o.lambda_texts[i] << "; resume with --resume (this λ starts again)\n";
-      break;
+      return false;
     }
     // 3. Certificate: Monte Carlo risks on the bound part and on the test set (fresh draws).
     prog.show(label + " certificate", 0, 0, "");
@@ -376,9 +372,10 @@ RunOutcome run_pacbayes(const RunOptions& o, std::ostream& log) {
     out.summaries.push_back(sum);
     log << fmt::format("λ={}: 0–1 certificate {:.4f} ≥ test error of Q {:.4f} (train {:.4f}, KL {:.1f}, n_bound {}); "
                        "clipped CE {:.4f} ≥ {:.4f}\n",
-                       o.lambda_texts[i], sum["zero_one"]["certificate"].get<double>(), te.err, tr.err,
+                       run.text, sum["zero_one"]["certificate"].get<double>(), te.err, tr.err,
                        sum["zero_one"]["kl"].get<double>(), n_bound, sum["clipped_ce"]["certificate"].get<double>(), te.cce);
-  }
+    return true;
+  });
   return out;
 }
 

@@ -3,10 +3,10 @@
 
 #include <torch/version.h>
 
-#include <csignal>
 #include <filesystem>
 #include <fmt/format.h>
-#include <unistd.h>
+#include <fstream>
+#include <sstream>
 
 #include "experiments/formats.hpp"
 #include "experiments/gpt_neo.hpp"
@@ -16,24 +16,6 @@
 namespace villani::experiments::detail {
 
 namespace fs = std::filesystem;
-
-std::atomic<bool> g_stop{false};
-
-namespace {
-void (*g_prev_handler)(int) = nullptr;
-void experiments_on_sigint(int sig) {
-  if (g_stop.exchange(true)) _exit(130);  // second Ctrl-C: leave at once
-  // Let an outer handler (villani reproduce) know too.
-  if (g_prev_handler && g_prev_handler != SIG_DFL && g_prev_handler != SIG_IGN) g_prev_handler(sig);
-}
-}  // namespace
-
-SigGuard::SigGuard() {
-  g_stop = false;
-  prev = std::signal(SIGINT, experiments_on_sigint);
-  g_prev_handler = prev;
-}
-SigGuard::~SigGuard() { std::signal(SIGINT, prev); }
 
 torch::Dtype resolve_dtype(const std::string& t, torch::Dtype dflt, const torch::Device& dev) {
   if (t == "auto") return dflt;
@@ -96,7 +78,15 @@ Setup make_setup(const RunOptions& o, torch::Dtype dflt, bool model_free) {
   }
   S.train = chunks(S.corpus.train, ntrain, S.T, S.dev);
   S.test = chunks(S.corpus.test, ntest, S.T, S.dev);
+  S.n_train = S.train.size(0);
   S.d = model_free ? 0 : param_count(S.cfg);
+  if (o.launch) {
+    // Data-parallel: every rank built and checked the whole data set above (bad input exits 2 on
+    // every rank alike); it keeps its block of the training sequences, then joins the group.
+    S.shard = numerics::shard_rows(S.n_train, o.launch->rank, o.launch->world, "--train-sequences");
+    S.train = S.train.slice(0, S.shard.begin, S.shard.end).clone();
+    S.comm = numerics::make_communicator(*o.launch);
+  }
   return S;
 }
 
@@ -114,7 +104,7 @@ nlohmann::json base_config(const RunOptions& o, const Setup& S, double lambda, c
           {"temperature", o.temperature},
           {"seed", o.seed},
           {"seq", S.T},
-          {"train_sequences", S.train.size(0)},
+          {"train_sequences", S.n_train},
           {"test_sequences", S.test.size(0)},
           {"batch", o.batch},
           {"accum", o.accum},
@@ -134,6 +124,9 @@ nlohmann::json hardware(const Setup& S) {
 
 std::string lambda_dir(const RunOptions& o, std::size_t i) { return o.out + "/lambda=" + o.lambda_texts.at(i); }
 
+namespace {
+
+// Opens (or reopens) the record of one λ; already_done when --resume finds it complete.
 RunRecord open_record(const std::string& dir, const nlohmann::json& cfg, const RunOptions& o, const Setup& S,
                       bool& already_done) {
   already_done = false;
@@ -150,6 +143,103 @@ RunRecord open_record(const std::string& dir, const nlohmann::json& cfg, const R
   RunRecord rec = RunRecord::open(dir, cfg, resume);
   if (!resume) rec.write_hardware(hardware(S));
   return rec;
+}
+
+// Rank root's strings on every rank (their count, then each).
+std::vector<std::string> share(numerics::Communicator& c, std::vector<std::string> v) {
+  double n = static_cast<double>(v.size());
+  numerics::broadcast(c, &n, 1);
+  v.resize(static_cast<std::size_t>(n));
+  for (auto& s : v) s = numerics::broadcast_bytes(c, s);
+  return v;
+}
+
+}  // namespace
+
+bool cancelled(const RunOptions& o) { return o.cancel && o.cancel->load(); }
+
+bool stop_requested(const Setup& S, const RunOptions& o) {
+  if (!S.comm) return cancelled(o);
+  double flag = cancelled(o) ? 1.0 : 0.0;
+  S.comm->allreduce_sum(&flag, 1);
+  return flag > 0;
+}
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> from_leader(const Setup& S, const std::function<std::vector<std::string>()>& f) {
+  if (!S.comm) return f();
+  // Rank 0's outcome: "ok" and its strings, or the argument and message of its InputError.
+  std::vector<std::string> v;
+  if (S.leader()) {
+    try {
+      v = f();
+      v.insert(v.begin(), "ok");
+    } catch (const InputError& e) {
+      const std::string what = e.what();
+      v = {"error", e.argument(), what.substr(std::min(what.size(), e.argument().size() + 2))};
+    }
+  }
+  v = share(*S.comm, std::move(v));
+  if (v.at(0) == "error") throw InputError(v.at(1), v.at(2));
+  v.erase(v.begin());
+  return v;
+}
+
+OpenedRecord open_ranked_record(const std::string& dir, const nlohmann::json& cfg, const RunOptions& o,
+                                const Setup& S) {
+  OpenedRecord r;
+  const auto v = from_leader(S, [&]() -> std::vector<std::string> {
+    bool done = false;
+    r.rec.emplace(open_record(dir, cfg, o, S, done));
+    return {done ? "1" : "0", std::to_string(r.rec->last_step())};
+  });
+  r.done = v.at(0) == "1";
+  r.last_step = std::stoll(v.at(1));
+  return r;
+}
+
+void LambdaRun::append(const nlohmann::json& m) {
+  if (rec && m.at("step").get<std::int64_t>() > rec->last_step()) rec->append(m);
+}
+
+void for_each_lambda(const RunOptions& o, const Setup& S, RunOutcome& out, std::ostream& log,
+                     const std::function<nlohmann::json(std::size_t)>& config, const LambdaBody& body) {
+  for (std::size_t i = 0; i < o.lambdas.size(); ++i) {
+    if (stop_requested(S, o)) {
+      out.interrupted = true;
+      break;
+    }
+    LambdaRun run{i, o.lambdas[i], o.lambda_texts[i], lambda_dir(o, i)};
+    OpenedRecord opened = open_ranked_record(run.dir, config(i), o, S);
+    out.records.push_back(run.dir);
+    if (opened.done) {
+      log << "λ=" << run.text << ": already complete in " << run.dir << "\n";
+      continue;
+    }
+    run.rec = opened.rec ? &*opened.rec : nullptr;
+    run.resumed_last = opened.last_step;
+    if (!body(run)) {
+      out.interrupted = true;
+      log << "interrupted at λ=" << run.text << "; resume with --resume (record: " << run.dir << ")\n";
+      break;
+    }
+  }
+}
+
+torch::Tensor initial_theta(const Setup& S, const RunOptions& o) {
+  if (!o.weights_file.empty()) return load_safetensors(o.weights_file, S.cfg, S.dtype).to(S.dev);
+  return init_theta(S.cfg, o.seed, S.dtype, S.dev);
+}
+
+std::shared_ptr<const numerics::Objective> over_ranks(const Setup& S, std::shared_ptr<const numerics::Objective> local) {
+  if (!S.comm) return local;
+  return std::make_shared<numerics::DistributedObjective>(std::move(local), S.comm, S.shard.weight);
 }
 
 }  // namespace villani::experiments::detail

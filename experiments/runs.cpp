@@ -4,17 +4,14 @@
 #include <torch/torch.h>
 #include <torch/version.h>
 
-#include <atomic>
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <filesystem>
 #include <fmt/format.h>
 #include <functional>
 #include <iostream>
 #include <limits>
 #include <random>
-#include <unistd.h>
 
 #include "experiments/data.hpp"
 #include "experiments/fit.hpp"
@@ -24,6 +21,7 @@
 #include "experiments/pacbayes.hpp"
 #include "experiments/run_support.hpp"
 #include "experiments/spectrum.hpp"
+#include "experiments/train_loop.hpp"
 #include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/torch/torch_objective.hpp"
@@ -35,162 +33,6 @@ namespace ta = villani::numerics::torch_adapter;
 using namespace detail;
 
 namespace {
-
-torch::Tensor initial_theta(const Setup& S, const RunOptions& o) {
-  if (!o.weights_file.empty()) return load_safetensors(o.weights_file, S.cfg, S.dtype).to(S.dev);
-  return init_theta(S.cfg, o.seed, S.dtype, S.dev);
-}
-
-void save_checkpoint(const RunRecord& rec, const torch::Tensor& theta, long step,
-                     torch::optim::Optimizer* opt) {
-  const std::string p = rec.path("checkpoint.pt");
-  std::vector<torch::Tensor> v{theta.detach().to(torch::kCPU).clone(), torch::tensor(static_cast<std::int64_t>(step))};
-  torch::save(v, p + ".tmp");
-  if (opt) {
-    torch::save(*opt, rec.path("optimizer.pt.tmp"));
-    fs::rename(rec.path("optimizer.pt.tmp"), rec.path("optimizer.pt"));
-  }
-  fs::rename(p + ".tmp", p);
-}
-
-/// Training / sampling loop on a flat θ with checkpoints and records.
-struct LoopSpec {
-  std::string optimizer;  // sgld | sgd | sgd-l2 | adam-l2 | adamw
-  double lambda = 0, lr = 0, temperature = 0;
-  long steps = 0;
-  int record_every = 1;
-  std::string label;
-};
-
-struct LoopResult {
-  bool interrupted = false;
-  torch::Tensor theta;
-};
-
-LoopResult run_loop(const Setup& S, const RunOptions& o, RunRecord& rec, const LoopSpec& L, Progress& prog) {
-  GptNeo model(S.cfg, initial_theta(S, o));
-  torch::Tensor& theta = model->theta;
-  std::unique_ptr<torch::optim::Optimizer> opt;
-  if (L.optimizer == "sgd") opt = std::make_unique<torch::optim::SGD>(model->parameters(), torch::optim::SGDOptions(L.lr));
-  else if (L.optimizer == "sgd-l2")
-    opt = std::make_unique<torch::optim::SGD>(model->parameters(), torch::optim::SGDOptions(L.lr).weight_decay(L.lambda));
-  else if (L.optimizer == "adam-l2")
-    opt = std::make_unique<torch::optim::Adam>(model->parameters(), torch::optim::AdamOptions(L.lr).weight_decay(L.lambda));
-  else if (L.optimizer == "adamw")
-    opt = std::make_unique<torch::optim::AdamW>(model->parameters(), torch::optim::AdamWOptions(L.lr).weight_decay(L.lambda));
-  else if (L.optimizer != "sgld")
-    throw InputError("--optimizer", "expected sgd|sgd-l2|adam-l2|adamw|sgld; got '" + L.optimizer + "'");
-
-  long k0 = 0;
-  if (o.resume && fs::exists(rec.path("checkpoint.pt"))) {
-    std::vector<torch::Tensor> v;
-    try {
-      torch::load(v, rec.path("checkpoint.pt"));
-    } catch (const std::exception& e) {
-      const std::string w = e.what();
-      throw InputError("--resume", "checkpoint '" + rec.path("checkpoint.pt") + "' is unreadable (" +
-                                       w.substr(0, w.find('\n')) +
-                                       "); delete it (and optimizer.pt) to run this λ again from step 0 "
-                                       "(recorded steps are kept)");
-    }
-    if (v.size() != 2 || v[0].numel() != S.d || v[1].numel() != 1)
-      throw InputError("--resume", "checkpoint in '" + rec.dir() + "' does not match the model");
-    {
-      torch::NoGradGuard ng;
-      theta.copy_(v[0].to(S.dev, S.dtype));
-    }
-    k0 = v[1].item<std::int64_t>();
-    // The first step still to record; a checkpoint beyond it (its metrics line was torn and
-    // dropped) would skip that step for good: replay from θ0 instead (exact: noise and batches
-    // are seeded by the step, recorded steps are not appended again).
-    std::int64_t next = rec.last_step() + 1;
-    while (next % L.record_every != 0 && next < L.steps) ++next;
-    if (k0 < 0 || k0 > L.steps || k0 > next) {
-      std::cerr << "villani: checkpoint of '" << rec.dir() << "' is at step " << k0 << " but the record ends at step "
-                << rec.last_step() << "; replaying from step 0 so that no step is missing\n";
-      GptNeo fresh(S.cfg, initial_theta(S, o));
-      torch::NoGradGuard ng;
-      theta.copy_(fresh->theta);
-      k0 = 0;
-    } else if (opt && fs::exists(rec.path("optimizer.pt"))) {
-      try {
-        torch::load(*opt, rec.path("optimizer.pt"));
-      } catch (const std::exception& e) {
-        const std::string w = e.what();
-        throw InputError("--resume", "optimizer state '" + rec.path("optimizer.pt") + "' is unreadable (" +
-                                         w.substr(0, w.find('\n')) + "); delete it and checkpoint.pt to run this λ "
-                                         "again from step 0 (recorded steps are kept)");
-      }
-    }
-  }
-  const double sq = std::sqrt(2.0 * L.lr * L.temperature);
-  const long n = S.train.size(0);
-  double last_norm2 = std::numeric_limits<double>::quiet_NaN();
-  for (long k = k0;; ++k) {
-    if (g_stop) {
-      save_checkpoint(rec, theta, k, opt.get());
-      return {true, theta.detach()};
-    }
-    // Loss and gradient at θ_k (full training set, or micro-batches with accumulation).
-    if (theta.grad().defined()) theta.mutable_grad().zero_();
-    double loss = 0;
-    if (o.batch <= 0) {
-      auto l = model->loss(S.train);
-      l.backward();
-      loss = l.item<double>();
-    } else {
-      for (int j = 0; j < o.accum; ++j) {
-        auto gen = at::detail::createCPUGenerator(o.seed * 1000003ull + static_cast<std::uint64_t>(k) * 131ull + j);
-        auto idx = torch::randint(n, {std::min<long>(o.batch, n)}, gen, torch::TensorOptions().dtype(torch::kLong)).to(S.dev);
-        auto l = model->loss(S.train.index_select(0, idx)) / o.accum;
-        l.backward();
-        loss += l.item<double>();
-      }
-    }
-    if (k % L.record_every == 0 || k == L.steps) {
-      torch::NoGradGuard ng;
-      const double norm2 = theta.to(torch::kFloat64).pow(2).sum().item<double>();
-      const auto gF = theta.grad().to(torch::kFloat64) + L.lambda * theta.to(torch::kFloat64);
-      nlohmann::json m = {{"step", k},
-                          {"t", k * L.lr},
-                          {"loss", loss},
-                          {"F", loss + 0.5 * L.lambda * norm2},
-                          {"norm2", norm2},
-                          {"grad_norm", gF.norm().item<double>()}};
-      if (!std::isfinite(loss)) {
-        save_checkpoint(rec, theta, k, opt.get());
-        // SGLD's noise √(2ηs) per step: when it is the larger push, the temperature drove it.
-        // (a per-coordinate noise of 1 or more is far beyond weights of size 0.02).
-        const double gnorm = gF.norm().item<double>();
-        // Blame the temperature only when it alone makes the noise large (at a sane step 0.05).
-        const bool noise = L.optimizer == "sgld" && std::sqrt(2.0 * std::min(L.lr, 0.05) * L.temperature) >= 1;
-        (void)gnorm;
-        const std::string arg = noise ? "--temperature" : "--lr";
-        throw InputError(arg, fmt::format("the loss became {} at step {} ({}{}): lower {}", loss, k, L.label,
-                                          noise ? fmt::format(", noise √(2ηs) = {:.3g} per step", sq) : "", arg));
-      }
-      if ((k / L.record_every) % 10 == 0 || k == L.steps)
-        m["test_loss"] = gpt_neo_loss(S.cfg, theta, S.test).item<double>();
-      if (k > rec.last_step()) rec.append(m);
-      // Checkpoints every 20 records (replay from a checkpoint is exact: the noise of step k is
-      // seeded by k, and steps already recorded are not appended again).
-      if (k != k0 && (k / L.record_every) % 20 == 0) save_checkpoint(rec, theta, k, opt.get());
-      last_norm2 = norm2;
-    }
-    prog.show(L.label, k, L.steps, "step", fmt::format("loss {:.4f} ‖θ‖² {:.4g}", loss, last_norm2));
-    if (k >= L.steps) break;
-    if (L.optimizer == "sgld") {
-      torch::NoGradGuard ng;
-      auto gen = at::detail::createCPUGenerator(o.seed * 7919ull + static_cast<std::uint64_t>(k) + 1);
-      auto xi = torch::randn({S.d}, gen, torch::TensorOptions().dtype(torch::kFloat32)).to(S.dev, S.dtype);
-      theta.add_(theta.grad() + L.lambda * theta, -L.lr).add_(xi, sq);
-    } else {
-      opt->step();
-    }
-  }
-  save_checkpoint(rec, theta, L.steps, opt.get());
-  return {false, theta.detach()};
-}
 
 nlohmann::json fit_json(const ExpFit& f) {
   return {{"ok", f.ok}, {"why", f.why}, {"rate", f.rate}, {"rate_lo", f.rate_lo}, {"rate_hi", f.rate_hi},
@@ -207,19 +49,21 @@ nlohmann::json fits_of(const RunRecord& rec) {
   return {{"norm2", fit_json(fit_exponential(t, n2))}, {"loss", fit_json(fit_exponential(t, l))}};
 }
 
-// Extreme eigenvalues of ∇²L on the training set at θ, float64, with the Torch adapter.
-nlohmann::json hessian_extremes(const ModelConfig& cfg, const torch::Tensor& theta, const torch::Tensor& tokens,
-                                std::uint64_t seed, bool quick) {
+// Extreme eigenvalues of ∇²L on the training set at θ, float64, with the Torch adapter (over all
+// ranks' shards when data-parallel: every rank takes part).
+nlohmann::json hessian_extremes(const Setup& S, const torch::Tensor& theta, std::uint64_t seed, bool quick) {
   auto th = theta.detach().to(torch::kFloat64);
   ta::TorchOptions to;
   to.dtype = torch::kFloat64;
   to.device = th.device();
-  auto tok = tokens;
-  ta::TorchObjective obj([cfg, tok](const torch::Tensor& x) { return gpt_neo_loss(cfg, x, tok); }, th.numel(), to,
-                         "gpt-neo");
+  const auto cfg = S.cfg;
+  const auto tok = S.train;
+  const auto obj = over_ranks(S, std::make_shared<ta::TorchObjective>(
+                                     [cfg, tok](const torch::Tensor& x) { return gpt_neo_loss(cfg, x, tok); },
+                                     th.numel(), to, "gpt-neo"));
   const auto x = ta::TorchObjective::to_vec(th);
-  const auto top = hessian_extreme(obj, x, "top", seed, 1e-6, 20, quick ? 4 : 10);
-  const auto bot = hessian_extreme(obj, x, "bottom", seed, 1e-4, 20, quick ? 4 : 10);
+  const auto top = hessian_extreme(*obj, x, "top", seed, 1e-6, 20, quick ? 4 : 10);
+  const auto bot = hessian_extreme(*obj, x, "bottom", seed, 1e-4, 20, quick ? 4 : 10);
   return {{"top", top.value},       {"top_converged", top.converged}, {"bottom", bot.value},
           {"bottom_converged", bot.converged}, {"hvps", top.hvps + bot.hvps},
           {"note", "Lanczos Ritz values of ∇²L at the final point (an estimate of the local curvature, not a global bound)"}};
@@ -233,53 +77,49 @@ RunOutcome run_sgld_like(const RunOptions& o, std::ostream& log, bool sgld) {
   Progress prog{o.progress};
   const std::string optimizer = sgld ? "sgld" : (o.optimizer.empty() ? "adamw" : o.optimizer);
   const double lr = o.lr > 0 ? o.lr : (optimizer == "sgld" || optimizer == "sgd" || optimizer == "sgd-l2" ? 0.05 : 3e-3);
-  for (std::size_t i = 0; i < o.lambdas.size(); ++i) {
-    if (g_stop) { out.interrupted = true; break; }
-    const double lambda = o.lambdas[i];
-    long steps = o.steps;
-    if (steps <= 0) {
-      if (sgld) {
-        // Three relaxation times of ‖θ‖² under the regularizer alone (rate 2λ): t = 3/λ.
-        const long cap = o.quick ? 1500 : 6000;
-        steps = std::clamp<long>(static_cast<long>(std::ceil(3.0 / (lambda * lr))), 400, cap);
-      } else {
-        steps = o.quick ? 200 : 1000;
-      }
-    }
-    const int rec_every = o.record_every > 0 ? o.record_every : static_cast<int>(std::max<long>(1, steps / 300));
-    nlohmann::json cfg = base_config(o, S, lambda, o.lambda_texts[i]);
+  auto steps_of = [&](double lambda) {
+    if (o.steps > 0) return o.steps;
+    // SGLD: three relaxation times of ‖θ‖² under the regularizer alone (rate 2λ): t = 3/λ.
+    if (sgld) return std::clamp<long>(static_cast<long>(std::ceil(3.0 / (lambda * lr))), 400, o.quick ? 1500 : 6000);
+    return o.quick ? 200L : 1000L;
+  };
+  auto every = [&](long steps) {
+    return o.record_every > 0 ? o.record_every : static_cast<int>(std::max<long>(1, steps / 300));
+  };
+  auto config = [&](std::size_t i) {
+    const long steps = steps_of(o.lambdas[i]);
+    nlohmann::json cfg = base_config(o, S, o.lambdas[i], o.lambda_texts[i]);
     cfg["optimizer"] = optimizer;
     cfg["lr"] = lr;
     cfg["steps"] = steps;
-    cfg["record_every"] = rec_every;
-    const std::string dir = lambda_dir(o, i);
-    bool done = false;
-    RunRecord rec = open_record(dir, cfg, o, S, done);
-    out.records.push_back(dir);
-    if (done) {
-      log << "λ=" << o.lambda_texts[i] << ": already complete in " << dir << "\n";
-      continue;
-    }
-    LoopSpec L{optimizer, lambda, lr, sgld ? o.temperature : 0.0, steps, rec_every,
-               fmt::format("[{} λ={}]", o.kind, o.lambda_texts[i])};
+    cfg["record_every"] = every(steps);
+    if (S.comm) cfg["ranks"] = S.comm->size();
+    return cfg;
+  };
+  for_each_lambda(o, S, out, log, config, [&](LambdaRun& run) {
+    const long steps = steps_of(run.lambda);
+    LoopSpec L{optimizer, run.lambda, lr, sgld ? o.temperature : 0.0, steps, every(steps),
+               fmt::format("[{} λ={}]", o.kind, run.text)};
     prog.show(L.label + " preparing", 0, 0, "");
     const auto t0 = std::chrono::steady_clock::now();
-    LoopResult r = run_loop(S, o, rec, L, prog);
+    LoopResult r = run_loop(S, o, run, L, prog);
     prog.done();
-    if (r.interrupted) {
-      out.interrupted = true;
-      log << "interrupted at λ=" << o.lambda_texts[i] << "; resume with --resume (record: " << dir << ")\n";
-      break;
-    }
+    if (r.interrupted) return false;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    // Curvature estimate for the Bakry–Émery comparison (SGLD only: L is the full-batch loss
+    // there); every rank takes part when data-parallel.
+    nlohmann::json hess;
+    if (sgld && S.d <= 2000000) hess = hessian_extremes(S, r.theta, o.seed, o.quick);
+    if (!run.rec) return true;  // rank 0 alone summarises
     nlohmann::json sum;
     sum["complete"] = true;
-    sum["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    sum["lambda"] = lambda;
+    sum["seconds"] = seconds;
+    sum["lambda"] = run.lambda;
     sum["temperature"] = sgld ? o.temperature : 0.0;
     sum["lr"] = lr;
     sum["steps"] = steps;
     sum["d"] = S.d;
-    const auto& last = rec.metrics().back();
+    const auto& last = run.rec->metrics().back();
     sum["final_loss"] = last.at("loss");
     sum["final_norm2"] = last.at("norm2");
     {
@@ -288,17 +128,17 @@ RunOutcome run_sgld_like(const RunOptions& o, std::ostream& log, bool sgld) {
       sum["test_token_error"] = err.mean().item<double>();
     }
     if (S.corpus.entropy_rate) sum["entropy_rate"] = *S.corpus.entropy_rate;
-    sum["fits"] = fits_of(rec);
-    // Curvature estimate for the Bakry–Émery comparison (SGLD only: L is the full-batch loss there).
-    if (sgld && S.d <= 2000000) sum["hessian_L"] = hessian_extremes(S.cfg, r.theta, S.train, o.seed, o.quick);
-    rec.write_summary(sum);
+    sum["fits"] = fits_of(*run.rec);
+    if (!hess.is_null()) sum["hessian_L"] = hess;
+    run.rec->write_summary(sum);
     out.summaries.push_back(sum);
     const auto& fn = sum["fits"]["norm2"];
-    log << fmt::format("λ={}: {} steps, final loss {:.4f}, test CE {:.4f}, ‖θ‖² rate {:.4g}{} ({:.1f} s)\n",
-                       o.lambda_texts[i], steps, sum["final_loss"].get<double>(), sum["test_ce"].get<double>(),
-                       fn["rate"].get<double>(), fn["ok"].get<bool>() ? "" : " (" + fn["why"].get<std::string>() + ")",
+    log << fmt::format("λ={}: {} steps, final loss {:.4f}, test CE {:.4f}, ‖θ‖² rate {:.4g}{} ({:.1f} s)\n", run.text,
+                       steps, sum["final_loss"].get<double>(), sum["test_ce"].get<double>(), fn["rate"].get<double>(),
+                       fn["ok"].get<bool>() ? "" : " (" + fn["why"].get<std::string>() + ")",
                        sum["seconds"].get<double>());
-  }
+    return true;
+  });
   return out;
 }
 
@@ -306,31 +146,37 @@ RunOutcome run_sgld_like(const RunOptions& o, std::ostream& log, bool sgld) {
 
 RunOutcome run_spectrum(const RunOptions& o, std::ostream& log) {
   RunOutcome out;
-  RunOptions q = o;
-  Setup S = make_setup(q, torch::kFloat64);
+  Setup S = make_setup(o, torch::kFloat64);
   if (S.dtype != torch::kFloat64) log << "note: the λ-shift check is specified in float64; running in " << dtype_name(S.dtype) << "\n";
   nlohmann::json cfg = base_config(o, S, 0, "");
   cfg.erase("lambda");
   cfg.erase("lambda_text");
   cfg["lambdas"] = o.lambdas;
-  bool done = false;
-  RunRecord rec = open_record(o.out, cfg, o, S, done);
+  if (S.comm) cfg["ranks"] = S.comm->size();
+  // One record for all λ (a row per λ): rank 0 opens it, as for_each_lambda does per λ.
+  OpenedRecord opened = open_ranked_record(o.out, cfg, o, S);
   out.records.push_back(o.out);
-  if (done) return out;
+  if (opened.done) return out;
+  RunRecord* rec = opened.rec ? &*opened.rec : nullptr;
   auto theta = initial_theta(S, o);
   ta::TorchOptions to;
   to.dtype = S.dtype;
   to.device = S.dev;
   const auto cfgm = S.cfg;
   const auto tok = S.train;
-  ta::TorchObjective Lobj([cfgm, tok](const torch::Tensor& x) { return gpt_neo_loss(cfgm, x, tok); }, S.d, to, "L");
+  const auto Lobj = over_ranks(S, std::make_shared<ta::TorchObjective>(
+                                      [cfgm, tok](const torch::Tensor& x) { return gpt_neo_loss(cfgm, x, tok); }, S.d,
+                                      to, "L"));
   const auto x = ta::TorchObjective::to_vec(theta);
-  const double loss_at_x = Lobj.value(x);
+  const double loss_at_x = Lobj->value(x);
   Progress prog{o.progress};
   nlohmann::json rows = nlohmann::json::array();
   for (std::size_t i = 0; i < o.lambdas.size(); ++i) {
-    if (g_stop) { out.interrupted = true; break; }
-    if (static_cast<long>(i) <= rec.last_step()) { rows.push_back(rec.metrics().at(i)); continue; }
+    if (stop_requested(S, o)) { out.interrupted = true; break; }
+    if (static_cast<long>(i) <= opened.last_step) {
+      if (rec) rows.push_back(rec->metrics().at(i));
+      continue;
+    }
     const double lambda = o.lambdas[i];
     const long n_runs = 4 * static_cast<long>(o.lambdas.size());
     auto lanczos = [&](int j, const char* what) {
@@ -338,18 +184,22 @@ RunOutcome run_spectrum(const RunOptions& o, std::ostream& log) {
                 fmt::format("λ={} {}", o.lambda_texts[i], what));
     };
     lanczos(0, "top of ∇²L");
-    ta::TorchObjective Fobj(
-        [cfgm, tok, lambda](const torch::Tensor& th) { return gpt_neo_loss(cfgm, th, tok) + 0.5 * lambda * th.pow(2).sum(); },
-        S.d, to, "F");
+    // F differentiated by LibTorch on each shard: Σ_r w_r (L_r + λ‖θ‖²/2) = F, as Σ_r w_r = 1.
+    const auto Fobj = over_ranks(
+        S, std::make_shared<ta::TorchObjective>(
+               [cfgm, tok, lambda](const torch::Tensor& th) {
+                 return gpt_neo_loss(cfgm, th, tok) + 0.5 * lambda * th.pow(2).sum();
+               },
+               S.d, to, "F"));
     const int it = o.quick ? 20 : 60;
     const auto t_start = std::chrono::steady_clock::now();
-    const auto tL = hessian_extreme(Lobj, x, "top", o.seed, 1e-10, 0, it);
+    const auto tL = hessian_extreme(*Lobj, x, "top", o.seed, 1e-10, 0, it);
     lanczos(1, "top of ∇²F");
-    const auto tF = hessian_extreme(Fobj, x, "top", o.seed, 1e-10, 0, it);
+    const auto tF = hessian_extreme(*Fobj, x, "top", o.seed, 1e-10, 0, it);
     lanczos(2, "bottom of ∇²L");
-    const auto bL = hessian_extreme(Lobj, x, "bottom", o.seed, 1e-8, 0, it);
+    const auto bL = hessian_extreme(*Lobj, x, "bottom", o.seed, 1e-8, 0, it);
     lanczos(3, "bottom of ∇²F");
-    const auto bF = hessian_extreme(Fobj, x, "bottom", o.seed, 1e-8, 0, it);
+    const auto bF = hessian_extreme(*Fobj, x, "bottom", o.seed, 1e-8, 0, it);
     const double st = tF.value - tL.value, sb = bF.value - bL.value;
     nlohmann::json m = {{"step", static_cast<long>(i)},
                         {"lambda", lambda},
@@ -369,7 +219,7 @@ RunOutcome run_spectrum(const RunOptions& o, std::ostream& log) {
                         {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count()},
                         {"hvps", tL.hvps + tF.hvps + bL.hvps + bF.hvps}};
     m["shift_ok"] = m["top_rel_err"].get<double>() <= 1e-6;
-    rec.append(m);
+    if (rec) rec->append(m);
     rows.push_back(m);
     prog.done();
     log << fmt::format("λ={}: L {:.8g}; top ∇²L {:.10g} (± {:.2g}), top ∇²F {:.10g}, shift {:.10g} (rel. err {:.2e}); "
@@ -378,12 +228,12 @@ RunOutcome run_spectrum(const RunOptions& o, std::ostream& log) {
                        bL.value, bF.value, m["hvps"].get<long>(), m["seconds"].get<double>());
   }
   prog.done();
-  if (!out.interrupted) {
+  if (!out.interrupted && rec) {
     nlohmann::json sum = {{"complete", true}, {"rows", rows}, {"d", S.d}, {"dtype", dtype_name(S.dtype)}};
     bool all = true;
     for (const auto& r : rows) all = all && r.value("shift_ok", false);
     sum["all_shift_ok"] = all;
-    rec.write_summary(sum);
+    rec->write_summary(sum);
     out.summaries.push_back(sum);
   }
   return out;
@@ -400,18 +250,16 @@ RunOutcome run_psi(const RunOptions& o, std::ostream& log) {
   const int dirs = o.quick ? 2 : std::max(1, o.samples / 4);
   const int probes = o.quick ? 4 : 16;
   const std::vector<double> radii{0.0, 0.5, 1.0, 2.0, 4.0, 8.0};
-  for (std::size_t i = 0; i < o.lambdas.size(); ++i) {
-    if (g_stop) { out.interrupted = true; break; }
-    const double lambda = o.lambdas[i];
-    nlohmann::json cfg = base_config(o, S, lambda, o.lambda_texts[i]);
+  auto config = [&](std::size_t i) {
+    nlohmann::json cfg = base_config(o, S, o.lambdas[i], o.lambda_texts[i]);
     cfg["radii_over_norm"] = radii;
     cfg["directions"] = dirs;
     cfg["probes"] = probes;
-    const std::string dir = lambda_dir(o, i);
-    bool done = false;
-    RunRecord rec = open_record(dir, cfg, o, S, done);
-    out.records.push_back(dir);
-    if (done) continue;
+    if (S.comm) cfg["ranks"] = S.comm->size();
+    return cfg;
+  };
+  for_each_lambda(o, S, out, log, config, [&](LambdaRun& run) {
+    const double lambda = run.lambda;
     auto theta0 = initial_theta(S, o);
     const double r0 = theta0.norm().item<double>();
     ta::TorchOptions to;
@@ -419,59 +267,65 @@ RunOutcome run_psi(const RunOptions& o, std::ostream& log) {
     to.device = S.dev;
     const auto cfgm = S.cfg;
     const auto tok = S.train;
-    ta::TorchObjective Lobj([cfgm, tok](const torch::Tensor& x) { return gpt_neo_loss(cfgm, x, tok); }, S.d, to, "L");
+    const auto Lobj = over_ranks(S, std::make_shared<ta::TorchObjective>(
+                                        [cfgm, tok](const torch::Tensor& x) { return gpt_neo_loss(cfgm, x, tok); },
+                                        S.d, to, "L"));
     long step = 0;
-    for (std::size_t ri = 0; ri < radii.size(); ++ri)
+    bool stop = false;
+    for (std::size_t ri = 0; ri < radii.size() && !stop; ++ri)
       for (int j = 0; j < dirs; ++j, ++step) {
-        if (g_stop) break;
-        if (step <= rec.last_step()) continue;
+        if ((stop = stop_requested(S, o))) break;
+        if (step <= run.resumed_last) continue;
         auto gen = at::detail::createCPUGenerator(o.seed * 31337ull + step);
         auto u = torch::randn({S.d}, gen, torch::TensorOptions().dtype(torch::kFloat64)).to(S.dev, S.dtype);
         u = u / u.norm();
-        auto th = theta0 + radii[ri] * r0 * u;
-        auto gL = Lobj.gradient_t(th);
-        auto gF = gL + lambda * th;
+        const numerics::Vec th = ta::TorchObjective::to_vec(theta0 + radii[ri] * r0 * u);
+        const numerics::Vec gL = Lobj->gradient(th);  // ∇L over all shards
+        const numerics::Vec gF = gL + lambda * th;
         double lap = 0, lap2 = 0;
         for (int p = 0; p < probes; ++p) {
           auto g2 = at::detail::createCPUGenerator(o.seed * 7ull + step * 1000ull + p);
-          auto v = (torch::randint(2, {S.d}, g2, torch::TensorOptions().dtype(torch::kFloat64)) * 2 - 1).to(S.dev, S.dtype);
-          const double q = (v * Lobj.hvp_t(th, v)).sum().item<double>();
+          const numerics::Vec v = ta::TorchObjective::to_vec(
+              torch::randint(2, {S.d}, g2, torch::TensorOptions().dtype(torch::kFloat64)) * 2 - 1);
+          const double q = v.dot(Lobj->hvp(th, v));
           lap += q;
           lap2 += q * q;
         }
         lap /= probes;
         const double se = probes > 1 ? std::sqrt(std::max(0.0, lap2 / probes - lap * lap) / (probes - 1)) : 0;
-        const double n2 = th.pow(2).sum().item<double>();
-        const double gn2 = gF.pow(2).sum().item<double>();
+        const double n2 = th.squaredNorm();
+        const double gn2 = gF.squaredNorm();
         const double lapF = lap + lambda * static_cast<double>(S.d);
         nlohmann::json m = {{"step", step},          {"radius", radii[ri] * r0}, {"norm2", n2},
-                            {"grad_F_norm2", gn2},   {"grad_L_norm2", gL.pow(2).sum().item<double>()},
+                            {"grad_F_norm2", gn2},   {"grad_L_norm2", gL.squaredNorm()},
                             {"lap_L", lap},          {"lap_L_se", se},  {"lap_F", lapF},
                             {"psi_s", -lapF + gn2 / s}, {"psi_2s", -lapF + gn2 / (2 * s)},
                             {"psi_s_pred", lambda * lambda / s * n2 - lambda * static_cast<double>(S.d)}};
-        rec.append(m);
-        prog.show(fmt::format("[psi λ={}]", o.lambda_texts[i]), step + 1, static_cast<long>(radii.size()) * dirs, "point",
+        run.append(m);
+        prog.show(fmt::format("[psi λ={}]", run.text), step + 1, static_cast<long>(radii.size()) * dirs, "point",
                   fmt::format("shell {}/{}", ri + 1, radii.size()));
       }
     prog.done();
-    if (g_stop) { out.interrupted = true; break; }
+    if (stop) return false;
+    if (!run.rec) return true;  // rank 0 alone summarises
     nlohmann::json sum = {{"complete", true}, {"lambda", lambda}, {"temperature", s}, {"d", S.d},
                           {"note", "ΔL by Hutchinson (Rademacher probes, estimate ± se); ∇F exact; prediction (λ²/s)‖θ‖² − λd (THEORY.md §1)"}};
     // Least-squares slope of Ψ_s against ‖θ‖² (predicted λ²/s).
     double sx = 0, sy = 0, sxx = 0, sxy = 0;
-    const double nm = static_cast<double>(rec.metrics().size());
-    for (const auto& m : rec.metrics()) {
+    const double nm = static_cast<double>(run.rec->metrics().size());
+    for (const auto& m : run.rec->metrics()) {
       const double x = m["norm2"], y = m["psi_s"];
       sx += x; sy += y; sxx += x * x; sxy += x * y;
     }
     const double den = nm * sxx - sx * sx;
     sum["psi_slope_measured"] = den != 0 ? (nm * sxy - sx * sy) / den : 0.0;
     sum["psi_slope_predicted"] = lambda * lambda / s;
-    rec.write_summary(sum);
+    run.rec->write_summary(sum);
     out.summaries.push_back(sum);
-    log << fmt::format("λ={}: Ψ_s slope vs ‖θ‖² measured {:.4g}, predicted λ²/s = {:.4g}\n", o.lambda_texts[i],
+    log << fmt::format("λ={}: Ψ_s slope vs ‖θ‖² measured {:.4g}, predicted λ²/s = {:.4g}\n", run.text,
                        sum["psi_slope_measured"].get<double>(), lambda * lambda / s);
-  }
+    return true;
+  });
   return out;
 }
 
@@ -497,7 +351,9 @@ RunOutcome run_experiment(const RunOptions& o, std::ostream& log) {
   if (!o.optimizer.empty() && o.optimizer != "sgd" && o.optimizer != "sgd-l2" && o.optimizer != "adam-l2" &&
       o.optimizer != "adamw" && o.optimizer != "sgld")
     throw InputError("--optimizer", "expected sgd|sgd-l2|adam-l2|adamw|sgld; got '" + o.optimizer + "'");
-  if (o.resume) {
+  // Data-parallel: the records are rank 0's; a rank on another machine that does not see --out
+  // leaves this check to rank 0 (on one machine every rank refuses alike).
+  if (o.resume && (!o.launch || o.launch->rank == 0 || fs::exists(o.out))) {
     bool any = fs::exists(fs::path(o.out) / "config.json");
     std::error_code ec;
     if (!any && fs::is_directory(o.out))
@@ -507,7 +363,6 @@ RunOutcome run_experiment(const RunOptions& o, std::ostream& log) {
       throw InputError("--resume", "'" + o.out + "' holds no run record to resume (no config.json in it or in a "
                                    "subdirectory); drop --resume to start a new run there");
   }
-  SigGuard guard;
   if (o.kind == "sgld") return run_sgld_like(o, log, true);
   if (o.kind == "train") return run_sgld_like(o, log, false);
   if (o.kind == "spectrum") return run_spectrum(o, log);

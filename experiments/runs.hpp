@@ -1,14 +1,18 @@
 // Measured runs (issue 6, THEORY.md §1, §4, §5): `villani run psi|spectrum|sgld|pacbayes|train`.
 // Each writes run records (experiments/run_record.hpp), one per λ, under --out, can be
-// interrupted (SIGINT: the current step finishes, a checkpoint is written) and resumed.
-// No LibTorch in this header.
+// interrupted (the caller's cancel token, set by Ctrl-C in cli/: the current step finishes, a
+// checkpoint is written) and resumed. sgld, train, psi and spectrum also run data-parallel
+// (RunOptions::launch, docs/distributed.md). No LibTorch in this header.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <iosfwd>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "numerics/distributed.hpp"
 #include "numerics/progress.hpp"
 
 namespace villani::experiments {
@@ -45,6 +49,12 @@ struct RunOptions {
   double prior_var = 0;              ///< pacbayes: fixed prior variance (0: s/λ, coupled to λ)
   double mean_lambda = 0;            ///< pacbayes: fixed weight decay of the trained mean (0: λ)
   ProgressFn progress;               ///< step/total and loss per λ (empty: none); never printed here
+  /// Cancel token (cli/interrupt.hpp: Ctrl-C): when set, the run finishes its step, checkpoints
+  /// and returns interrupted. Null: never.
+  const std::atomic<bool>* cancel = nullptr;
+  /// Data-parallel (docs/distributed.md): this process is launch->rank of launch->world; it keeps
+  /// its shard of the training set, and rank 0 alone writes records (sgld, train, psi, spectrum).
+  std::optional<numerics::LaunchEnv> launch;
 };
 
 struct RunOutcome {
@@ -53,7 +63,7 @@ struct RunOutcome {
   nlohmann::json summaries = nlohmann::json::array();
 };
 
-/// Runs one kind; results on `log`, progress through o.progress. SIGINT finishes the
+/// Runs one kind; results on `log`, progress through o.progress. A set o.cancel finishes the
 /// current step, checkpoints and returns interrupted = true. InputError on bad options.
 RunOutcome run_experiment(const RunOptions& o, std::ostream& log);
 

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 
@@ -113,6 +114,39 @@ Shard shard_rows(std::int64_t n, int rank, int world, const std::string& argumen
   return s;
 }
 
+void weighted_allreduce(Communicator& c, double weight, double* x, std::int64_t n) {
+  if (weight != 1)
+    for (std::int64_t i = 0; i < n; ++i) x[i] *= weight;
+  c.allreduce_sum(x, n);
+}
+
+void broadcast(Communicator& c, double* x, std::int64_t n, int root) {
+  if (c.rank() != root) std::fill(x, x + n, 0.0);
+  c.allreduce_sum(x, n);
+}
+
+std::string broadcast_bytes(Communicator& c, const std::string& bytes, int root) {
+  constexpr std::size_t kPer = 6;  // 48-bit integers: exact in double
+  double len = c.rank() == root ? static_cast<double>(bytes.size()) : 0.0;
+  broadcast(c, &len, 1, root);
+  const auto n = static_cast<std::size_t>(len);
+  std::vector<double> packed((n + kPer - 1) / kPer, 0.0);
+  if (c.rank() == root)
+    for (std::size_t i = 0; i < packed.size(); ++i) {
+      std::uint64_t v = 0;
+      for (std::size_t j = 0; j < kPer && i * kPer + j < n; ++j)
+        v |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[i * kPer + j])) << (8 * j);
+      packed[i] = static_cast<double>(v);
+    }
+  broadcast(c, packed.data(), static_cast<std::int64_t>(packed.size()), root);
+  std::string out(n, '\0');
+  for (std::size_t i = 0; i < packed.size(); ++i) {
+    const auto v = static_cast<std::uint64_t>(packed[i]);
+    for (std::size_t j = 0; j < kPer && i * kPer + j < n; ++j) out[i * kPer + j] = static_cast<char>((v >> (8 * j)) & 0xff);
+  }
+  return out;
+}
+
 DistributedObjective::DistributedObjective(std::shared_ptr<const Objective> local, std::shared_ptr<Communicator> comm,
                                            double weight)
     : local_(std::move(local)), comm_(std::move(comm)), weight_(weight) {
@@ -120,10 +154,7 @@ DistributedObjective::DistributedObjective(std::shared_ptr<const Objective> loca
   if (!(weight_ > 0) || weight_ > 1) throw std::invalid_argument("DistributedObjective: weight outside (0, 1]");
 }
 
-void DistributedObjective::reduce(double* x, std::int64_t n) const {
-  for (std::int64_t i = 0; i < n; ++i) x[i] *= weight_;
-  comm_->allreduce_sum(x, n);
-}
+void DistributedObjective::reduce(double* x, std::int64_t n) const { weighted_allreduce(*comm_, weight_, x, n); }
 
 double DistributedObjective::value(const Vec& theta) const {
   double v = local_->value(theta);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "numerics/objective.hpp"
 
@@ -62,6 +63,16 @@ class Communicator {
   double comm_seconds_ = 0;
   std::int64_t collectives_ = 0;
 };
+
+/// weight·x summed over ranks, in place: the one reduction of data-parallel work (each rank's
+/// mean weighted by its share, then summed). DistributedObjective and the training loops of
+/// experiments/ reduce through it.
+void weighted_allreduce(Communicator& c, double weight, double* x, std::int64_t n);
+/// Rank root's n doubles on every rank: the other ranks add zeros (x + 0 = x exactly).
+void broadcast(Communicator& c, double* x, std::int64_t n, int root = 0);
+/// Rank root's bytes on every rank: the length, then 6 bytes per double (integers below 2^48,
+/// exact in a sum with zeros).
+std::string broadcast_bytes(Communicator& c, const std::string& bytes, int root = 0);
 
 using CommunicatorFactory = std::function<std::shared_ptr<Communicator>(const LaunchEnv&)>;
 /// Installed by the LibTorch build (cli/torch/distributed_backend.cpp).

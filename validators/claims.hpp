@@ -1,6 +1,7 @@
 // Claims and verdicts (DESIGN.md "Claim"). A verdict is computed by villani, never copied
 // from a paper: each Claim carries the check that decides it.
 #pragma once
+#include <atomic>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -20,6 +21,9 @@ struct CheckContext {
   bool full = false;          ///< --full: larger versions of each check
   std::string device = "cpu"; ///< cpu | cuda
   std::string out_dir;        ///< where a check may write artefacts (may be empty)
+  /// Set when the user interrupts (Ctrl-C, cli/interrupt.hpp): a check that runs a long
+  /// measured run passes it on, so the run checkpoints and returns early (null: never).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct Claim {

@@ -3,8 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <limits>
+#include <sstream>
 
 #include "cli/command.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/strict_integers.hpp"
 #include "cli/lists.hpp"
 #include "cli/progress.hpp"
@@ -98,11 +100,16 @@ int run_kind(const std::string& kind, int argc, char** argv) {
     return kBadInput;
   }
   return run_guarded("run " + kind, [&] {
-    // Not data-parallel yet (docs/distributed.md): refuse rather than let N ranks write one record.
-    if (const auto env = numerics::launch_env())
-      throw InputError("WORLD_SIZE", "is " + std::to_string(env->world) + ": run " + kind +
-                                         " does not run data-parallel yet (villani hessian does); run it as one "
-                                         "process");
+    // Under a launcher (docs/distributed.md) sgld, train, psi and spectrum run data-parallel:
+    // every rank checks the whole input, keeps its shard of the training set; rank 0 alone
+    // writes the records and prints. PAC-Bayes trains on minibatches of its own split and
+    // does not run data-parallel: refuse rather than let N ranks write one record.
+    o.launch = numerics::launch_env();
+    if (o.launch && kind == "pacbayes")
+      throw InputError("WORLD_SIZE", "is " + std::to_string(o.launch->world) +
+                                         ": run pacbayes does not run data-parallel (sgld, train, psi and spectrum "
+                                         "do); run it as one process");
+    const bool leader = !o.launch || o.launch->rank == 0;
     o.lambdas.clear();
     o.lambda_texts.clear();
     for (const auto& v : parse_list("--lambda", lambda)) {
@@ -111,16 +118,20 @@ int run_kind(const std::string& kind, int argc, char** argv) {
     }
     o.seed = static_cast<std::uint64_t>(parse_integer("--seed", seed, 0, std::numeric_limits<std::int64_t>::max()));
     set_memory_limit_from_flag("--max-memory", max_memory);
-    Progress progress(quiet);  // step/total, loss, steps/s and ETA per λ on stderr
+    InterruptScope interrupt;  // Ctrl-C: finish the step, checkpoint, exit 130
+    o.cancel = interrupt.token();
+    Progress progress(quiet || !leader);  // step/total, loss, steps/s and ETA per λ on stderr
     o.progress = progress.fn();
-    const auto res = experiments::run_experiment(o, std::cout);
+    std::ostringstream elsewhere;  // ranks other than 0 print nothing
+    const auto res = experiments::run_experiment(o, leader ? static_cast<std::ostream&>(std::cout) : elsewhere);
     progress.end();
     if (res.interrupted) {
-      std::cerr << "villani run " << kind << ": interrupted; every finished step is recorded in " << o.out
-                << "; continue with --resume\n";
+      if (leader)
+        std::cerr << "villani run " << kind << ": interrupted; every finished step is recorded in " << o.out
+                  << "; continue with --resume\n";
       return 130;
     }
-    std::cout << "records: " << o.out << "  (villani compare " << o.out << ")\n";
+    if (leader) std::cout << "records: " << o.out << "  (villani compare " << o.out << ")\n";
     return static_cast<int>(kOk);
   });
 }

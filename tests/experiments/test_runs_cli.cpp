@@ -14,9 +14,11 @@
 #include <unistd.h>
 
 #include "experiments/run_record.hpp"
+#include "tests/support/text_files.hpp"
 
 namespace fs = std::filesystem;
 using villani::experiments::RunRecord;
+using villani::testing::count_lines;
 
 namespace {
 std::string tmpdir(const std::string& name) {
@@ -34,13 +36,6 @@ int sh(const std::string& cmd, std::string* out = nullptr) {
     *out = ss.str();
   }
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
-std::size_t lines(const std::string& path) {
-  std::ifstream f(path);
-  std::size_t n = 0;
-  std::string l;
-  while (std::getline(f, l)) ++n;
-  return n;
 }
 }  // namespace
 
@@ -74,13 +69,13 @@ TEST_CASE("SIGINT then --resume records every step exactly once", "[cli][runs]")
     _exit(127);
   }
   const std::string met = d + "/lambda=0.5/metrics.jsonl";
-  for (int i = 0; i < 600 && lines(met) < 40; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (int i = 0; i < 600 && count_lines(met) < 40; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   kill(pid, SIGINT);
   int status = 0;
   waitpid(pid, &status, 0);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 130);
-  const std::size_t before = lines(met);
+  const std::size_t before = count_lines(met);
   CHECK(before >= 40);
   CHECK(before < 501);
   std::string out;
@@ -93,7 +88,7 @@ TEST_CASE("SIGINT then --resume records every step exactly once", "[cli][runs]")
   CHECK(R["summary"]["complete"].get<bool>());
   // A second --resume has nothing left to do and changes nothing.
   REQUIRE(sh(std::string(VILLANI_EXE) + args + " --resume", &out) == 0);
-  CHECK(lines(met) == 501);
+  CHECK(count_lines(met) == 501);
   // Without --resume the directory is refused.
   CHECK(sh(std::string(VILLANI_EXE) + args, &out) == 2);
 }

@@ -6,6 +6,8 @@
 #include <Eigen/Core>
 
 #include <condition_variable>
+#include <limits>
+#include <string>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -166,4 +168,38 @@ TEST_CASE("distributed objective: shard_rows splits contiguously and refuses mor
   CHECK(next == 10);
   CHECK(total == Approx(1.0).epsilon(1e-15));
   CHECK_THROWS_AS(shard_rows(3, 0, 4, "--tokens"), villani::InputError);
+}
+
+TEST_CASE("distributed: broadcast and broadcast_bytes hand rank 0's values to every rank bit for bit",
+          "[distributed]") {
+  const int world = 3;
+  Shared shared(world);
+  // Every byte value, a length that is not a multiple of 6, and doubles of every kind.
+  std::string bytes;
+  for (int i = 0; i < 256 * 3 + 5; ++i) bytes.push_back(static_cast<char>((i * 37 + 11) % 256));
+  const std::vector<double> values{-0.0, 1e-300, -3.5, 1.0 / 3.0, 1e300, std::numeric_limits<double>::denorm_min()};
+  std::vector<std::string> got_bytes(world), got_empty(world);
+  std::vector<std::vector<double>> got_values(world);
+  std::vector<double> got_sum(world);
+  std::vector<std::thread> ranks;
+  for (int r = 0; r < world; ++r)
+    ranks.emplace_back([&, r] {
+      ThreadComm c(shared, r);
+      got_bytes[static_cast<std::size_t>(r)] = broadcast_bytes(c, r == 0 ? bytes : std::string("other rank"));
+      got_empty[static_cast<std::size_t>(r)] = broadcast_bytes(c, r == 0 ? std::string() : std::string("x"));
+      std::vector<double> v = r == 0 ? values : std::vector<double>(values.size(), 42.0);
+      broadcast(c, v.data(), static_cast<std::int64_t>(v.size()));
+      got_values[static_cast<std::size_t>(r)] = v;
+      double x = 1.0 + r;  // weights 1/2, 1/4, 1/4 of 1, 2, 3: 0.5 + 0.5 + 0.75
+      weighted_allreduce(c, r == 0 ? 0.5 : 0.25, &x, 1);
+      got_sum[static_cast<std::size_t>(r)] = x;
+    });
+  for (auto& t : ranks) t.join();
+  for (int r = 0; r < world; ++r) {
+    CHECK(got_bytes[static_cast<std::size_t>(r)] == bytes);
+    CHECK(got_empty[static_cast<std::size_t>(r)].empty());
+    for (std::size_t i = 1; i < values.size(); ++i) CHECK(got_values[static_cast<std::size_t>(r)][i] == values[i]);
+    CHECK(got_values[static_cast<std::size_t>(r)][0] == 0.0);  // −0 arrives as a zero
+    CHECK(got_sum[static_cast<std::size_t>(r)] == 1.75);
+  }
 }
