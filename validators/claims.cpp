@@ -63,7 +63,7 @@ void register_theory_claims(Registry& r) {
          "C_LS ≤ 1/λ + d/λ² for the Gibbs measure of F = L + (λ/2)‖θ‖² (no temperature stated); "
          "tested at L ≡ 0, where the exact constant is known",
          "arXiv:2605.06599, abstract",
-         "villani constants --lambda 1e-3:1:4 --dim 1,1e3,1.25e8 --temperature 0.01,1,100,1e6",
+         "villani constants --lambda 1e-3:1:4 --dim 1,1e3,1.25e8 --temperature 0.01,1,100,1e6,1e12",
          check_claim_vs_gaussian});
 }
 

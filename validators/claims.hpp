@@ -30,7 +30,8 @@ struct Claim {
   std::string id;         ///< stable identifier, e.g. "cls-explicit-bound"
   std::string statement;  ///< the claim in one sentence, as the paper makes it
   std::string source;     ///< paper and section
-  std::string command;    ///< the villani command that re-runs this check at larger scale
+  std::string command;    ///< the villani command that re-runs this check; its output holds the numbers
+                          ///< the evidence quotes (for a claim over several models, of the one named)
   std::function<ClaimResult(const CheckContext&)> check;
 };
 

@@ -39,10 +39,12 @@ CheckOptions options_for(const std::string& preset, double s, const CheckContext
   return o;
 }
 
+// The command that re-runs one check of the claims with its options (the kink probe's points per
+// line and the curvature points have no flag; the numbers the evidence quotes do not depend on them).
 std::string check_command(const std::string& preset, double s, const CheckContext& ctx) {
   const auto o = options_for(preset, s, ctx);
-  return fmt::format("villani check --model {} --lambda {} --temperature {} --directions {} --precision {}",
-                     preset, kLambda, s, o.directions, to_string(o.precision));
+  return fmt::format("villani check --model {} --lambda {} --temperature {} --directions {} --probes {} --precision {}",
+                     preset, kLambda, s, o.directions, o.probes, to_string(o.precision));
 }
 
 // One run of the criteria per (model, s, full), shared by every claim that needs it.
@@ -187,6 +189,9 @@ ClaimResult check_psi(bool coefficient, const CheckContext& ctx) {
 }  // namespace
 
 void register_villani_claims(Registry& r) {
+  // Each claim's command is the check its evidence quotes (for a claim over several models or
+  // temperatures, the one named); tests/cli/test_claim_commands_cli.cpp runs them.
+  const CheckContext quick;
   const std::string src = "arXiv:2605.06599, main theorem hypotheses; THEORY.md §1";
   for (const std::string preset : {"logistic", "mlp-gelu", "tiny-transformer", "mlp-relu"}) {
     const bool relu = preset == "mlp-relu";
@@ -194,30 +199,29 @@ void register_villani_claims(Registry& r) {
            relu ? "F = L + (λ/2)‖θ‖² is C^∞, applied to the two-layer ReLU network of the companion papers"
                 : "F = L + (λ/2)‖θ‖² is C^∞ for the " + preset + " architecture",
            relu ? "arXiv:2605.06599 (smoothness hypothesis); companion: Boursier et al. (ReLU + ℓ2)" : src,
-           fmt::format("villani check --model {} --lambda {}", preset, kLambda),
-           [preset](const CheckContext& ctx) { return check_cinf(preset, ctx); }});
+           check_command(preset, 1.0, quick), [preset](const CheckContext& ctx) { return check_cinf(preset, ctx); }});
   }
   r.add({"quadratic-growth", "F grows quadratically: F(θ) ≥ c‖θ‖² − C with c > 0 (sampled: min F/‖θ‖² vs λ/2)", src,
-         fmt::format("villani check --model tiny-transformer --lambda {} --directions 32", kLambda),
+         check_command("tiny-transformer", 1.0, quick),
          [](const CheckContext& ctx) { return by_criterion("coercivity", kSmoothModels, {1.0}, ctx); }});
   r.add({"gaussian-tails", "e^{−F/s} has Gaussian tails (integrable, tail mass bounded from the quadratic floor)", src,
-         fmt::format("villani check --model tiny-transformer --lambda {} --directions 32", kLambda),
+         check_command("tiny-transformer", 1.0, quick),
          [](const CheckContext& ctx) { return by_criterion("integrability", kSmoothModels, {1.0}, ctx); }});
   r.add({"growth-condition-all-s",
          "−ΔF + ‖∇F‖²/s → ∞ for every temperature s > 0 (tested at s = 0.1, 1, 10; Ψ_{2s} > 0 on outer shells "
          "and growing)",
-         src, fmt::format("villani check --model mlp-gelu --lambda {} --temperature 10 --directions 32", kLambda),
+         src, check_command("mlp-gelu", 10.0, quick),
          [](const CheckContext& ctx) {
            return by_criterion("growth", {"logistic", "mlp-gelu"}, {0.1, 1.0, 10.0}, ctx);
          }});
+  // JSON: the exponent the verdict uses (the median over directions) and the coefficient's ratio to
+  // λ²/s are not in the table.
   r.add({"psi-growth-quadratic", "Ψ_s grows quadratically in ‖θ‖ on measured models (exponent 2 ± 0.1)",
-         "arXiv:2605.06599, experiments (Ψ_s vs ‖θ‖)",
-         fmt::format("villani check --model tiny-transformer --lambda {} --directions 32", kLambda),
+         "arXiv:2605.06599, experiments (Ψ_s vs ‖θ‖)", check_command("tiny-transformer", 1.0, quick) + " --format json",
          [](const CheckContext& ctx) { return check_psi(false, ctx); }});
   r.add({"psi-growth-coefficient",
          "Ψ_s ≈ (λ²/s)‖θ‖² − λd: the quadratic coefficient is λ²/s (within 10%)",
-         "arXiv:2605.06599, growth heuristic; THEORY.md §1",
-         fmt::format("villani check --model mlp-gelu --lambda {} --directions 32", kLambda),
+         "arXiv:2605.06599, growth heuristic; THEORY.md §1", check_command("mlp-gelu", 1.0, quick) + " --format json",
          [](const CheckContext& ctx) { return check_psi(true, ctx); }});
 }
 
