@@ -8,10 +8,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
-#include <functional>
 #include <iostream>
-#include <limits>
-#include <random>
 
 #include "experiments/data.hpp"
 #include "experiments/fit.hpp"
@@ -351,6 +348,12 @@ RunOutcome run_experiment(const RunOptions& o, std::ostream& log) {
   if (!o.optimizer.empty() && o.optimizer != "sgd" && o.optimizer != "sgd-l2" && o.optimizer != "adam-l2" &&
       o.optimizer != "adamw" && o.optimizer != "sgld")
     throw InputError("--optimizer", "expected sgd|sgd-l2|adam-l2|adamw|sgld; got '" + o.optimizer + "'");
+  // Data-parallel (docs/distributed.md): PAC-Bayes trains on minibatches of its own split and
+  // does not run so; refuse rather than let N ranks write one record.
+  if (o.launch && o.kind == "pacbayes")
+    throw InputError("WORLD_SIZE", "is " + std::to_string(o.launch->world) +
+                                       ": run pacbayes does not run data-parallel (sgld, train, psi and spectrum "
+                                       "do); run it as one process");
   // Data-parallel: the records are rank 0's; a rank on another machine that does not see --out
   // leaves this check to rank 0 (on one machine every rank refuses alike).
   if (o.resume && (!o.launch || o.launch->rank == 0 || fs::exists(o.out))) {

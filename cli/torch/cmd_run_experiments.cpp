@@ -102,13 +102,8 @@ int run_kind(const std::string& kind, int argc, char** argv) {
   return run_guarded("run " + kind, [&] {
     // Under a launcher (docs/distributed.md) sgld, train, psi and spectrum run data-parallel:
     // every rank checks the whole input, keeps its shard of the training set; rank 0 alone
-    // writes the records and prints. PAC-Bayes trains on minibatches of its own split and
-    // does not run data-parallel: refuse rather than let N ranks write one record.
+    // writes the records and prints (pacbayes refuses).
     o.launch = numerics::launch_env();
-    if (o.launch && kind == "pacbayes")
-      throw InputError("WORLD_SIZE", "is " + std::to_string(o.launch->world) +
-                                         ": run pacbayes does not run data-parallel (sgld, train, psi and spectrum "
-                                         "do); run it as one process");
     const bool leader = !o.launch || o.launch->rank == 0;
     o.lambdas.clear();
     o.lambda_texts.clear();
