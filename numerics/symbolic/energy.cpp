@@ -88,6 +88,7 @@ class Compiler {
     if (!n.is_real()) throw InputError(argument_, "the expression is complex (contains I)");
     Instr in;
     in.op = Op::Const;
+    in.value = n.to_double();  // CLN rounds the exact value (0 on underflow, inf on overflow)
     if (n.is_rational()) {
       in.num_text = numeric_text(n.numer());
       in.den_text = numeric_text(n.denom());

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -101,17 +102,12 @@ class Bound {
       return static_cast<double>(os.str().size());
     }
     if (is_a<power>(e)) {
+      // Any base may turn out a number in the real parse (1^t is 1 there, but not here where 1 is
+      // a symbol; fuzz_expr: "+41^t/414^+414^4+1^t/4/424"), so every power multiplies its base's
+      // bound by the exponent's magnitude.
       const ex base = e.op(0), expo = e.op(1);
       const double b = digits(base), x = digits(expo);
-      if (!numbers_only(base) || !numbers_only(expo)) return b + x;  // nothing exact is raised
-      if (x > 50) return std::numeric_limits<double>::infinity();
-      const ex v = expo.subs(values()).evalf();  // small: its own bound is ≤ 50 digits
-      if (!is_a<numeric>(v) || !ex_to<numeric>(v).is_real()) return b + x;
-      const ex exact = expo.subs(values());
-      double p = std::abs(ex_to<numeric>(v).to_double());
-      if (is_a<numeric>(exact) && ex_to<numeric>(exact).is_rational())
-        p = std::abs(ex_to<numeric>(exact).numer().to_double());
-      return b * std::max(1.0, p) + x;
+      return b * std::max(1.0, magnitude(expo, x)) + x;
     }
     double sum = 0;
     for (std::size_t i = 0; i < e.nops(); ++i) sum += digits(e.op(i));
@@ -119,6 +115,66 @@ class Bound {
   }
 
  private:
+  // |value| of an exponent: exact when it holds numbers only and is short; otherwise the largest
+  // |value| in double at three points for its variables (an exponent that loses its variables in
+  // the real parse has that value at every point). ∞ when it cannot be told (inf, NaN).
+  double magnitude(const GiNaC::ex& expo, double expo_digits) {
+    using namespace GiNaC;
+    if (numbers_only(expo)) {
+      if (expo_digits > 50) return std::numeric_limits<double>::infinity();
+      const ex exact = expo.subs(values());  // small: its own bound is ≤ 50 digits
+      const ex v = exact.evalf();
+      if (!is_a<numeric>(v) || !ex_to<numeric>(v).is_real()) return std::numeric_limits<double>::infinity();
+      if (is_a<numeric>(exact) && ex_to<numeric>(exact).is_rational())
+        return std::abs(ex_to<numeric>(exact).numer().to_double());
+      return std::abs(ex_to<numeric>(v).to_double());
+    }
+    double m = 0;
+    for (const double at : {1.37, 1.71, 2.29}) {
+      const double v = approx(expo, at);
+      if (!std::isfinite(v)) return std::numeric_limits<double>::infinity();
+      m = std::max(m, std::abs(v));
+    }
+    return m;
+  }
+
+  // e in double, with each literal at its value and each variable at `at` (shifted per name).
+  double approx(const GiNaC::ex& e, double at) const {
+    using namespace GiNaC;
+    if (is_a<symbol>(e)) {
+      const int k = literal_index(e);
+      if (k >= 0) return std::strtod(literals_[k].c_str(), nullptr);
+      return at + 0.01 * static_cast<double>(ex_to<symbol>(e).get_name().size());
+    }
+    if (is_a<numeric>(e)) return ex_to<numeric>(e).is_real() ? ex_to<numeric>(e).to_double() : std::nan("");
+    if (is_a<add>(e) || is_a<mul>(e)) {
+      double r = is_a<add>(e) ? 0.0 : 1.0;
+      for (std::size_t i = 0; i < e.nops(); ++i) r = is_a<add>(e) ? r + approx(e.op(i), at) : r * approx(e.op(i), at);
+      return r;
+    }
+    if (is_a<power>(e)) return std::pow(approx(e.op(0), at), approx(e.op(1), at));
+    if (is_a<function>(e) && e.nops() == 1) {
+      const std::string f = ex_to<function>(e).get_name();
+      const double a = approx(e.op(0), at);
+      if (f == "exp") return std::exp(a);
+      if (f == "log") return std::log(a);
+      if (f == "sin") return std::sin(a);
+      if (f == "cos") return std::cos(a);
+      if (f == "tan") return std::tan(a);
+      if (f == "tanh") return std::tanh(a);
+      if (f == "sinh") return std::sinh(a);
+      if (f == "cosh") return std::cosh(a);
+      if (f == "atan") return std::atan(a);
+      if (f == "softplus") return a > 0 ? a + std::log1p(std::exp(-a)) : std::log1p(std::exp(a));
+      if (f == "sigmoid") return 1 / (1 + std::exp(-a));
+    }
+    if (is_a<constant>(e)) {
+      const ex v = e.evalf();
+      if (is_a<numeric>(v)) return ex_to<numeric>(v).to_double();
+    }
+    return std::nan("");
+  }
+
   int literal_index(const GiNaC::ex& e) const {
     const std::string& n = GiNaC::ex_to<GiNaC::symbol>(e).get_name();
     if (n.rfind(kPrefix, 0) != 0) return -1;

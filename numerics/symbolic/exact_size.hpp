@@ -14,12 +14,14 @@ constexpr double kMaxExactDigits = 100000;
 
 /// Parses `text` with every number literal replaced by a symbol, so that GiNaC evaluates nothing,
 /// and bounds from that tree the digits of every exact number the real parse would build: a
-/// literal counts its digits plus its decimal exponent ("1e400": 401); sums and products add
-/// their operands' bounds; a power of a number by a number of value p multiplies its base's bound
-/// by |numerator of p| (the exponent is evaluated only when its own bound is at most 50 digits;
-/// a longer exponent of a number is refused). InputError(argument) naming the excess when the
-/// bound passes kMaxExactDigits. A text that does not parse throws GiNaC's own exception (number
-/// names restored in its message), so the caller reports it without evaluating the numbers.
+/// literal counts its digits plus its decimal exponent ("1e400": 401); sums, products and
+/// function arguments add their operands' bounds; every power multiplies its base's bound by the
+/// exponent's magnitude (any base may be a number in the real parse: 1^t is 1 there), taken
+/// exactly for a short exponent of numbers only (a longer one is refused) and otherwise as the
+/// largest |value| in double at three points for the variables (NaN or inf: refused).
+/// InputError(argument) naming the excess when the bound passes kMaxExactDigits. A text that does
+/// not parse throws GiNaC's own exception (number names restored in its message), so the caller
+/// reports it without evaluating the numbers.
 void refuse_huge_exact_numbers(const std::string& text, const GiNaC::prototype_table& functions,
                                const std::string& argument);
 

@@ -7,6 +7,7 @@
 #pragma once
 #include <cmath>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace villani::numerics::symbolic {
@@ -30,6 +31,9 @@ struct Instr {
   long n = 0;         ///< PowInt exponent
   int var = 0;        ///< Var index
   std::string num_text = "0", den_text = "1";  ///< Const
+  /// Const in double, rounded by GiNaC from the exact value: a numerator and denominator beyond
+  /// double's range ((1 + t²/1000)^1000 differentiated: 1000^999) can have a ratio within it.
+  double value = 0;
 };
 
 struct Program {
@@ -47,7 +51,6 @@ inline double sigmoid(double x) {
 // Multiprecision types (MPFR numbers, MPFI intervals) have exponent range ±2^62: no overflow.
 template <class T> T softplus(const T& x) { using std::log1p; using std::exp; return log1p(exp(x)); }
 template <class T> T sigmoid(const T& x) { using std::exp; return T(1) / (T(1) + exp(-x)); }
-inline double from_text(const std::string& s, double*) { return std::stod(s); }
 template <class T> T from_text(const std::string& s, T*) { return T(s); }
 inline double abs_of(double x) { return std::fabs(x); }
 template <class T> T abs_of(const T& x) { using std::abs; return abs(x); }
@@ -60,9 +63,13 @@ class Evaluator {
  public:
   explicit Evaluator(const Program& p) : p_(&p), regs_(p.code.size()), consts_(p.code.size()) {
     for (std::size_t i = 0; i < p.code.size(); ++i)
-      if (p.code[i].op == Op::Const)
-        consts_[i] = detail::from_text(p.code[i].num_text, static_cast<T*>(nullptr)) /
-                     detail::from_text(p.code[i].den_text, static_cast<T*>(nullptr));
+      if (p.code[i].op == Op::Const) {
+        if constexpr (std::is_same_v<T, double>)
+          consts_[i] = p.code[i].value;
+        else
+          consts_[i] = detail::from_text(p.code[i].num_text, static_cast<T*>(nullptr)) /
+                       detail::from_text(p.code[i].den_text, static_cast<T*>(nullptr));
+      }
   }
 
   T operator()(const T* vars) {
