@@ -4,6 +4,7 @@
 # is not modified. Exits non-zero on any crash, sanitizer report, leak or timeout finding.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]      e.g. scripts/fuzz.sh 600 list metrics
 # SECONDS = 0 replays the seed corpus only (every input that once crashed or hung), no mutation.
+# VILLANI_FUZZ_SEED=N fixes libFuzzer's seed (CI uses 1, so its short run is reproducible here).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-30}
@@ -19,7 +20,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$work/$t/corpus" "$work/$t/artifacts"
   log="$work/$t/log.txt"
   echo "fuzz: $t for ${secs}s" >&2
-  if ! LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" build-fuzz/bin/fuzz_"$t" "$work/$t/corpus" "fuzz/corpus/$t" $([ "$secs" = 0 ] && echo -runs=0 || echo -max_total_time="$secs") -timeout=20 \
+  if ! LSAN_OPTIONS="suppressions=$PWD/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" build-fuzz/bin/fuzz_"$t" "$work/$t/corpus" "fuzz/corpus/$t" $([ "$secs" = 0 ] && echo -runs=0 || echo -max_total_time="$secs") ${VILLANI_FUZZ_SEED:+-seed=$VILLANI_FUZZ_SEED} -timeout=20 \
        -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 -artifact_prefix="$work/$t/artifacts/" \
        >"$log" 2>&1; then
     echo "fuzz: $t FOUND a problem; see $log and $work/$t/artifacts/" >&2
