@@ -19,8 +19,6 @@ namespace {
 
 namespace comp = experiments::companion;
 
-std::string g4(double x) { return fmt::format("{:.4g}", x); }
-
 int run_boursier(int argc, char** argv) {
   CLI::App app{
       "Two-layer ReLU networks with an ℓ2 penalty (Boursier, Bowditch, Englert, Lazić,\n"

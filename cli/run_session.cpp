@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <fmt/format.h>
 #include <iostream>
 
 #include "cli/command.hpp"
@@ -115,5 +116,7 @@ int RunSession::finish(const nlohmann::json& summary, const std::vector<std::pai
   }
   return kOk;
 }
+
+std::string g4(double x) { return fmt::format("{:.4g}", x); }
 
 }  // namespace villani::cli

@@ -60,4 +60,7 @@ class RunSession {
   long records_ = 0;
 };
 
+/// A table cell of the companion kinds: 4 significant digits.
+std::string g4(double x);
+
 }  // namespace villani::cli

@@ -35,7 +35,6 @@ void blame_divergence(const nlohmann::json& r, const std::vector<std::pair<std::
 
 namespace comp = experiments::companion;
 
-std::string g4(double x) { return fmt::format("{:.4g}", x); }
 std::string e2(double x) { return fmt::format("{:.2e}", x); }
 
 int run_l2(int argc, char** argv) {

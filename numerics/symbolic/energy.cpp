@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "numerics/errors.hpp"
+#include "numerics/symbolic/compile.hpp"
 #include "numerics/symbolic/exact_size.hpp"
 
 namespace villani::numerics::symbolic {
@@ -509,6 +510,10 @@ double eval_double(const Program& p, const double* theta, int dim, double lambda
   auto vars = slots(theta, dim, lambda, s);
   Evaluator<double> ev(p);
   return ev(vars.data());
+}
+
+Program compile_expression(const GiNaC::ex& e, const std::map<std::string, int>& slots, const std::string& argument) {
+  return Compiler(slots, argument).compile(e);
 }
 
 }  // namespace villani::numerics::symbolic

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "numerics/errors.hpp"
+#include "numerics/symbolic/compile.hpp"
+#include "numerics/symbolic/program.hpp"
 
 namespace villani::numerics::symbolic {
 namespace {
@@ -129,50 +131,35 @@ class Bound {
         return std::abs(ex_to<numeric>(exact).numer().to_double());
       return std::abs(ex_to<numeric>(v).to_double());
     }
+    // Literals at their values, variables at `at` (shifted per name), through Energy's compiler
+    // and evaluator; a function it lacks leaves the magnitude unknown.
+    std::map<std::string, int> slots;
+    std::vector<double> vars, shift;
+    for (auto it = expo.preorder_begin(); it != expo.preorder_end(); ++it) {
+      if (!is_a<symbol>(*it)) continue;
+      const std::string& name = ex_to<symbol>(*it).get_name();
+      if (!slots.emplace(name, static_cast<int>(vars.size())).second) continue;
+      const int k = literal_index(*it);
+      vars.push_back(k >= 0 ? std::strtod(literals_[k].c_str(), nullptr) : 0.0);
+      shift.push_back(k >= 0 ? 0.0 : 1.0 + 0.01 * static_cast<double>(name.size()));
+    }
+    Program program;
+    try {
+      program = compile_expression(expo, slots, "--loss");
+    } catch (const std::exception&) {
+      return std::numeric_limits<double>::infinity();
+    }
+    Evaluator<double> eval(program);
     double m = 0;
-    for (const double at : {1.37, 1.71, 2.29}) {
-      const double v = approx(expo, at);
+    for (const double at : {0.37, 0.71, 1.29}) {
+      std::vector<double> x = vars;
+      for (std::size_t i = 0; i < x.size(); ++i)
+        if (shift[i] != 0) x[i] = at + shift[i];
+      const double v = eval(x.data());
       if (!std::isfinite(v)) return std::numeric_limits<double>::infinity();
       m = std::max(m, std::abs(v));
     }
     return m;
-  }
-
-  // e in double, with each literal at its value and each variable at `at` (shifted per name).
-  double approx(const GiNaC::ex& e, double at) const {
-    using namespace GiNaC;
-    if (is_a<symbol>(e)) {
-      const int k = literal_index(e);
-      if (k >= 0) return std::strtod(literals_[k].c_str(), nullptr);
-      return at + 0.01 * static_cast<double>(ex_to<symbol>(e).get_name().size());
-    }
-    if (is_a<numeric>(e)) return ex_to<numeric>(e).is_real() ? ex_to<numeric>(e).to_double() : std::nan("");
-    if (is_a<add>(e) || is_a<mul>(e)) {
-      double r = is_a<add>(e) ? 0.0 : 1.0;
-      for (std::size_t i = 0; i < e.nops(); ++i) r = is_a<add>(e) ? r + approx(e.op(i), at) : r * approx(e.op(i), at);
-      return r;
-    }
-    if (is_a<power>(e)) return std::pow(approx(e.op(0), at), approx(e.op(1), at));
-    if (is_a<function>(e) && e.nops() == 1) {
-      const std::string f = ex_to<function>(e).get_name();
-      const double a = approx(e.op(0), at);
-      if (f == "exp") return std::exp(a);
-      if (f == "log") return std::log(a);
-      if (f == "sin") return std::sin(a);
-      if (f == "cos") return std::cos(a);
-      if (f == "tan") return std::tan(a);
-      if (f == "tanh") return std::tanh(a);
-      if (f == "sinh") return std::sinh(a);
-      if (f == "cosh") return std::cosh(a);
-      if (f == "atan") return std::atan(a);
-      if (f == "softplus") return a > 0 ? a + std::log1p(std::exp(-a)) : std::log1p(std::exp(a));
-      if (f == "sigmoid") return 1 / (1 + std::exp(-a));
-    }
-    if (is_a<constant>(e)) {
-      const ex v = e.evalf();
-      if (is_a<numeric>(v)) return ex_to<numeric>(v).to_double();
-    }
-    return std::nan("");
   }
 
   int literal_index(const GiNaC::ex& e) const {
@@ -187,7 +174,7 @@ class Bound {
       if (GiNaC::is_a<GiNaC::symbol>(*it) && literal_index(*it) < 0) return false;
     return true;
   }
-  GiNaC::exmap values() {
+  const GiNaC::exmap& values() {
     if (values_.empty() && !literals_.empty()) {
       GiNaC::symtab none;
       GiNaC::parser p(none, true);
