@@ -74,8 +74,8 @@ int run_constants(int argc, char** argv) {
     if (!(in.radius > 0)) throw InputError("--lyapunov", "radius R must be > 0");
     o.lyapunov = in;
   }
-  const nlohmann::json rows = constants_rows(o);
-  const nlohmann::json doc = {{"rows", rows}};
+  const auto rows = theory::constants_rows(o);
+  const nlohmann::json doc = {{"rows", constants_json(rows)}};
   const Table table = constants_table(rows);
   if (!out.empty()) {
     ensure_dir(out);

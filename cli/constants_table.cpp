@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "theory/dynamics.hpp"
+#include <boost/multiprecision/cpp_bin_float.hpp>
 
 namespace villani::cli {
 
@@ -25,28 +25,25 @@ nlohmann::json route_json(const theory::RouteResult& r) {
 }
 
 // Dynamics predicted from (C_P, C_LS): continuous-time rates and the SGLD plan.
-nlohmann::json dynamics_json(const std::string& basis, const Wide& c_p, const Wide& c_ls,
-                             const Wide& s, const Wide& d, const std::optional<Wide>& lf,
-                             const ConstantsOptions& o) {
+nlohmann::json dynamics_json(const theory::DynamicsPrediction& p) {
   nlohmann::json j;
-  j["basis"] = basis;
-  const auto rates = theory::langevin_rates(c_p, c_ls, s);
-  j["kl_rate"] = wide_json(rates.kl_rate);
-  j["variance_rate"] = wide_json(rates.var_rate);
-  j["relaxation_time"] = wide_json(rates.relaxation_time);
-  j["time_to_epsilon"] = wide_json(theory::langevin_time_to_kl(c_ls, s, o.kl0, o.epsilon));
-  if (lf) {
-    const auto p = theory::ula_plan(c_ls, *lf, s, d, o.kl0, o.epsilon);
+  j["basis"] = p.basis;
+  j["kl_rate"] = wide_json(p.rates.kl_rate);
+  j["variance_rate"] = wide_json(p.rates.var_rate);
+  j["relaxation_time"] = wide_json(p.rates.relaxation_time);
+  j["time_to_epsilon"] = wide_json(p.time_to_epsilon);
+  if (p.sgld && p.hessian_bound_f) {
+    const auto& plan = *p.sgld;
     j["sgld"] = {{"applies", true},
-                 {"hessian_bound_f", wide_json(*lf)},
-                 {"alpha", wide_json(p.alpha)},
-                 {"max_step", wide_json(p.max_step)},
-                 {"step", wide_json(p.step)},
-                 {"eta", wide_json(p.eta)},
-                 {"bias_floor", wide_json(p.bias_floor)},
-                 {"steps", wide_json(p.steps)},
-                 {"log10_steps", log10_json(p.steps)},
-                 {"time", wide_json(p.time)},
+                 {"hessian_bound_f", wide_json(*p.hessian_bound_f)},
+                 {"alpha", wide_json(plan.alpha)},
+                 {"max_step", wide_json(plan.max_step)},
+                 {"step", wide_json(plan.step)},
+                 {"eta", wide_json(plan.eta)},
+                 {"bias_floor", wide_json(plan.bias_floor)},
+                 {"steps", wide_json(plan.steps)},
+                 {"log10_steps", log10_json(plan.steps)},
+                 {"time", wide_json(plan.time)},
                  {"source", "Vempala–Wibisono 2019, Thm 1; THEORY.md §4"}};
   } else {
     j["sgld"] = {{"applies", false},
@@ -55,92 +52,53 @@ nlohmann::json dynamics_json(const std::string& basis, const Wide& c_p, const Wi
   return j;
 }
 
-// A number that left the wide range is carried as a string "overflow (…)" / "undefined (…)"
-// (cli/output.hpp wide_json): the table says so in a word.
-std::string special(const std::string& s) {
-  if (s.rfind("overflow", 0) == 0) return "overflow";
-  if (s.rfind("undefined", 0) == 0) return "n/a (nan)";
-  return "";
+// A table cell for a wide number: 4 significant digits; a word where the number left the wide
+// range ("overflow") or is undefined ("n/a (nan)"), as wide_json marks them in the JSON.
+std::string num_cell(const Wide& x) {
+  if ((boost::multiprecision::isnan)(x)) return "n/a (nan)";
+  if ((boost::multiprecision::isinf)(x)) return "overflow";
+  if (fits_double(x)) return fmt::format("{:.4g}", static_cast<double>(x));
+  return to_decimal(x, 4);
 }
 
-std::string cell(const nlohmann::json& route, const char* key) {
-  if (!route.value("applies", false))
-    return route.value("unmet", std::string()).rfind("overflow", 0) == 0 ? "overflow" : "n/a";
-  const auto& v = route.at(key);
-  if (v.is_string()) {
-    const std::string s = v.get<std::string>();
-    if (s == "n/a") return s;
-    if (!special(s).empty()) return special(s);
-    // Shorten wide decimals to 4 significant digits.
-    return to_decimal(wide_from_string(s), 4);
-  }
-  return fmt::format("{:.4g}", v.get<double>());
-}
-
-std::string num_cell(const nlohmann::json& v) {
-  if (v.is_string()) {
-    const std::string s = v.get<std::string>();
-    if (!special(s).empty()) return special(s);
-    return to_decimal(wide_from_string(s), 4);
-  }
-  if (v.is_number()) return fmt::format("{:.4g}", v.get<double>());
-  return "n/a";
+// A route's constant: n/a when the route does not apply (overflow when that is why) or gives none.
+std::string cell(const theory::RouteResult& route, const std::optional<Wide> theory::RouteResult::*field) {
+  if (!route.applies) return route.unmet.rfind("overflow", 0) == 0 ? "overflow" : "n/a";
+  const auto& v = route.*field;
+  return v ? num_cell(*v) : "n/a";
 }
 
 }  // namespace
 
-nlohmann::json constants_rows(const ConstantsOptions& o) {
-  nlohmann::json rows = nlohmann::json::array();
-  for (const Wide& lambda : o.lambdas)
-    for (const Wide& d : o.dims)
-      for (const Wide& s : o.temperatures) {
-        theory::ConstantsQuery q{lambda, d, s, o.curvature_floor, o.oscillation, o.lyapunov};
-        const auto routes = theory::all_routes(q);
-        nlohmann::json row;
-        row["lambda"] = wide_json(lambda);
-        row["dim"] = wide_json(d);
-        row["temperature"] = wide_json(s);
-        const bool about_l0 = theory::about_pure_regularizer(q);
-        row["model"] = about_l0 ? "L ≡ 0 (pure regularizer; no assumption on L given)"
-                                : "L satisfying the given assumptions";
-        nlohmann::json rj = nlohmann::json::object();
-        for (const auto& r : routes) rj[r.id] = route_json(r);
-        const auto chosen = theory::best_constants(routes, q);
-        const auto& best_p = chosen.c_p;
-        const auto& best_ls = chosen.c_ls;
-        const std::string& best_p_id = chosen.c_p_route;
-        const std::string& best_ls_id = chosen.c_ls_route;
-        const theory::RouteResult* claim = chosen.claim;
-        row["routes"] = rj;
-        nlohmann::json best;
-        best["c_p"] = best_p ? wide_json(*best_p) : nlohmann::json("n/a");
-        best["c_p_route"] = best_p ? best_p_id : "none";
-        best["c_ls"] = best_ls ? wide_json(*best_ls) : nlohmann::json("n/a");
-        best["c_ls_route"] = best_ls ? best_ls_id : "none";
-        row["best"] = best;
-        // The claim against the exact value at L ≡ 0 (always computable).
-        const Wide exact = s / lambda;
-        row["claim_vs_gaussian"] = {
-            {"exact_c_ls_at_L0", wide_json(exact)},
-            {"claimed_c_ls", wide_json(*claim->c_ls)},
-            {"ratio_exact_over_claim", wide_json(exact / *claim->c_ls)},
-            {"violated_at_L0", exact > *claim->c_ls}};
-        std::optional<Wide> lf;
-        if (o.hessian_bound) lf = lambda + *o.hessian_bound;
-        else if (about_l0) lf = lambda;
-        if (best_p && best_ls)
-          row["dynamics"] = dynamics_json(best_ls_id, *best_p, *best_ls, s, d, lf, o);
-        else
-          row["dynamics"] = {{"basis", "none"},
-                             {"unmet", "no rigorous C_P and C_LS for this model"}};
-        row["dynamics_claim"] =
-            dynamics_json("paper_claim", *claim->c_p, *claim->c_ls, s, d, lf, o);
-        rows.push_back(row);
-      }
-  return rows;
+nlohmann::json constants_json(const std::vector<theory::ConstantsRow>& rows) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : rows) {
+    nlohmann::json row;
+    row["lambda"] = wide_json(r.lambda);
+    row["dim"] = wide_json(r.dim);
+    row["temperature"] = wide_json(r.temperature);
+    row["model"] = r.pure_regularizer ? "L ≡ 0 (pure regularizer; no assumption on L given)"
+                                      : "L satisfying the given assumptions";
+    nlohmann::json rj = nlohmann::json::object();
+    for (const auto& route : r.routes) rj[route.id] = route_json(route);
+    row["routes"] = rj;
+    row["best"] = {{"c_p", r.best_c_p ? wide_json(*r.best_c_p) : nlohmann::json("n/a")},
+                   {"c_p_route", r.best_c_p ? r.best_c_p_route : "none"},
+                   {"c_ls", r.best_c_ls ? wide_json(*r.best_c_ls) : nlohmann::json("n/a")},
+                   {"c_ls_route", r.best_c_ls ? r.best_c_ls_route : "none"}};
+    row["claim_vs_gaussian"] = {{"exact_c_ls_at_L0", wide_json(r.exact_c_ls_at_l0)},
+                                {"claimed_c_ls", wide_json(r.claimed_c_ls)},
+                                {"ratio_exact_over_claim", wide_json(r.ratio_exact_over_claim)},
+                                {"violated_at_L0", r.violated_at_l0}};
+    if (r.dynamics) row["dynamics"] = dynamics_json(*r.dynamics);
+    else row["dynamics"] = {{"basis", "none"}, {"unmet", "no rigorous C_P and C_LS for this model"}};
+    row["dynamics_claim"] = dynamics_json(r.dynamics_claim);
+    out.push_back(row);
+  }
+  return out;
 }
 
-Table constants_table(const nlohmann::json& rows) {
+Table constants_table(const std::vector<theory::ConstantsRow>& rows) {
   Table t;
   t.title = "Explicit Poincaré / log-Sobolev constants of μ_s ∝ exp(−F/s), F = L + (λ/2)‖θ‖²";
   t.columns = {{"λ", "$\\lambda$"},
@@ -155,27 +113,24 @@ Table constants_table(const nlohmann::json& rows) {
                {"relax. time", "relax.\\ time"},
                {"SGLD steps", "SGLD steps"},
                {"SGLD η", "SGLD $\\eta$"}};
+  using theory::RouteResult;
   for (const auto& r : rows) {
-    const auto& routes = r.at("routes");
-    const auto& cmp = r.at("claim_vs_gaussian");
-    std::string verdict = "consistent";
-    if (cmp.at("violated_at_L0").get<bool>())
-      verdict = "violated ×" + num_cell(cmp.at("ratio_exact_over_claim"));
-    const auto& dyn = r.at("dynamics");
+    const std::string verdict =
+        r.violated_at_l0 ? "violated ×" + num_cell(r.ratio_exact_over_claim) : "consistent";
     std::string relax = "n/a", steps = "n/a", eta = "n/a";
-    if (dyn.contains("relaxation_time")) {
-      relax = num_cell(dyn.at("relaxation_time"));
-      if (dyn.at("sgld").at("applies").get<bool>()) {
-        steps = num_cell(dyn.at("sgld").at("steps"));
-        eta = num_cell(dyn.at("sgld").at("eta"));
+    if (r.dynamics) {
+      relax = num_cell(r.dynamics->rates.relaxation_time);
+      if (r.dynamics->sgld) {
+        steps = num_cell(r.dynamics->sgld->steps);
+        eta = num_cell(r.dynamics->sgld->eta);
       }
     }
-    t.rows.push_back({num_cell(r.at("lambda")), num_cell(r.at("dim")),
-                      num_cell(r.at("temperature")), cell(routes.at("gaussian_reference"), "c_ls"),
-                      cell(routes.at("paper_claim"), "c_ls"), verdict,
-                      cell(routes.at("bakry_emery"), "c_ls"),
-                      cell(routes.at("holley_stroock"), "c_ls"), cell(routes.at("lyapunov"), "c_p"),
-                      relax, steps, eta});
+    t.rows.push_back({num_cell(r.lambda), num_cell(r.dim), num_cell(r.temperature),
+                      cell(r.route("gaussian_reference"), &RouteResult::c_ls),
+                      cell(r.route("paper_claim"), &RouteResult::c_ls), verdict,
+                      cell(r.route("bakry_emery"), &RouteResult::c_ls),
+                      cell(r.route("holley_stroock"), &RouteResult::c_ls),
+                      cell(r.route("lyapunov"), &RouteResult::c_p), relax, steps, eta});
   }
   t.notes = {
       "Conventions (THEORY.md §0): Var ≤ C_P·E(f), Ent(f²) ≤ 2·C_LS·E(f), E(f) = ∫‖∇f‖² dμ_s.",

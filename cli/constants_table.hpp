@@ -1,26 +1,20 @@
-// The table behind `villani constants` (and the constants section of `villani reproduce`).
+// Rendering of theory::constants_rows (theory/constants_report.hpp) for `villani constants` and the
+// constants section of `villani reproduce`: the JSON rows (docs/constants.md documents every key)
+// and the printable table.
 #pragma once
 #include <nlohmann/json.hpp>
-#include <optional>
-#include <string>
 #include <vector>
 
 #include "cli/output.hpp"
-#include "theory/routes.hpp"
+#include "theory/constants_report.hpp"
 
 namespace villani::cli {
 
-struct ConstantsOptions {
-  std::vector<Wide> lambdas, dims, temperatures{Wide(1)};
-  std::optional<Wide> curvature_floor, oscillation, hessian_bound;
-  std::optional<theory::LyapunovInputs> lyapunov;
-  Wide epsilon{"0.01"};  ///< target KL for the SGLD plan
-  Wide kl0{1};           ///< initial KL for the SGLD plan
-};
+using ConstantsOptions = theory::ConstantsSettings;
 
-/// One JSON object per (λ, d, s) (docs/constants.md documents every key).
-nlohmann::json constants_rows(const ConstantsOptions& o);
+/// One JSON object per row.
+nlohmann::json constants_json(const std::vector<theory::ConstantsRow>& rows);
 /// The printable table of those rows.
-Table constants_table(const nlohmann::json& rows);
+Table constants_table(const std::vector<theory::ConstantsRow>& rows);
 
 }  // namespace villani::cli

@@ -146,7 +146,7 @@ ReproduceSummary run_reproduce_all(const ReproduceOptions& o, std::ostream& out,
   ConstantsOptions co;
   for (const char* l : {"1e-4", "1e-3", "1e-2", "0.1", "1"}) co.lambdas.emplace_back(l);
   co.dims = {Wide(1), Wide("1.25e8")};
-  const nlohmann::json rows = constants_rows(co);
+  const auto rows = theory::constants_rows(co);
   const Table ctable = constants_table(rows);
 
   nlohmann::json doc;
@@ -155,7 +155,7 @@ ReproduceSummary run_reproduce_all(const ReproduceOptions& o, std::ostream& out,
   doc["invocation"] = std::string("villani reproduce") + (o.full ? " --full" : "") +
                       (o.device != "cpu" ? " --device " + o.device : "");
   doc["claims"] = nlohmann::json::array();
-  doc["constants"] = {{"rows", rows}};
+  doc["constants"] = {{"rows", constants_json(rows)}};
   if (o.format == Format::Table) out << render_text(ctable) << "\n";
   else if (o.format == Format::Markdown) out << render_markdown(ctable) << "\n";
 

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "cli/constants_table.hpp"
 #include "cli/lists.hpp"
 #include "cli_run.hpp"
 #include "numerics/errors.hpp"
@@ -156,4 +157,32 @@ TEST_CASE("constants --out writes every format atomically", "[cli]") {
   std::ifstream in(dir + "/constants.json");
   const json j = json::parse(in);
   CHECK(j["rows"][0]["routes"]["gaussian_reference"]["c_p"].get<double>() == 2.0);
+}
+
+TEST_CASE("constants rows render to the documented JSON keys and table cells at the CLI edge", "[cli]") {
+  villani::theory::ConstantsSettings o;
+  o.lambdas = {villani::Wide("0.5")};
+  o.dims = {villani::Wide(10), villani::Wide("1e300")};
+  o.hessian_bound = villani::Wide(3);
+  const auto rows = villani::theory::constants_rows(o);
+  const nlohmann::json j = villani::cli::constants_json(rows);
+  REQUIRE(j.size() == 2);
+  // s/λ = 2 exactly, claim 1/λ + d/λ² = 2 + 40 = 42.
+  CHECK(j[0]["claim_vs_gaussian"]["exact_c_ls_at_L0"].get<double>() == 2.0);
+  CHECK(j[0]["claim_vs_gaussian"]["claimed_c_ls"].get<double>() == 42.0);
+  CHECK(j[0]["claim_vs_gaussian"]["violated_at_L0"].get<bool>() == rows[0].violated_at_l0);
+  CHECK(j[0]["routes"]["gaussian_reference"]["c_ls"].get<double>() == 2.0);
+  // --hessian-bound bounds ‖∇²L‖ for the SGLD plan only: the constants stay those of L ≡ 0.
+  CHECK(j[0]["best"]["c_ls_route"] == "gaussian_reference");
+  CHECK(j[0]["dynamics"]["basis"] == "gaussian_reference");
+  CHECK(j[0]["dynamics"]["sgld"]["hessian_bound_f"].get<double>() == 3.5);  // λ + H
+  CHECK(j[0]["dynamics_claim"]["sgld"]["hessian_bound_f"].get<double>() == 3.5);  // λ + H
+  // 4e300 fits a double; the Lyapunov bound for d = 1e300 does not: "overflow" in JSON and table.
+  CHECK(j[1]["claim_vs_gaussian"]["claimed_c_ls"].get<double>() == Approx(4e300));
+  const auto table = villani::cli::constants_table(rows);
+  REQUIRE(table.rows.size() == 2);
+  CHECK(table.rows[0][3] == "2");
+  CHECK(table.rows[0][4] == "42");
+  CHECK(table.rows[0][5] == "consistent");
+  CHECK(table.rows[0][9] == "2");  // relaxation time C_P/s = 1/λ
 }
