@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "cli/command.hpp"
+#include "cli/finite.hpp"
 #include "cli/strict_integers.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
@@ -124,11 +125,15 @@ int run_gap(int argc, char** argv) {
   for (const auto& gs : pr.grids)
     grids.push_back({{"n", gs.n}, {"c_p", gs.c_p}, {"log10_c_p", gs.log_c_p / std::log(10.0)}, {"seconds", gs.seconds}});
   const double log10_cp = pr.log_value / std::log(10.0);
-  j["poincare"] = {{"value", pr.value}, {"error_estimate", pr.error_estimate}, {"method", pr.method},
+  // A box that truncates C_P without bound leaves no finite error: null, and the truncation's factor
+  // as log10 (docs/gap.md).
+  const auto finite_or_null = [](double x) { return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr); };
+  j["poincare"] = {{"value", pr.value}, {"error_estimate", finite_or_null(pr.error_estimate)}, {"method", pr.method},
                    {"observed_order", pr.observed_order}, {"grids", grids}, {"log10_value", log10_cp},
-                   {"relative_error", pr.relative_error},
-                   {"truncation", {{"relative", g.truncation}, {"checked", g.truncation_checked},
+                   {"relative_error", finite_or_null(pr.relative_error)},
+                   {"truncation", {{"relative", finite_or_null(g.truncation)}, {"checked", g.truncation_checked},
                                    {"note", g.truncation_note}}}};
+  if (!std::isfinite(g.truncation)) j["poincare"]["truncation"]["log10_factor"] = g.truncation_log10_factor;
   j["box"] = {{"lo", std::vector<double>(box.lo.begin(), box.lo.begin() + d)},
               {"hi", std::vector<double>(box.hi.begin(), box.hi.begin() + d)},
               {"tail_mass", tail}, {"note", g.box_note}, {"wells_added", g.wells_added}, {"scan_radius", g.scan_radius}};
@@ -147,7 +152,7 @@ int run_gap(int argc, char** argv) {
       j["eyring_kramers"] = {{"applies", false}, {"value", "n/a"}, {"minima", ek.minima}, {"note", ek.note}};
     const auto& et = *g.ls_test_functions;
     const auto& ls = *g.log_sobolev;
-    const double cp_lower = pr.value - pr.error_estimate;
+    const double cp_lower = g.c_p_minus_error;
     j["log_sobolev_bracket"] = {
         {"lower", std::max({b.ls_lower, cp_lower, et.value})},
         {"upper", b.ls_upper}, {"D_plus", b.d_plus}, {"D_minus", b.d_minus},
@@ -194,22 +199,47 @@ int run_gap(int argc, char** argv) {
   t.columns = {{"quantity", "", false}, {"value", ""}, {"note", "", false}};
   const std::string cp_text = std::isfinite(pr.value) ? fmt::format("{:.10g}", pr.value)
                                                       : fmt::format("10^{:.10g}", log10_cp);
-  t.rows.push_back({"C_P (true)", cp_text, fmt::format("± {:.2g} (relative); {}", pr.relative_error, pr.method)});
-  t.rows.push_back({"truncation", fmt::format("{:.2g}", g.truncation), g.truncation_note});
-  if (d == 1 && j["eyring_kramers"]["applies"].get<bool>())
-    t.rows.push_back({"Eyring–Kramers", fmt::format("10^{:.8g}", j["eyring_kramers"]["log10_value"].get<double>()),
-                      fmt::format("C_P / EK = {:.6g}; {}", j["eyring_kramers"]["ratio"].get<double>(),
-                                  j["eyring_kramers"]["note"].get<std::string>())});
+  const bool unbounded = !std::isfinite(pr.relative_error);
+  t.rows.push_back({"C_P (true)", cp_text,
+                    unbounded ? fmt::format("± unbounded: the box truncates C_P (see truncation); {}", pr.method)
+                              : fmt::format("± {:.2g} (relative); {}", pr.relative_error, pr.method)});
+  t.rows.push_back({"truncation",
+                    std::isfinite(g.truncation) ? fmt::format("{:.2g}", g.truncation)
+                                                : fmt::format("×10^{:.4g}", g.truncation_log10_factor),
+                    g.truncation_note});
+  // Metastable values leave double's range (C_P ≈ e^{ΔV/s}): such a cell is 10^x from its log10 where
+  // one is known, else says so.
+  const auto big = [](double v, std::optional<double> log10v, const char* f = "{:.6g}") {
+    if (std::isfinite(v)) return fmt::format(fmt::runtime(f), v);
+    if (log10v && std::isfinite(*log10v)) return fmt::format("10^{:.6g}", *log10v);
+    return std::string("beyond double range");
+  };
+  if (d == 1 && g.eyring_kramers->applies) {
+    const auto& ek = *g.eyring_kramers;
+    t.rows.push_back({"Eyring–Kramers", fmt::format("10^{:.8g}", ek.log_value / std::log(10.0)),
+                      fmt::format("C_P / EK = {:.6g}; {}", std::exp(pr.log_value - ek.log_value), ek.note)});
+  }
   t.rows.push_back({"Var_μ(θ_i) max", fmt::format("{:.10g}", var_max), "lower bound on C_P"});
   if (d == 1) {
-    t.rows.push_back({"Muckenhoupt [B/2, 4B]", fmt::format("[{:.6g}, {:.6g}]", j["muckenhoupt"]["lower"].get<double>(),
-                                                           j["muckenhoupt"]["upper"].get<double>()), "brackets C_P"});
-    t.rows.push_back({"C_LS (discrete max)", fmt::format("{:.8g}", j["log_sobolev_bracket"]["computed"]["value"].get<double>()),
-                      fmt::format("± {:.2g}; Ent/2E over grid functions, from below", j["log_sobolev_bracket"]["computed"]["error_estimate"].get<double>())});
-    t.rows.push_back({"C_LS bracket", fmt::format("[{:.6g}, {:.6g}]", j["log_sobolev_bracket"]["lower"].get<double>(),
-                                                  j["log_sobolev_bracket"]["upper"].get<double>()), "Bobkov–Götze (robust form); lower ≥ C_P, e^{βt} tests"});
+    const auto& b = *g.brackets;
+    const double l2 = std::log10(2.0);
+    t.rows.push_back({"Muckenhoupt [B/2, 4B]",
+                      fmt::format("[{}, {}]", big(b.muck_lower, b.log10_b - l2), big(b.muck_upper, b.log10_b + 2 * l2)),
+                      "brackets C_P"});
+    const auto& ls = *g.log_sobolev;
+    const auto& et = *g.ls_test_functions;
+    // C_LS ≥ C_P: beyond double range, the lower end is C_P's own log10.
+    const std::optional<double> cp_log10 = std::isfinite(pr.value) ? std::nullopt : std::optional<double>(log10_cp);
+    t.rows.push_back({"C_LS (discrete max)", big(ls.value, cp_log10, "{:.8g}"),
+                      std::isfinite(ls.error_estimate)
+                          ? fmt::format("± {:.2g}; Ent/2E over grid functions, from below", ls.error_estimate)
+                          : std::string("C_LS ≥ C_P (the discrete ascent is beyond double range); from below")});
+    t.rows.push_back({"C_LS bracket",
+                      fmt::format("[{}, {}]", big(std::max({b.ls_lower, g.c_p_minus_error, et.value}), cp_log10),
+                                  big(b.ls_upper, std::nullopt)),
+                      "Bobkov–Götze (robust form); lower ≥ C_P, e^{βt} tests"});
   }
-  t.rows.push_back({"claim 1/λ + d/λ²", fmt::format("{:.6g}", claim_v), j["claims"]["paper_c_ls_bound"]["verdict"].get<std::string>()});
+  t.rows.push_back({"claim 1/λ + d/λ²", fmt::format("{:.6g}", claim_v), g.paper_bound.text});
   t.rows.push_back({"Gaussian s/λ", j["gaussian_reference"]["value"].dump(), "reference (exact for L ≡ 0)"});
   t.rows.push_back({"Bakry–Émery", j["bakry_emery"]["value"].dump(), fmt::format("K = {:.4g} on the box", K)});
   if (cert_st) {
@@ -226,13 +256,20 @@ int run_gap(int argc, char** argv) {
     t.notes.push_back("Ψ_s = " + dv.psi_s);
     t.notes.push_back("Ψ_2s = " + dv.psi_2s + "  (the Lyapunov quantity for μ_s, THEORY.md §1)");
   }
+  // Values beyond double range are null in the JSON, listed here; their log10 siblings carry them.
+  const auto beyond = null_beyond_double(j);
+  if (!beyond.empty())
+    j["beyond_double_range"] = {{"paths", beyond},
+                                {"note", "these values exceed double's range (metastability: C_P ≈ e^{ΔV/s}); "
+                                         "each is null, and log10_value / log10_B / log10_c_p give the magnitude"}};
+  const std::string doc = dump_checked(j, "gap");
   if (!out.empty()) {
     ensure_dir(out);
-    write_file_atomic(out + "/gap.json", j.dump(2) + "\n");
+    write_file_atomic(out + "/gap.json", doc + "\n");
     write_file_atomic(out + "/gap.md", render_markdown(t));
   }
   progress.end();
-  if (fmt_ == Format::Json) std::cout << j.dump(2) << "\n";
+  if (fmt_ == Format::Json) std::cout << doc << "\n";
   else std::cout << render(t, fmt_);
   return kOk;
 }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "cli/output.hpp"
 
@@ -20,6 +21,11 @@ struct NonFiniteOutput : std::runtime_error {
 void require_finite(const nlohmann::json& doc, const std::string& what);
 /// Throws NonFiniteOutput naming the row and column of the first cell that is inf or nan.
 void require_finite(const Table& t);
+/// For results whose magnitudes may leave double's range (metastable C_P ≈ e^{ΔV/s}): replaces
+/// every ±inf number in `doc` by null and returns the JSON paths it replaced (sorted), so that the
+/// document can say which values lie beyond double range (their log10 siblings carry them). A NaN
+/// is left in place for require_finite to refuse: it is a bug, not a large number.
+std::vector<std::string> null_beyond_double(nlohmann::json& doc);
 /// require_finite, then doc.dump(2).
 std::string dump_checked(const nlohmann::json& doc, const std::string& what);
 

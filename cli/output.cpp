@@ -1,5 +1,7 @@
 #include "cli/output.hpp"
 
+#include <algorithm>
+
 #include "cli/finite.hpp"
 
 #include <cmath>
@@ -246,6 +248,26 @@ void check_json(const nlohmann::json& j, const std::string& path, const std::str
 }  // namespace
 
 void require_finite(const nlohmann::json& doc, const std::string& what) { check_json(doc, "", what); }
+
+namespace {
+void null_inf(nlohmann::json& j, const std::string& path, std::vector<std::string>& paths) {
+  if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it) null_inf(it.value(), path + "/" + it.key(), paths);
+  } else if (j.is_array()) {
+    for (std::size_t i = 0; i < j.size(); ++i) null_inf(j[i], path + "/" + std::to_string(i), paths);
+  } else if (j.is_number_float() && std::isinf(j.get<double>())) {
+    j = nullptr;
+    paths.push_back(path);
+  }
+}
+}  // namespace
+
+std::vector<std::string> null_beyond_double(nlohmann::json& doc) {
+  std::vector<std::string> paths;
+  null_inf(doc, "", paths);
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
 
 void require_finite(const Table& t) {
   for (std::size_t i = 0; i < t.rows.size(); ++i)

@@ -63,7 +63,19 @@ PaperBound decide_paper_bound(const GapReport& g) {
     b.text = "not applicable: the bound is stated for λ > 0";
   } else if (b.lower > b.claim) {
     b.verdict = Verdict::Violated;
-    b.text = fmt::format("violated by a factor {:.4g} (C_LS ≥ C_P ≥ {:.6g} > {:.6g})", b.factor, b.lower, b.claim);
+    if (std::isfinite(b.lower) && std::isfinite(b.factor)) {
+      b.text = fmt::format("violated by a factor {:.4g} (C_LS ≥ C_P ≥ {:.6g} > {:.6g})", b.factor, b.lower, b.claim);
+    } else {
+      // Beyond double range (metastability): in log10. The trusted lower bound that overflowed is
+      // Muckenhoupt's B/2 or C_P − error (≈ C_P); both are written through their logarithms.
+      const double l10 = std::log(10.0);
+      double log10_lower = std::log10(std::max(g.variance_max, 1e-300));
+      if (g.brackets) log10_lower = std::max(log10_lower, g.brackets->log10_b - std::log10(2.0));
+      if (warranted && std::isfinite(pr.error_estimate))
+        log10_lower = std::max(log10_lower, pr.log_value / l10 + std::log10(std::max(1 - pr.relative_error, 1e-300)));
+      b.text = fmt::format("violated by a factor 10^{:.6g} (C_LS ≥ C_P ≥ 10^{:.6g} > {:.6g})",
+                           pr.log_value / l10 - std::log10(b.claim), log10_lower, b.claim);
+    }
   } else if (!warranted) {
     b.verdict = Verdict::Inconclusive;
     b.text = fmt::format("inconclusive: the discretization's C_P = {:.6g} lies outside its Muckenhoupt bracket "
@@ -124,6 +136,7 @@ GapReport gap_report(const symbolic::Energy& energy, const GapRequest& req) {
     const auto grown = lowdim::poincare_estimate_grown(pot, g.box, g.grid, !req.box_half_width);
     g.poincare = grown.result;
     g.truncation = grown.truncation_relative;
+    g.truncation_log10_factor = grown.truncation_log10_factor;
     g.truncation_checked = grown.checked;
     g.truncation_note = grown.note;
     if (grown.growths > 0) {
@@ -140,11 +153,15 @@ GapReport gap_report(const symbolic::Energy& energy, const GapRequest& req) {
   for (double v : g.variances) g.variance_max = std::max(g.variance_max, v);
   g.curvature_floor = curvature_floor(energy, g.box, d, lambda, s);
 
+  g.c_p_minus_error = std::isfinite(pr.error_estimate) ? pr.value - pr.error_estimate : g.variance_max;
   if (d == 1) {
     const double lo = g.box.lo[0], hi = g.box.hi[0];
     g.brackets = lowdim::brackets_1d(pot, lo, hi);
     g.bracket_contains_poincare = g.brackets->muck_lower <= pr.value && pr.value <= g.brackets->muck_upper;
     g.eyring_kramers = lowdim::eyring_kramers_1d(pot, lo, hi);
+    // Without a finite error on C_P (the box truncates it), the trusted lower bounds stand in.
+    g.c_p_minus_error = std::isfinite(pr.error_estimate) ? pr.value - pr.error_estimate
+                                                         : std::max(g.variance_max, g.brackets->muck_lower);
     g.ls_test_functions = lowdim::ls_lower_exponential(pot, lo, hi);
     if (req.log_sobolev) {
       auto ls = lowdim::log_sobolev_estimate_1d(pot, lo, hi, 800, 1500);
@@ -153,7 +170,7 @@ GapReport gap_report(const symbolic::Energy& energy, const GapRequest& req) {
       // raised to C_P − error, and the statement is one-sided: C_LS ≥ value.
       g.log_sobolev_note = "max of the discrete ratio Ent(f²)/(2E(f)) over grid functions (H¹ ascent, 5 starts), n "
                            "and n/2 cells; approaches C_LS from below, not certified";
-      const double cp_lower = pr.value - pr.error_estimate;
+      const double cp_lower = g.c_p_minus_error;
       if (!(std::isfinite(ls.value) && ls.value >= cp_lower)) {
         g.log_sobolev_note += fmt::format("; raised to C_P − error = {:.10g} (the ascent gave {:.10g}; C_LS ≥ C_P always)",
                                           cp_lower, ls.value);

@@ -55,12 +55,16 @@ struct GapReport {
   int wells_added = 0;
   std::string box_note;
   numerics::lowdim::PoincareResult poincare;
-  double truncation = 0;
+  double truncation = 0;           ///< relative move of C_P when the box grows; +inf: C_P has no finite error
+  double truncation_log10_factor = 0;  ///< log10 of that move's factor (finite where `truncation` is not)
   bool truncation_checked = false;
   std::string truncation_note;
   std::vector<double> variances;  ///< Var_μ(θ_k), lower bounds on C_P
   double variance_max = 0;
   double curvature_floor = 0;     ///< K = max(0, −min λ_min(∇²L)) on a grid of the box
+  /// C_P − error when the error is finite; else (the box truncates C_P without bound) the trusted
+  /// lower bounds: the largest coordinate variance and, in 1-D, Muckenhoupt's B/2.
+  double c_p_minus_error = 0;
   // 1-D only
   std::optional<numerics::lowdim::Bracket1D> brackets;
   bool bracket_contains_poincare = true;

@@ -103,7 +103,10 @@ PoincareResult poincare_estimate(const Potential& p, const Box& box, int n);
 struct GrownPoincare {
   PoincareResult result;           ///< on `box`, error_estimate including the truncation move
   Box box;
-  double truncation_relative = 0;  ///< |C_P(grown) − C_P(box)| / C_P(box) at the last step
+  double truncation_relative = 0;  ///< |C_P(grown) − C_P(box)| / C_P(box) at the last step; +inf when
+                                   ///< the growth multiplies C_P beyond double range (then result's
+                                   ///< relative_error and error_estimate are +inf: no finite error holds)
+  double truncation_log10_factor = 0;  ///< log10 C_P(grown)/C_P(box) at the last step (always finite)
   int growths = 0;                 ///< boxes adopted beyond the first
   bool checked = false;            ///< false when the first growth could not be evaluated
   std::string note;

@@ -352,6 +352,16 @@ PoincareResult poincare_estimate(const Potential& p, const Box& box, int n) {
   return r;
 }
 
+namespace {
+// A growth that multiplies C_P beyond double's range: no finite error can be warranted on any box.
+std::string unbounded_note(const Box& big, double log10_factor) {
+  return fmt::format("growing the box to [{:.6g}, {:.6g}] multiplies C_P by 10^{:.4g}: C_P grows with the box "
+                     "without settling, so the box truncates it and no finite error is warranted (the measure "
+                     "may satisfy no Poincaré inequality at all)",
+                     big.lo[0], big.hi[0], log10_factor);
+}
+}  // namespace
+
 GrownPoincare poincare_estimate_grown(const Potential& p, const Box& box, int n, bool adopt, double tol,
                                       int max_growths) {
   if (p.dim != 1) throw DomainError("poincare_estimate_grown needs a 1-D potential");
@@ -369,14 +379,20 @@ GrownPoincare poincare_estimate_grown(const Potential& p, const Box& box, int n,
       r2 = poincare_estimate(p, big, nb);
     } catch (const std::exception& e) {
       g.note = fmt::format("box growth to [{:.6g}, {:.6g}] not evaluated ({})", big.lo[0], big.hi[0], e.what());
+      if (!std::isfinite(g.truncation_relative))  // the growth before already moved C_P beyond any bound
+        g.note = unbounded_note(g.box, g.truncation_log10_factor) + "; " + g.note;
       break;
     }
     g.checked = true;
     const double move = std::fabs(std::expm1(r2.log_value - g.result.log_value));
     g.truncation_relative = move;
+    g.truncation_log10_factor = (r2.log_value - g.result.log_value) / std::log(10.0);
     if (move <= tol || !adopt || k == max_growths) {
-      g.note = fmt::format("growing the box to [{:.6g}, {:.6g}] moves C_P by {:.2g} (relative){}", big.lo[0],
-                           big.hi[0], move, move > tol ? " — more than the tolerance: the box truncates C_P" : "");
+      if (std::isfinite(move))
+        g.note = fmt::format("growing the box to [{:.6g}, {:.6g}] moves C_P by {:.2g} (relative){}", big.lo[0],
+                             big.hi[0], move, move > tol ? " — more than the tolerance: the box truncates C_P" : "");
+      else
+        g.note = unbounded_note(big, g.truncation_log10_factor);
       break;
     }
     g.box = big;
@@ -387,7 +403,9 @@ GrownPoincare poincare_estimate_grown(const Potential& p, const Box& box, int n,
   // Truncation enters the error estimate (beyond the discretization's).
   g.result.relative_error += g.truncation_relative;
   g.result.error_estimate = g.result.value * g.result.relative_error;
-  if (g.growths > 0) g.note += fmt::format("; box grown {} time{} until C_P stopped moving", g.growths, g.growths == 1 ? "" : "s");
+  if (g.growths > 0)
+    g.note += fmt::format("; box grown {} time{}{}", g.growths, g.growths == 1 ? "" : "s",
+                          g.truncation_relative <= tol ? " until C_P stopped moving" : "");
   return g;
 }
 

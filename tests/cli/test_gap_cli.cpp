@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -121,4 +122,43 @@ TEST_CASE("gap at the edges: large box, metastability, a far well, never exit 3"
   INFO(r.err);
   CHECK((r.code == 0 || r.code == 2));
   if (r.code == 2) CHECK(r.err.find("--box") != std::string::npos);
+}
+
+TEST_CASE("gap beyond double range: C_P of 10^4336 and a box-truncated C_P are printed, never exit 3", "[cli]") {
+  // A double well with ΔV = 1000/0.1 = 10^4: C_P ≈ e^{ΔV/s}·… ≈ 10^4336, beyond double. The table printed
+  // "[inf, inf]" (exit 3) and the JSON held silent nulls.
+  auto r = run_villani("gap --loss '1000*(t^2-1)^2' --lambda 1 --temperature 0.1", "gapbig0");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("10^4336.5") != std::string::npos);
+  CHECK(r.out.find("violated by a factor 10^4336") != std::string::npos);
+  r = run_villani("gap --loss '1000*(t^2-1)^2' --lambda 1 --temperature 0.1 --format json", "gapbig1");
+  REQUIRE(r.code == 0);
+  json j = json::parse(r.out);
+  const double l10 = j["poincare"]["log10_value"].get<double>();
+  // Eyring–Kramers, computed independently from the Laplace masses, agrees to O(s).
+  CHECK(std::fabs(l10 - j["eyring_kramers"]["log10_value"].get<double>()) < 0.01);
+  // Muckenhoupt B/2 ≤ C_P ≤ 4B, in log10.
+  const double lb = j["muckenhoupt"]["log10_B"].get<double>();
+  CHECK(lb - std::log10(2.0) <= l10);
+  CHECK(l10 <= lb + std::log10(4.0));
+  CHECK(j["poincare"]["value"].is_null());
+  const auto& paths = j["beyond_double_range"]["paths"];
+  CHECK(std::find(paths.begin(), paths.end(), "/poincare/value") != paths.end());
+  CHECK(j["claims"]["paper_c_ls_bound"]["status"] == "violated");
+
+  // L = 2^sin(t)·t²: barriers grow like 1.5·t², so C_P grows with the box without bound (the
+  // measure has no Poincaré inequality). The box truncation has no finite error: "unbounded", not
+  // "± inf" (exit 3).
+  r = run_villani("gap --loss '2^sin(t)*t^2' --lambda 1 --format json", "gapbig2");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  j = json::parse(r.out);
+  CHECK(j["poincare"]["relative_error"].is_null());
+  CHECK(j["poincare"]["truncation"]["relative"].is_null());
+  CHECK(j["poincare"]["truncation"]["log10_factor"].get<double>() > 100);
+  CHECK(j["claims"]["paper_c_ls_bound"]["status"] == "violated");
+  r = run_villani("gap --loss '2^sin(t)*t^2' --lambda 1", "gapbig3");
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("± unbounded: the box truncates C_P") != std::string::npos);
 }
