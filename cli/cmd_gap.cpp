@@ -240,8 +240,11 @@ int run_gap(int argc, char** argv) {
                       "Bobkov–Götze (robust form); lower ≥ C_P, e^{βt} tests"});
   }
   t.rows.push_back({"claim 1/λ + d/λ²", fmt::format("{:.6g}", claim_v), g.paper_bound.text});
-  t.rows.push_back({"Gaussian s/λ", j["gaussian_reference"]["value"].dump(), "reference (exact for L ≡ 0)"});
-  t.rows.push_back({"Bakry–Émery", j["bakry_emery"]["value"].dump(), fmt::format("K = {:.4g} on the box", K)});
+  t.rows.push_back({"Gaussian s/λ", g.gaussian_c_p ? fmt::format("{:.10g}", *g.gaussian_c_p) : "n/a",
+                    "reference (exact for L ≡ 0)"});
+  const bool be_value = g.bakry_emery && g.bakry_emery->applies && g.bakry_emery->c_p;
+  t.rows.push_back({"Bakry–Émery", be_value ? to_decimal(*g.bakry_emery->c_p, 10) : "n/a",
+                    fmt::format("K = {:.4g} on the box", K)});
   if (cert_st) {
     t.rows.push_back({"certificate", j["certificate"]["verdict"].get<std::string>(), cert_st->text});
     t.notes.push_back("certificate: " + cert_line);
