@@ -5,6 +5,7 @@
 #include <iostream>
 #include <optional>
 
+#include "cli/certificate_render.hpp"
 #include "cli/command.hpp"
 #include "cli/finite.hpp"
 #include "cli/strict_integers.hpp"
@@ -184,8 +185,8 @@ int run_gap(int argc, char** argv) {
   if (cert_st) {
     cert_opt.progress = progress.fn();
     const auto cr = validators::certify(energy, lambda_s, temp_s, *cert_st, cert_opt);
-    j["certificate"] = validators::certificate_json(cr, *cert_st);
-    cert_line = validators::certificate_line(cr);
+    j["certificate"] = certificate_json(cr, *cert_st);
+    cert_line = certificate_line(cr);
   }
   if (show) {
     const auto dv = energy.derivation();

@@ -21,7 +21,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 
 #include "numerics/progress.hpp"
 #include "numerics/symbolic/energy.hpp"
@@ -79,11 +78,5 @@ struct CertifyResult {
 /// 50-digit intervals). Throws InputError("--lambda"/"--temperature") if they do not parse.
 CertifyResult certify(const numerics::symbolic::Energy& energy, const std::string& lambda,
                       const std::string& s, const CertifyStatement& st, const CertifyOptions& o = {});
-
-/// JSON object for `villani gap`'s "certificate" key.
-nlohmann::json certificate_json(const CertifyResult& r, const CertifyStatement& st);
-
-/// One readable line ("certified: Ψ_s ≥ 3 on 2 ≤ ‖θ‖ ≤ 5 (412 boxes, depth 9, min enclosure …)").
-std::string certificate_line(const CertifyResult& r);
 
 }  // namespace villani::validators
