@@ -162,3 +162,20 @@ TEST_CASE("gap beyond double range: C_P of 10^4336 and a box-truncated C_P are p
   REQUIRE(r.code == 0);
   CHECK(r.out.find("± unbounded: the box truncates C_P") != std::string::npos);
 }
+
+TEST_CASE("gap: a loss whose normal form overflows double in between is evaluated at 50 digits there", "[cli]") {
+  // GiNaC writes (1 + t²/1000)^1000 as (1000 + t²)^1000·1000^−1000: beyond |t| ≈ 7.6 both factors
+  // leave double (was exit 2 "F/s is not finite at t = -8"). The same function written so that
+  // double never overflows, exp(1000·log(1 + t²/1000)), is the independent reference.
+  auto a = run_villani("gap --loss '(1 + t^2/1000)^1000' --lambda 1 --format json", "gapwide0");
+  INFO(a.err);
+  REQUIRE(a.code == 0);
+  auto b = run_villani("gap --loss 'exp(1000*log(1+t^2/1000))' --lambda 1 --format json", "gapwide1");
+  REQUIRE(b.code == 0);
+  const json ja = json::parse(a.out), jb = json::parse(b.out);
+  const double ca = ja["poincare"]["value"].get<double>(), cb = jb["poincare"]["value"].get<double>();
+  CHECK(std::fabs(ca - cb) <= 1e-9 * cb);
+  // F ≥ 1 + (3/2)t²: strongly convex with V'' ≥ 3 near the minimum, so C_P < 1/3 (and > 0.2 here).
+  CHECK(ca < 1.0 / 3);
+  CHECK(ca > 0.2);
+}
