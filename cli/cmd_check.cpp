@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/check_render.hpp"
 #include "cli/check_sources.hpp"
 #include "cli/command.hpp"
 #include "cli/finite.hpp"
@@ -18,63 +19,6 @@
 
 namespace villani::cli {
 namespace {
-
-std::string cell(const nlohmann::json& j) {
-  if (j.is_null()) return "—";
-  if (j.is_number()) return fmt::format("{:.4g}", j.get<double>());
-  if (j.is_string()) return j.get<std::string>();
-  return j.dump();
-}
-
-Table criteria_table(const nlohmann::json& rep) {
-  Table t;
-  t.title = fmt::format("villani check: {} (d = {}), λ = {}, s = {}", cell(rep["model"]["name"]),
-                        cell(rep["model"]["dim"]), cell(rep["options"]["lambda"]), cell(rep["options"]["temperature"]));
-  t.columns = {{"criterion", "", false}, {"verdict", "", false}, {"evidence", "", false}};
-  for (const char* k : {"smoothness", "coercivity", "integrability", "growth"}) {
-    const auto& c = rep["criteria"][k];
-    std::string ev = c.value("evidence", "");
-    if (c.contains("reason")) ev += " [inconclusive: " + c["reason"].get<std::string>() + "]";
-    t.rows.push_back({k, c.value("verdict", ""), ev});
-  }
-  if (rep.contains("center") && rep["center"].value("finite", false)) {
-    const auto& c = rep["center"];
-    t.notes.push_back(fmt::format("centre ({}): F = {}, ΔF = {}, ‖∇F‖ = {}, Ψ_s = {}, Ψ_2s = {}{}", cell(c["label"]),
-                                  cell(c["F"]), cell(c["laplacian"]), cell(c["grad_norm"]), cell(c["psi_s"]),
-                                  cell(c["psi_2s"]),
-                                  c["standard_error"].get<double>() > 0
-                                      ? " (ΔF ± " + cell(c["standard_error"]) + " s.e.)"
-                                      : std::string()));
-  }
-  const auto& g = rep["growth"];
-  t.notes.push_back(fmt::format("growth: exponent {} (predicted 2), coefficient {} (predicted λ²/s = {}); "
-                                "R(Ψ_s > thr) = {}, R(Ψ_2s > thr) = {}; precision decided by {}",
-                                cell(g["exponent"]), cell(g["coefficient"]), cell(g["predicted_coefficient"]),
-                                cell(g.value("radius_psi_s", nlohmann::json())),
-                                cell(g.value("radius_psi_2s", nlohmann::json())),
-                                cell(rep["precision"]["decided_by"])));
-  return t;
-}
-
-Table shells_table(const nlohmann::json& rep) {
-  Table t;
-  t.title = "Ψ on shells (r = distance from the centre)";
-  t.columns = {{"r", "$r$"}, {"Ψ_s min", "$\\min\\Psi_s$"}, {"Ψ_s median", "median $\\Psi_s$"},
-               {"Ψ_s max", "$\\max\\Psi_s$"}, {"Ψ_2s min", "$\\min\\Psi_{2s}$"},
-               {"predicted", "$\\lambda^2r^2/s-\\lambda d$"}, {"std err", ""},
-               {"min F/‖θ‖²", "$\\min F/\\|\\theta\\|^2$"}, {"rung", "", false}};
-  const auto& coer = rep["criteria"]["coercivity"]["shells"];
-  std::size_t i = 0;
-  for (const auto& sh : rep["growth"]["shells"]) {
-    const std::string ratio = i < coer.size() ? cell(coer[i]["min_f_over_norm2"]) : "—";
-    ++i;
-    if (!sh.contains("psi_s")) { t.rows.push_back({cell(sh["radius"]), "—", "—", "—", "—", "—", "—", ratio, "—"}); continue; }
-    t.rows.push_back({cell(sh["radius"]), cell(sh["psi_s"]["min"]), cell(sh["psi_s"]["median"]),
-                      cell(sh["psi_s"]["max"]), cell(sh["psi_2s"]["min"]), cell(sh["predicted_psi_s"]),
-                      cell(sh["standard_error"]), ratio, cell(sh["rung"])});
-  }
-  return t;
-}
 
 int run_check(int argc, char** argv) {
   CLI::App app{
@@ -163,20 +107,22 @@ int run_check(int argc, char** argv) {
     o.center = read_parameters("--center", center, d);
     o.center_label = center;
   }
-  const nlohmann::json rep = validators::run_check(m.input, o);
+  const validators::CheckReport rep = validators::run_check(m.input, o);
   progress.end();
-  const Table ct = criteria_table(rep), st = shells_table(rep);
+  const nlohmann::json doc = check_json(rep);
+  const Table ct = check_criteria_table(rep), st = check_shells_table(rep);
   if (!out.empty()) {
-    write_file_atomic(out + "/check.json", dump_checked(rep, "check") + "\n");
-    write_file_atomic(out + "/check.md", validators::check_markdown(rep));
-    const std::string why = validators::write_psi_plot(rep, out);
+    write_file_atomic(out + "/check.json", dump_checked(doc, "check") + "\n");
+    write_file_atomic(out + "/check.md", check_markdown(rep));
+    const std::string why = write_psi_plot(rep, out);
     if (!why.empty()) std::cerr << "villani check: no plot: " << why << "\n";
   }
-  if (fmt == Format::Json) std::cout << dump_checked(rep, "check") << "\n";
-  else if (fmt == Format::Markdown) std::cout << validators::check_markdown(rep);
+  if (fmt == Format::Json) std::cout << dump_checked(doc, "check") << "\n";
+  else if (fmt == Format::Markdown) std::cout << check_markdown(rep);
   else std::cout << render(ct, fmt) << "\n" << render(st, fmt);
   bool failed = false;
-  for (const auto& [k, c] : rep["criteria"].items()) failed = failed || validators::parse_verdict(c.value("verdict", "")) == validators::Verdict::Violated;
+  for (const validators::CheckCriterion k : validators::kCheckCriteria)
+    failed = failed || criterion(rep.criteria, k).verdict == validators::Verdict::Violated;
   return strict && failed ? kViolation : kOk;
 }
 

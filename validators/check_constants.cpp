@@ -21,17 +21,18 @@
 namespace villani::validators::check_detail {
 
 // ---- 5. constants --------------------------------------------------------------------
-json Engine::constants() {
-  json c;
+CheckConstants Engine::constants() {
+  CheckConstants c;
   const double lam = o_.lambda, s = o_.s, dd = static_cast<double>(d_);
-  c["estimate"] = "sup/inf over sampled points (estimates, not bounds)";
+  c.estimate = "sup/inf over sampled points (estimates, not bounds)";
   if (!all_finite()) {
-    c["note"] = nonfinite_reason();
+    c.note = nonfinite_reason();
     return c;
   }
+  c.computed = true;
   const int kR = k2s_;
   const double R = kR >= 0 ? radii_[kR] : radii_.back();
-  c["radius"] = kR >= 0 ? json(R) : json(nullptr);
+  if (kR >= 0) c.radius = R;
   // Points of the ball B(c, R): the centre and every shell with r ≤ R.
   double fsup = center_pt_.f, finf = center_pt_.f, neg = std::max(0.0, -center_pt_.psi(2 * s));
   double lsup = center_pt_.f - 0.5 * lam * center_pt_.norm * center_pt_.norm, linf = lsup;
@@ -48,11 +49,11 @@ json Engine::constants() {
   if (kR >= 0)
     for (std::size_t k = kR; k < shells_.size(); ++k)
       for (const auto& p : shells_[k]) psi_out = std::min(psi_out, p.psi(2 * s) - 2 * p.se);
-  c["sup_f_ball"] = fsup;
-  c["inf_f_ball"] = finf;
-  c["sup_neg_psi_2s_ball"] = neg;
-  c["inf_psi_2s_outside"] = kR >= 0 ? json(psi_out) : json(nullptr);
-  c["oscillation_l_ball"] = lsup - linf;
+  c.sup_f_ball = fsup;
+  c.inf_f_ball = finf;
+  c.sup_neg_psi_2s_ball = neg;
+  if (kR >= 0) c.inf_psi_2s_outside = psi_out;
+  c.oscillation_l_ball = lsup - linf;
   // Curvature floor K: ∇²L ≥ −K·I, from the smallest eigenvalue of ∇²L at a few points of the
   // ball (Lanczos with full reorthogonalization, numerics/lanczos.hpp; converged to 1e-10, or
   // exact once the Krylov space fills ℝ^d — never more HVPs than a dense Hessian).
@@ -78,17 +79,13 @@ json Engine::constants() {
         lmin = std::min(lmin, e.values[0]);
       }
       kfloor = std::max(0.0, -lmin);
-      c["curvature_floor"] = *kfloor;
-      c["curvature_points"] = at.size();
-      c["curvature_hvps"] = hvps;
-      c["curvature_converged"] = converged;
-      c["min_eigenvalue_hessian_l"] = lmin;
+      c.curvature = CurvatureFloor{*kfloor, at.size(), hvps, converged, lmin};
     } catch (const std::exception& e) {
-      c["curvature_note"] = std::string("Hessian failed: ") + e.what();
+      c.curvature_note = std::string("Hessian failed: ") + e.what();
     }
   } else {
-    c["curvature_floor"] = nullptr;
-    c["curvature_note"] = fmt::format("d = {} > {}: curvature floor not computed", d_, o_.curvature_max_dim);
+    c.curvature_skipped = true;
+    c.curvature_note = fmt::format("d = {} > {}: curvature floor not computed", d_, o_.curvature_max_dim);
   }
   theory::ConstantsQuery q;
   q.lambda = Wide(lam);
@@ -107,30 +104,21 @@ json Engine::constants() {
     li.provenance = "sampled by villani check (estimates of inf/sup)";
     q.lyapunov = li;
   } else {
-    c["lyapunov_note"] = !at_origin ? "shells not centred at the origin: the Lyapunov route needs ‖θ‖ > R"
+    c.lyapunov_note = !at_origin ? "shells not centred at the origin: the Lyapunov route needs ‖θ‖ > R"
                          : kR < 0   ? "no radius beyond which Ψ_2s > 0 was found"
                                     : "F < 0 or Ψ_2s ≤ 0 outside the ball on the samples";
   }
-  json routes = json::array();
-  for (const auto& r : theory::all_routes(q)) {
+  c.routes = theory::all_routes(q);
+  // Without measured inputs theory/ evaluates the Lyapunov route for L ≡ 0, which says nothing
+  // about this model: it is reported as not applying, with lyapunov_note.
+  for (auto& r : c.routes)
     if (r.id == "lyapunov" && !q.lyapunov) {
-      routes.push_back({{"id", r.id}, {"name", r.name}, {"applies", false},
-                        {"unmet", c.value("lyapunov_note", "")}, {"c_p", nullptr}, {"c_ls", nullptr}});
-      continue;
+      r.applies = false;
+      r.unmet = c.lyapunov_note;
+      r.c_p.reset();
+      r.c_ls.reset();
     }
-    routes.push_back({{"id", r.id},
-                      {"name", r.name},
-                      {"kind", theory::to_string(r.kind)},
-                      {"applies", r.applies},
-                      {"unmet", r.unmet},
-                      {"c_p", wide(r.c_p)},
-                      {"c_ls", wide(r.c_ls)},
-                      {"log10_c_p", r.c_p ? json(static_cast<double>(log10_abs(*r.c_p))) : json(nullptr)},
-                      {"source", r.source},
-                      {"note", r.note}});
-  }
-  c["routes"] = routes;
-  c["oscillation_caveat"] = "Holley–Stroock needs osc L over all of R^d; the value here is the sampled oscillation on the ball";
+  c.oscillation_caveat = "Holley–Stroock needs osc L over all of R^d; the value here is the sampled oscillation on the ball";
   return c;
 }
 

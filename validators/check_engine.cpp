@@ -28,18 +28,10 @@ double median(std::vector<double> v) {
 
 std::string num(double x) { return fmt::format("{:.4g}", x); }
 
-json jnum(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
-
-json wide(const std::optional<Wide>& x) {
-  if (!x) return nullptr;
-  if (fits_double(*x)) return static_cast<double>(*x);
-  return to_decimal(*x, 8);
-}
-
-json criterion(Verdict v, const std::string& evidence, const std::string& reason) {
-  json j = {{"verdict", to_string(v, VerdictWords::Criterion)}, {"evidence", evidence}};
-  if (v == Verdict::Inconclusive) j["reason"] = reason.empty() ? evidence : reason;
-  return j;
+void set_verdict(CriterionResult& c, Verdict v, const std::string& evidence, const std::string& reason) {
+  c.verdict = v;
+  c.evidence = evidence;
+  c.reason = v == Verdict::Inconclusive ? (reason.empty() ? evidence : reason) : std::string();
 }
 
 Engine::Engine(const CheckInput& in, const CheckOptions& o)
@@ -58,30 +50,22 @@ Engine::Engine(const CheckInput& in, const CheckOptions& o)
   diagonal_laplacian_ = !estimated_ && !native;
 }
 
-json Engine::run() {
-  json rep;
-  rep["model"] = {{"name", in_.model.empty() ? in_.loss->name() : in_.model},
-                  {"objective", f_.name()},
-                  {"dim", d_},
-                  {"laplacian", laplacian_label()}};
-  rep["options"] = {{"lambda", o_.lambda},         {"temperature", o_.s},
-                    {"radii", radii_},             {"directions", o_.directions},
-                    {"probes", o_.probes},         {"precision", to_string(o_.precision)},
-                    {"center", o_.center_label},   {"seed", o_.seed},
-                    {"threshold", o_.threshold},   {"confidence", o_.confidence},
-                    {"matvecs", o_.matvecs},       {"r0", r0_}};
+CheckReport Engine::run() {
+  CheckReport rep;
+  rep.model = {in_.model.empty() ? in_.loss->name() : in_.model, f_.name(), static_cast<std::int64_t>(d_),
+               laplacian_label()};
+  rep.options = {o_.lambda,  o_.s,          radii_,       o_.directions, o_.probes,   o_.precision,
+                 o_.center_label, o_.seed,  o_.threshold, o_.confidence, o_.matvecs, r0_};
   sample();
   progress_update(o_.progress, "check: criteria and constants", 0, 0, "");
-  json growth = growth_criterion();
-  json& crit = rep["criteria"];
-  crit["smoothness"] = smoothness_criterion();
-  crit["coercivity"] = coercivity_criterion();
-  crit["integrability"] = integrability_criterion();
-  crit["growth"] = growth;
-  rep["growth"] = growth_summary_;
-  rep["center"] = center_values();
-  rep["constants"] = constants();
-  rep["precision"] = precision_summary();
+  rep.criteria.growth = growth_criterion();
+  rep.criteria.smoothness = smoothness_criterion();
+  rep.criteria.coercivity = coercivity_criterion();
+  rep.criteria.integrability = integrability_criterion();
+  rep.growth = growth_summary_;
+  rep.center = center_values();
+  rep.constants = constants();
+  rep.precision = precision_summary();
   return rep;
 }
 
@@ -91,13 +75,21 @@ std::string Engine::laplacian_label() const {
 }
 
 // The centre's own F, ΔF, ‖∇F‖ and Ψ (computed for the constants; reported too).
-json Engine::center_values() const {
+CenterValues Engine::center_values() const {
   const Point& c = center_pt_;
-  if (!c.finite) return {{"label", o_.center_label}, {"finite", false}};
-  return {{"label", o_.center_label},      {"finite", true},         {"norm", c.norm},
-          {"F", c.f},                      {"laplacian", c.lap},     {"grad_norm", std::sqrt(c.g2)},
-          {"psi_s", c.psi(o_.s)},          {"psi_2s", c.psi(2 * o_.s)}, {"standard_error", c.se},
-          {"rung", c.rung}};
+  CenterValues v;
+  v.label = o_.center_label;
+  v.finite = c.finite;
+  if (!c.finite) return v;
+  v.norm = c.norm;
+  v.F = c.f;
+  v.laplacian = c.lap;
+  v.grad_norm = std::sqrt(c.g2);
+  v.psi_s = c.psi(o_.s);
+  v.psi_2s = c.psi(2 * o_.s);
+  v.standard_error = c.se;
+  v.rung = c.rung;
+  return v;
 }
 
 Point Engine::evaluate(const Vec& theta, double r, std::uint64_t seed) {
@@ -109,7 +101,7 @@ Point Engine::evaluate(const Vec& theta, double r, std::uint64_t seed) {
       const int digits = o_.precision == PrecisionMode::Digits50 ? 50 : 100;
       const PrecisePoint q = in_.precise(theta, o_.lambda, digits);
       p.f = q.value; p.lap = q.laplacian; p.g2 = q.grad_norm_sq;
-      p.rung = std::to_string(digits);
+      p.rung = digits == 50 ? Rung::Digits50 : Rung::Digits100;
     } else {
       p.f = f_.value(theta);
       p.g2 = f_.gradient(theta).squaredNorm();
@@ -156,9 +148,9 @@ void Engine::sample() {
     }
     shells_.push_back(std::move(pts));
     thetas_.push_back(std::move(th));
-    shell_rung_.push_back(o_.precision == PrecisionMode::Digits50    ? "50"
-                          : o_.precision == PrecisionMode::Digits100 ? "100"
-                                                                     : "double");
+    shell_rung_.push_back(o_.precision == PrecisionMode::Digits50    ? Rung::Digits50
+                          : o_.precision == PrecisionMode::Digits100 ? Rung::Digits100
+                                                                     : Rung::Double);
   }
   if (o_.precision == PrecisionMode::Auto && in_.precise) escalate();
 }
@@ -209,7 +201,7 @@ void Engine::escalate() {
                     static_cast<long>(chosen.size()), "point");
     const std::size_t k = c.k;
     Point& p = shells_[k][c.j];
-    std::string& rung = shell_rung_[k];
+    Rung& rung = shell_rung_[k];
     try {
       const PrecisePoint q50 = in_.precise(thetas_[k][c.j], o_.lambda, 50);
       ++escalations_;
@@ -224,15 +216,15 @@ void Engine::escalate() {
       if (!need100) {
         p.f = p50.f; p.lap = p50.lap; p.g2 = p50.g2; p.se = 0;
         // Double confirmed (exact Laplacian) or the estimate replaced by the exact value.
-        if (estimated_ && rung == "double") rung = "50";
+        if (estimated_ && rung == Rung::Double) rung = Rung::Digits50;
         continue;
       }
       const PrecisePoint q100 = in_.precise(thetas_[k][c.j], o_.lambda, 100);
       ++escalations_;
       const bool agree = std::abs(q100.laplacian - q50.laplacian) + std::abs(q100.grad_norm_sq - q50.grad_norm_sq) / o_.s <= 1e-30 * scale;
       p.f = q100.value; p.lap = q100.laplacian; p.g2 = q100.grad_norm_sq; p.se = 0;
-      p.rung = agree ? "50" : "100";
-      if (rung == "double" || (rung == "50" && p.rung == "100")) rung = p.rung;
+      p.rung = agree ? Rung::Digits50 : Rung::Digits100;
+      rung = std::max(rung, p.rung);
     } catch (const std::exception& e) {
       if (eval_errors_.size() < 3) eval_errors_.push_back(std::string("high-precision evaluation: ") + e.what());
     }
@@ -257,24 +249,24 @@ std::string Engine::nonfinite_reason() const {
   return r;
 }
 
-json Engine::precision_summary() const {
-  json j;
-  j["mode"] = to_string(o_.precision);
-  j["high_precision_available"] = static_cast<bool>(in_.precise);
-  j["escalations"] = escalations_;
-  j["escalations_skipped"] = escalation_skipped_;
-  j["policy"] = "points within 1e-6 of the cancellation scale of the threshold (3 standard errors when ΔF is "
-                "estimated) climb to 50/100 digits; with an exact Laplacian the point nearest the threshold is "
-                "also spot-checked";
-  std::string decided = o_.precision == PrecisionMode::Digits50    ? "50"
-                        : o_.precision == PrecisionMode::Digits100 ? "100"
-                                                                   : "double";
-  for (const auto& r : shell_rung_)
-    if (r == "100" || (r == "50" && decided == "double")) decided = r;
-  j["decided_by"] = decided;
-  j["shell_rungs"] = shell_rung_;
+PrecisionSummary Engine::precision_summary() const {
+  PrecisionSummary j;
+  j.mode = o_.precision;
+  j.high_precision_available = static_cast<bool>(in_.precise);
+  j.escalations = escalations_;
+  j.escalations_skipped = escalation_skipped_;
+  j.policy = "points within 1e-6 of the cancellation scale of the threshold (3 standard errors when ΔF is "
+             "estimated) climb to 50/100 digits; with an exact Laplacian the point nearest the threshold is "
+             "also spot-checked";
+  // The highest rung any shell needed (at least the forced one).
+  Rung decided = o_.precision == PrecisionMode::Digits50    ? Rung::Digits50
+                 : o_.precision == PrecisionMode::Digits100 ? Rung::Digits100
+                                                            : Rung::Double;
+  for (const Rung r : shell_rung_) decided = std::max(decided, r);
+  j.decided_by = decided;
+  j.shell_rungs = shell_rung_;
   if (o_.precision == PrecisionMode::Auto && !in_.precise)
-    j["note"] = "double only: this model has no 50/100-digit evaluation";
+    j.note = "double only: this model has no 50/100-digit evaluation";
   return j;
 }
 

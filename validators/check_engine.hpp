@@ -7,8 +7,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "numerics/objective.hpp"
 #include "numerics/precision.hpp"
 #include "numerics/psi.hpp"
@@ -18,7 +16,6 @@
 namespace villani::validators::check_detail {
 
 using numerics::Vec;
-using nlohmann::json;
 
 using numerics::derive_seed;
 using numerics::Random;
@@ -27,7 +24,7 @@ using numerics::sample_sphere;
 struct Point {
   double r = 0, norm = 0, f = 0, lap = 0, g2 = 0, se = 0;
   bool finite = true;
-  std::string rung = "double";
+  Rung rung = Rung::Double;
   double psi(double s) const { return numerics::psi_value(lap, g2, s); }
 };
 
@@ -35,16 +32,13 @@ double median(std::vector<double> v);
 
 std::string num(double x);
 
-json jnum(double x);
-
-json wide(const std::optional<Wide>& x);
-
-json criterion(Verdict v, const std::string& evidence, const std::string& reason = "");
+/// Sets a criterion's verdict, evidence and (when inconclusive) reason: the evidence when none is given.
+void set_verdict(CriterionResult& c, Verdict v, const std::string& evidence, const std::string& reason = "");
 
 class Engine {
  public:
   Engine(const CheckInput& in, const CheckOptions& o);
-  json run();
+  CheckReport run();
 
  private:
   const CheckInput& in_;
@@ -57,8 +51,8 @@ class Engine {
   Point center_pt_;
   std::vector<std::vector<Point>> shells_;
   std::vector<std::vector<Vec>> thetas_;
-  std::vector<std::string> shell_rung_;
-  json growth_summary_;
+  std::vector<Rung> shell_rung_;
+  GrowthSummary growth_summary_;
   int k2s_ = -1, ks_ = -1;  // first shell index from which Ψ_{2s} (Ψ_s) exceed the threshold
   int escalations_ = 0;
   int escalation_skipped_ = 0;  // near-threshold points left to double by max_escalations
@@ -70,7 +64,7 @@ class Engine {
 
   std::string laplacian_label() const;
   // The centre's own F, ΔF, ‖∇F‖ and Ψ (computed for the constants; reported too).
-  json center_values() const;
+  CenterValues center_values() const;
   Point evaluate(const Vec& theta, double r, std::uint64_t seed);
   void sample();
   // Auto precision (DESIGN.md "Precision"). On each shell the points deciding the growth
@@ -85,13 +79,13 @@ class Engine {
   std::vector<Point> finite_points(std::size_t k) const;
   bool all_finite() const;
   std::string nonfinite_reason() const;
-  json growth_criterion();
-  json coercivity_criterion();
-  json integrability_criterion();
+  GrowthCriterion growth_criterion();
+  CoercivityCriterion coercivity_criterion();
+  IntegrabilityCriterion integrability_criterion();
   GQ line_eval(const Vec& x, const Vec& u, double t);
-  json smoothness_criterion();
-  json constants();
-  json precision_summary() const;
+  SmoothnessCriterion smoothness_criterion();
+  CheckConstants constants();
+  PrecisionSummary precision_summary() const;
 };
 
 }  // namespace villani::validators::check_detail

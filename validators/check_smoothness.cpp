@@ -32,9 +32,9 @@ Engine::GQ Engine::line_eval(const Vec& x, const Vec& u, double t) {
   }
 }
 
-json Engine::smoothness_criterion() {
+SmoothnessCriterion Engine::smoothness_criterion() {
   const std::vector<std::string> audit = in_.audit ? *in_.audit : in_.loss->nonsmooth_ops();
-  json kinks = json::array();
+  std::vector<Kink> kinks;
   int lines_done = 0, bad_lines = 0;
   const double half = 0.5 * std::min(r0_, radii_.back());
   for (int i = 0; i < o_.probes; ++i) {
@@ -74,12 +74,11 @@ json Engine::smoothness_criterion() {
       }
       if (e >= 0.25 * e0 && e > 1e-7 * (1 + std::abs(ga.g))) {
         ++found;
-        kinks.push_back({{"line", i}, {"t", 0.5 * (a + b)}, {"jump", gb.g - ga.g},
-                         {"distance_from_centre", (x + 0.5 * (a + b) * u - center_).norm()}});
+        kinks.push_back({i, 0.5 * (a + b), gb.g - ga.g, (x + 0.5 * (a + b) * u - center_).norm()});
       }
     }
   }
-  json j;
+  SmoothnessCriterion j;
   std::string ops;
   for (const auto& a : audit) ops += (ops.empty() ? "" : "; ") + a;
   const std::string probe_text =
@@ -87,26 +86,25 @@ json Engine::smoothness_criterion() {
                      : fmt::format("kink probe: {} of {} random lines of length {} evaluated, {} kinks found",
                                    lines_done, o_.probes, num(2 * half), kinks.size());
   if (!audit.empty()) {
-    j = criterion(Verdict::Violated, fmt::format("not C^∞: {} ({}); {}", ops, in_.audit_source, probe_text));
+    set_verdict(j, Verdict::Violated, fmt::format("not C^∞: {} ({}); {}", ops, in_.audit_source, probe_text));
   } else if (!kinks.empty()) {
-    j = criterion(Verdict::Violated,
-                  fmt::format("the {} name no non-smooth operation, but the {} — first jump of the "
+    set_verdict(j, Verdict::Violated,
+                fmt::format("the {} name no non-smooth operation, but the {} — first jump of the "
                               "directional derivative {} at distance {} from the centre",
-                              in_.audit_source, probe_text, num(kinks[0]["jump"].get<double>()),
-                              num(kinks[0]["distance_from_centre"].get<double>())));
+                              in_.audit_source, probe_text, num(kinks[0].jump), num(kinks[0].distance_from_centre)));
   } else if (bad_lines > 0 && lines_done == 0 && o_.probes > 0) {
-    j = criterion(Verdict::Inconclusive,
+    set_verdict(j, Verdict::Inconclusive,
                   fmt::format("no non-smooth operation in the {}, but the probe lines could not be evaluated",
                               in_.audit_source),
                   nonfinite_reason());
   } else {
-    j = criterion(Verdict::Holds,
+    set_verdict(j, Verdict::Holds,
                   fmt::format("no non-smooth operation in the {}; {}", in_.audit_source, probe_text));
   }
-  j["offending_ops"] = audit;
-  j["audit_source"] = in_.audit_source;
-  j["kinks"] = kinks;
-  j["probe_lines"] = lines_done;
+  j.offending_ops = audit;
+  j.audit_source = in_.audit_source;
+  j.kinks = std::move(kinks);
+  j.probe_lines = lines_done;
   return j;
 }
 

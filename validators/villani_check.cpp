@@ -9,7 +9,6 @@
 namespace villani::validators {
 
 using numerics::Vec;
-using nlohmann::json;
 
 PrecisionMode parse_precision(const std::string& t) {
   if (t == "double") return PrecisionMode::Double;
@@ -27,6 +26,35 @@ const char* to_string(PrecisionMode m) {
     case PrecisionMode::Auto: return "auto";
   }
   return "auto";
+}
+
+const char* to_string(Rung r) {
+  switch (r) {
+    case Rung::Double: return "double";
+    case Rung::Digits50: return "50";
+    case Rung::Digits100: return "100";
+  }
+  return "double";
+}
+
+const char* to_string(CheckCriterion c) {
+  switch (c) {
+    case CheckCriterion::Smoothness: return "smoothness";
+    case CheckCriterion::Coercivity: return "coercivity";
+    case CheckCriterion::Integrability: return "integrability";
+    case CheckCriterion::Growth: return "growth";
+  }
+  return "growth";
+}
+
+const CriterionResult& criterion(const CheckCriteria& c, CheckCriterion which) {
+  switch (which) {
+    case CheckCriterion::Smoothness: return c.smoothness;
+    case CheckCriterion::Coercivity: return c.coercivity;
+    case CheckCriterion::Integrability: return c.integrability;
+    case CheckCriterion::Growth: return c.growth;
+  }
+  return c.growth;
 }
 
 void validate(const CheckOptions& o, Eigen::Index dim) {
@@ -61,7 +89,7 @@ std::vector<double> default_radii(double lambda, double s, double dim) {
   return r;
 }
 
-json run_check(const CheckInput& in, const CheckOptions& o) {
+CheckReport run_check(const CheckInput& in, const CheckOptions& o) {
   if (!in.loss) throw DomainError("run_check: null model");
   validate(o, in.loss->dim());
   if ((o.precision == PrecisionMode::Digits50 || o.precision == PrecisionMode::Digits100) && !in.precise)

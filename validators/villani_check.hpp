@@ -16,13 +16,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "numerics/objective.hpp"
 #include "numerics/progress.hpp"
+#include "validators/check_report.hpp"
 #include "validators/verdict.hpp"
 
 namespace villani::validators {
@@ -34,11 +34,6 @@ struct PrecisePoint {
 };
 using PreciseEvaluator =
     std::function<PrecisePoint(const numerics::Vec& theta, double lambda, int digits)>;
-
-enum class PrecisionMode { Double, Digits50, Digits100, Auto };
-/// "double" | "50" | "100" | "auto" (InputError("--precision") otherwise).
-PrecisionMode parse_precision(const std::string& text);
-const char* to_string(PrecisionMode m);
 
 struct CheckOptions {
   double lambda = 0;                ///< weight decay λ > 0
@@ -82,18 +77,11 @@ struct CheckInput {
   PreciseEvaluator precise;          ///< empty: double only
 };
 
-/// Runs every criterion. The JSON holds "model", "options", "criteria" {"smoothness",
-/// "coercivity", "integrability", "growth"} each with "verdict", "evidence" and "reason" when
-/// inconclusive, "growth" {"exponent", "coefficient", "predicted_coefficient", "shells": […]},
-/// "constants" {…}. Never throws on a model that cannot be decided; throws InputError for bad
-/// options.
-nlohmann::json run_check(const CheckInput& in, const CheckOptions& o);
-
-/// A Markdown report of run_check's JSON.
-std::string check_markdown(const nlohmann::json& report);
-
-/// Writes psi.dat and psi.gp into dir and runs gnuplot to render psi.svg (log-log Ψ_s and Ψ_{2s}
-/// against r with the predicted λ²r²/s line). Returns "" on success, else why no SVG was made.
-std::string write_psi_plot(const nlohmann::json& report, const std::string& dir);
+/// Runs every criterion and returns the typed report (validators/check_report.hpp): the model,
+/// the options as run, the four criteria (each a verdict, its evidence and the reason when
+/// inconclusive), the growth numbers with their shells, the centre, the constants and the
+/// precision summary. Never throws on a model that cannot be decided; throws InputError for bad
+/// options. The CLI renders it (cli/check_render.hpp).
+CheckReport run_check(const CheckInput& in, const CheckOptions& o);
 
 }  // namespace villani::validators

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "numerics/models/presets.hpp"
+#include "validators/check_details.hpp"
 #include "validators/reference_input.hpp"
 #include "validators/villani_check.hpp"
 
@@ -47,38 +48,42 @@ std::string check_command(const std::string& preset, double s, const CheckContex
                      preset, kLambda, s, o.directions, o.probes, to_string(o.precision));
 }
 
+// One run of the criteria with what the claims quote beside it.
+struct CachedCheck {
+  CheckReport report;
+  double seconds = 0;
+  std::string command;
+  long dim = 0;
+};
+
 // One run of the criteria per (model, s, full), shared by every claim that needs it.
-const json& cached_check(const std::string& preset, double s, const CheckContext& ctx) {
+const CachedCheck& cached_check(const std::string& preset, double s, const CheckContext& ctx) {
   static std::mutex m;
-  static std::map<std::string, json> cache;
+  static std::map<std::string, CachedCheck> cache;
   const std::string key = fmt::format("{}|{}|{}", preset, s, ctx.full);
   std::lock_guard<std::mutex> lock(m);
   auto it = cache.find(key);
   if (it != cache.end()) return it->second;
   const auto t0 = std::chrono::steady_clock::now();
   const auto model = numerics::models::make_reference(preset);
-  json rep = run_check(reference_check_input(model, "preset " + preset, "activations of the reference architecture"),
+  CachedCheck c;
+  c.report = run_check(reference_check_input(model, "preset " + preset, "activations of the reference architecture"),
                        options_for(preset, s, ctx));
-  rep["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  rep["command"] = check_command(preset, s, ctx);
-  rep["dim"] = model->dim();
-  return cache.emplace(key, std::move(rep)).first->second;
+  c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  c.command = check_command(preset, s, ctx);
+  c.dim = static_cast<long>(model->dim());
+  return cache.emplace(key, std::move(c)).first->second;
 }
 
-Verdict criterion_verdict(const json& rep, const char* criterion) {
-  return parse_verdict(rep["criteria"][criterion].value("verdict", ""));
-}
-
-std::string criterion_text(const json& rep, const char* criterion) {
-  const json& c = rep["criteria"][criterion];
-  std::string t = c.value("evidence", "");
-  if (c.contains("reason")) t += (t.empty() ? "" : "; ") + c["reason"].get<std::string>();
+std::string criterion_text(const CriterionResult& c) {
+  std::string t = c.evidence;
+  if (c.verdict == Verdict::Inconclusive) t += (t.empty() ? "" : "; ") + c.reason;
   return t;
 }
 
 // A claim decided by one criterion on several models: holds when it holds on each, violated
 // when it fails on one, inconclusive otherwise.
-ClaimResult by_criterion(const char* criterion, const std::vector<std::string>& models,
+ClaimResult by_criterion(CheckCriterion which, const std::vector<std::string>& models,
                          const std::vector<double>& temperatures, const CheckContext& ctx) {
   ClaimResult res;
   res.details = json::array();
@@ -86,19 +91,20 @@ ClaimResult by_criterion(const char* criterion, const std::vector<std::string>& 
   std::string evidence, failing;
   for (double s : temperatures)
     for (const auto& preset : models) {
-      const json& rep = cached_check(preset, s, ctx);
-      const Verdict v = criterion_verdict(rep, criterion);
+      const CachedCheck& run = cached_check(preset, s, ctx);
+      const CriterionResult& c = criterion(run.report.criteria, which);
+      const Verdict v = c.verdict;
       const char* word = to_string(v, VerdictWords::Criterion);
       ++total;
       holds += v == Verdict::Holds;
       fails += v == Verdict::Violated;
-      const std::string line = fmt::format("{} (d = {}, s = {}): {} — {}", preset, rep["dim"].get<long>(), s, word,
-                                           criterion_text(rep, criterion));
+      const std::string line = fmt::format("{} (d = {}, s = {}): {} — {}", preset, run.dim, s, word,
+                                           criterion_text(c));
       if (v == Verdict::Violated) failing += (failing.empty() ? "" : " ") + line + ".";
       evidence += (evidence.empty() ? "" : " ") + line + ".";
       res.details.push_back({{"model", preset}, {"temperature", s}, {"verdict", word},
-                             {"criterion", rep["criteria"][criterion]}, {"command", rep["command"]},
-                             {"seconds", rep["seconds"]}});
+                             {"criterion", criterion_json(run.report.criteria, which)}, {"command", run.command},
+                             {"seconds", run.seconds}});
     }
   res.verdict = fails > 0 ? Verdict::Violated : holds == total ? Verdict::Holds : Verdict::Inconclusive;
   const std::string scope = fmt::format("λ = {}, reference models sampled on 10 shells around the origin "
@@ -112,12 +118,15 @@ ClaimResult by_criterion(const char* criterion, const std::vector<std::string>& 
 }
 
 ClaimResult check_cinf(const std::string& preset, const CheckContext& ctx) {
-  const json& rep = cached_check(preset, 1.0, ctx);
-  const json& c = rep["criteria"]["smoothness"];
+  const CachedCheck& run = cached_check(preset, 1.0, ctx);
+  const SmoothnessCriterion& c = run.report.criteria.smoothness;
   ClaimResult res;
-  res.details = {{"model", preset}, {"criterion", c}, {"command", rep["command"]}, {"seconds", rep["seconds"]}};
-  res.verdict = criterion_verdict(rep, "smoothness");
-  res.evidence = fmt::format("{} (d = {}): {}", preset, rep["dim"].get<long>(), criterion_text(rep, "smoothness"));
+  res.details = {{"model", preset},
+                 {"criterion", criterion_json(run.report.criteria, CheckCriterion::Smoothness)},
+                 {"command", run.command},
+                 {"seconds", run.seconds}};
+  res.verdict = c.verdict;
+  res.evidence = fmt::format("{} (d = {}): {}", preset, run.dim, criterion_text(c));
   if (res.verdict == Verdict::Holds)
     res.evidence += ". Every operation of the architecture is C^∞ and so is (λ/2)‖θ‖², hence F is C^∞ "
                     "(the probe only looks for numerical kinks; the audit decides).";
@@ -132,40 +141,38 @@ ClaimResult check_psi(bool coefficient, const CheckContext& ctx) {
   std::string ev, worst;
   double worst_factor = 1;
   for (const auto& preset : kSmoothModels) {
-    const json& rep = cached_check(preset, 1.0, ctx);
-    const json& g = rep.contains("growth") ? rep["growth"] : json::object();
+    const CachedCheck& run = cached_check(preset, 1.0, ctx);
+    const GrowthSummary& g = run.report.growth;
     ++total;
-    const bool have = g.contains("exponent") && g["exponent"].is_number() && g.contains("coefficient_ratio") &&
-                      g["coefficient_ratio"].is_number();
-    json row = {{"model", preset}, {"command", rep["command"]}};
-    if (!have) {
-      ev += fmt::format(" {}: no growth fit ({}).", preset, criterion_text(rep, "growth"));
+    json row = {{"model", preset}, {"command", run.command}};
+    if (!g.fit) {
+      ev += fmt::format(" {}: no growth fit ({}).", preset, criterion_text(run.report.criteria.growth));
       row["fit"] = nullptr;
       res.details.push_back(row);
       continue;
     }
     // Exponent: the median over directions of the fit along each direction (the directions
     // are shared by the shells); the fit of the shell medians is kept beside it.
-    const bool per_dir = g.contains("direction_exponent") && g["direction_exponent"].is_object();
-    const double p = per_dir ? g["direction_exponent"]["median"].get<double>() : g["exponent"].get<double>();
-    const double ratio = g["coefficient_ratio"].get<double>();
-    row.update({{"exponent", p}, {"shell_median_exponent", g["exponent"]}, {"coefficient", g["coefficient"]}, {"predicted_coefficient", g["predicted_coefficient"]},
-                {"coefficient_ratio", ratio}, {"fit_radii", g.value("fit_radii", json::array())}});
+    const GrowthFit& fit = *g.fit;
+    const auto& dir = fit.direction_exponent;
+    const double p = dir ? dir->median : fit.exponent;
+    const double ratio = fit.coefficient_ratio;
+    row.update({{"exponent", p}, {"shell_median_exponent", fit.exponent}, {"coefficient", fit.coefficient},
+                {"predicted_coefficient", g.predicted_coefficient}, {"coefficient_ratio", ratio},
+                {"fit_radii", fit.fit_radii}});
     res.details.push_back(row);
     if (!coefficient) {
       const bool good = std::abs(p - 2) <= 0.1;
       good ? ++ok : ++bad;
-      ev += per_dir ? fmt::format(" {}: exponent {:.3f} (median over {} directions, range {:.3f}–{:.3f}; fit of the "
+      ev += dir ? fmt::format(" {}: exponent {:.3f} (median over {} directions, range {:.3f}–{:.3f}; fit of the "
                                   "shell medians {:.3f}) — {}.",
-                                  preset, p, g["direction_exponent"]["directions"].get<int>(),
-                                  g["direction_exponent"]["min"].get<double>(),
-                                  g["direction_exponent"]["max"].get<double>(), g["exponent"].get<double>(),
+                                  preset, p, dir->directions, dir->min, dir->max, fit.exponent,
                                   good ? "within 0.1 of 2" : "NOT within 0.1 of 2")
                     : fmt::format(" {}: exponent {:.3f} ({}).", preset, p, good ? "within 0.1 of 2" : "NOT within 0.1 of 2");
     } else {
       const bool good = std::abs(ratio - 1) <= 0.1;
       good ? ++ok : ++bad;
-      ev += fmt::format(" {}: coefficient {:.4g} = {:.3g} × λ²/s.", preset, g["coefficient"].get<double>(), ratio);
+      ev += fmt::format(" {}: coefficient {:.4g} = {:.3g} × λ²/s.", preset, fit.coefficient, ratio);
       const double factor = ratio >= 1 ? ratio : 1 / ratio;
       if (!good && factor > worst_factor) {
         worst_factor = factor;
@@ -203,16 +210,16 @@ void register_villani_claims(Registry& r) {
   }
   r.add({"quadratic-growth", "F grows quadratically: F(θ) ≥ c‖θ‖² − C with c > 0 (sampled: min F/‖θ‖² vs λ/2)", src,
          check_command("tiny-transformer", 1.0, quick),
-         [](const CheckContext& ctx) { return by_criterion("coercivity", kSmoothModels, {1.0}, ctx); }});
+         [](const CheckContext& ctx) { return by_criterion(CheckCriterion::Coercivity, kSmoothModels, {1.0}, ctx); }});
   r.add({"gaussian-tails", "e^{−F/s} has Gaussian tails (integrable, tail mass bounded from the quadratic floor)", src,
          check_command("tiny-transformer", 1.0, quick),
-         [](const CheckContext& ctx) { return by_criterion("integrability", kSmoothModels, {1.0}, ctx); }});
+         [](const CheckContext& ctx) { return by_criterion(CheckCriterion::Integrability, kSmoothModels, {1.0}, ctx); }});
   r.add({"growth-condition-all-s",
          "−ΔF + ‖∇F‖²/s → ∞ for every temperature s > 0 (tested at s = 0.1, 1, 10; Ψ_{2s} > 0 on outer shells "
          "and growing)",
          src, check_command("mlp-gelu", 10.0, quick),
          [](const CheckContext& ctx) {
-           return by_criterion("growth", {"logistic", "mlp-gelu"}, {0.1, 1.0, 10.0}, ctx);
+           return by_criterion(CheckCriterion::Growth, {"logistic", "mlp-gelu"}, {0.1, 1.0, 10.0}, ctx);
          }});
   // JSON: the exponent the verdict uses (the median over directions) and the coefficient's ratio to
   // λ²/s are not in the table.

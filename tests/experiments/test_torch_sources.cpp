@@ -125,16 +125,16 @@ TEST_CASE("TorchScript: audit, objective against finite differences, criteria en
   in.audit = src.audit;
   in.audit_source = src.audit_source;
   const auto rep = villani::validators::run_check(in, o);
-  CHECK(rep["criteria"]["smoothness"]["verdict"] == "holds");
-  CHECK(rep["criteria"]["coercivity"]["verdict"] == "holds");
-  CHECK(rep["growth"]["shells"].size() == 3);
+  CHECK(rep.criteria.smoothness.verdict == villani::validators::Verdict::Holds);
+  CHECK(rep.criteria.coercivity.verdict == villani::validators::Verdict::Holds);
+  CHECK(rep.growth.shells.size() == 3);
 
   const auto rsrc = load_torchscript(d + "/relu.pt", d + "/tokens.txt");
   in.loss = rsrc.loss;
   in.audit = rsrc.audit;
   const auto rrep = villani::validators::run_check(in, o);
-  CHECK(rrep["criteria"]["smoothness"]["verdict"] == "fails");
-  CHECK(rrep["criteria"]["smoothness"]["evidence"].get<std::string>().find("aten::relu") != std::string::npos);
+  CHECK(rrep.criteria.smoothness.verdict == villani::validators::Verdict::Violated);
+  CHECK(rrep.criteria.smoothness.evidence.find("aten::relu") != std::string::npos);
 }
 
 TEST_CASE("TorchScript and token files: bad input is an InputError naming it", "[torchscript][bad-input]") {

@@ -128,35 +128,40 @@ TEST_CASE("smooth bounded loss + λ/2‖θ‖² in d = 50: all criteria hold, gr
   o.directions = 16;
   o.radii = {3, 10, 30, 60, 100, 200, 400};  // r0 = sqrt(s d/λ) ≈ 22.4
   const auto rep = run_check(input(std::make_shared<CosineBumps>(50, 0.5, true)), o);
-  for (const char* k : {"smoothness", "coercivity", "integrability", "growth"}) {
-    INFO(k << ": " << rep["criteria"][k].dump());
-    CHECK(rep["criteria"][k]["verdict"] == "holds");
+  for (const CheckCriterion k : kCheckCriteria) {
+    const CriterionResult& c = criterion(rep.criteria, k);
+    INFO(to_string(k) << ": " << c.evidence << " " << c.reason);
+    CHECK(c.verdict == Verdict::Holds);
   }
-  const auto& g = rep["growth"];
-  CHECK(std::abs(g["exponent"].get<double>() - 2) < 0.1);
-  CHECK(g["coefficient"].get<double>() == Approx(lambda * lambda / s).epsilon(0.1));
-  CHECK(g["predicted_coefficient"].get<double>() == Approx(0.01));
+  const auto& g = rep.growth;
+  REQUIRE(g.fit);
+  CHECK(std::abs(g.fit->exponent - 2) < 0.1);
+  CHECK(g.fit->coefficient == Approx(lambda * lambda / s).epsilon(0.1));
+  CHECK(g.predicted_coefficient == Approx(0.01));
   // Ψ_s at the samples against the closed form bounds: −a·d − λd + (λr − a√d)²/s ≤ Ψ_s ≤ a·d − λd + (λr + a√d)²/s.
-  for (const auto& sh : g["shells"]) {
-    const double r = sh["radius"].get<double>();
+  for (const auto& sh : g.shells) {
+    const double r = sh.radius;
+    REQUIRE(sh.psi);
     const double lo = -0.5 * 50 - lambda * 50 + std::pow(std::max(0.0, lambda * r - 0.5 * std::sqrt(50.0)), 2) / s;
     const double hi = 0.5 * 50 - lambda * 50 + std::pow(lambda * r + 0.5 * std::sqrt(50.0), 2) / s;
-    CHECK(sh["psi_s"]["min"].get<double>() >= lo - 1e-9);
-    CHECK(sh["psi_s"]["max"].get<double>() <= hi + 1e-9);
+    CHECK(sh.psi->psi_s.min >= lo - 1e-9);
+    CHECK(sh.psi->psi_s.max <= hi + 1e-9);
   }
   // The oscillation on the ball never exceeds the global 2·a·d, the curvature floor is ≤ a.
-  CHECK(rep["constants"]["oscillation_l_ball"].get<double>() <= 2 * 0.5 * 50);
-  CHECK(rep["constants"]["curvature_floor"].get<double>() <= 0.5 + 1e-12);
-  CHECK(rep["constants"]["routes"].size() == 5);
-  CHECK(rep["precision"]["decided_by"] == "double");
+  CHECK(rep.constants.oscillation_l_ball <= 2 * 0.5 * 50);
+  REQUIRE(rep.constants.curvature);
+  CHECK(rep.constants.curvature->floor <= 0.5 + 1e-12);
+  CHECK(rep.constants.routes.size() == 5);
+  CHECK(rep.precision.decided_by == Rung::Double);
 }
 
 TEST_CASE("estimated Laplacian: the same verdicts, with a standard error", "[validators][check]") {
   CheckOptions o = options(8, 1, {10, 60, 100, 200, 400});
   const auto rep = run_check(input(std::make_shared<CosineBumps>(50, 0.5, false)), o);
-  CHECK(rep["criteria"]["growth"]["verdict"] == "holds");
-  CHECK(rep["growth"]["shells"][0]["laplacian"] == "estimated");
-  CHECK(rep["growth"]["shells"][0]["standard_error"].get<double>() > 0);
+  CHECK(rep.criteria.growth.verdict == Verdict::Holds);
+  REQUIRE(rep.growth.shells[0].psi);
+  CHECK(rep.growth.shells[0].psi->laplacian_estimated);
+  CHECK(rep.growth.shells[0].psi->standard_error > 0);
 }
 
 TEST_CASE("Laplacian estimated on an exact objective: XTrace within its error of the exact ΔF", "[validators][check]") {
@@ -167,22 +172,23 @@ TEST_CASE("Laplacian estimated on an exact objective: XTrace within its error of
   o.laplacian = "estimated";
   o.matvecs = 20;
   const auto est = run_check(input(model), o);
-  CHECK(exact["model"]["laplacian"] == "exact");
-  CHECK(est["model"]["laplacian"].get<std::string>().rfind("estimated (XTrace", 0) == 0);
+  CHECK(exact.model.laplacian == "exact");
+  CHECK(est.model.laplacian.rfind("estimated (XTrace", 0) == 0);
   // The same directions and points: ‖∇F‖² is exact in both, only ΔF differs, by a few
   // standard errors at most (ΔL = a·Σcos θ_i, a diagonal Hessian: XTrace is unbiased).
   for (int k = 0; k < 2; ++k) {
-    const auto& a = exact["growth"]["shells"][k];
-    const auto& b = est["growth"]["shells"][k];
-    const double se = b["standard_error"].get<double>();
+    const auto& a = exact.growth.shells[k].psi;
+    const auto& b = est.growth.shells[k].psi;
+    REQUIRE(a);
+    REQUIRE(b);
+    const double se = b->standard_error;
     CHECK(se > 0);
-    CHECK(std::abs(a["psi_s"]["median"].get<double>() - b["psi_s"]["median"].get<double>()) <= 6 * se + 1e-9);
+    CHECK(std::abs(a->psi_s.median - b->psi_s.median) <= 6 * se + 1e-9);
   }
   // "exact" on an objective without a native Laplacian sums d HVPs (issue 13; it used to be
   // refused, see the next test); an unknown mode is bad input.
   o.laplacian = "exact";
-  CHECK(run_check(input(std::make_shared<CosineBumps>(50, 0.5, false)), o)["model"]["laplacian"].get<std::string>().rfind(
-            "exact (Σ", 0) == 0);
+  CHECK(run_check(input(std::make_shared<CosineBumps>(50, 0.5, false)), o).model.laplacian.rfind("exact (Σ", 0) == 0);
   o.laplacian = "sometimes";
   CHECK_THROWS_AS(run_check(input(model), o), InputError);
 }
@@ -190,35 +196,35 @@ TEST_CASE("Laplacian estimated on an exact objective: XTrace within its error of
 TEST_CASE("kink probe finds an undeclared relu — audit names declared ops", "[validators][check]") {
   CheckOptions o = options(4, 3, {1, 10, 30, 60});
   const auto rep = run_check(input(std::make_shared<HiddenRelu>(5)), o);
-  const auto& sm = rep["criteria"]["smoothness"];
-  CHECK(sm["verdict"] == "fails");
-  REQUIRE(sm["kinks"].size() >= 1);
+  const auto& sm = rep.criteria.smoothness;
+  CHECK(sm.verdict == Verdict::Violated);
+  REQUIRE(sm.kinks.size() >= 1);
   // The directional derivative jumps by |u_i| at the kink.
-  CHECK(std::abs(sm["kinks"][0]["jump"].get<double>()) > 1e-3);
+  CHECK(std::abs(sm.kinks[0].jump) > 1e-3);
   // Smooth model: no kink.
   const auto rep2 = run_check(input(std::make_shared<CosineBumps>(5, 0.5, true)), o);
-  CHECK(rep2["criteria"]["smoothness"]["kinks"].size() == 0);
-  CHECK(rep2["criteria"]["smoothness"]["verdict"] == "holds");
+  CHECK(rep2.criteria.smoothness.kinks.size() == 0);
+  CHECK(rep2.criteria.smoothness.verdict == Verdict::Holds);
   // Declared operations are named.
   CheckInput in = input(std::make_shared<CosineBumps>(5, 0.5, true));
   in.audit = std::vector<std::string>{"aten::relu (forward, line 2)"};
   in.audit_source = "TorchScript graph";
   const auto rep3 = run_check(in, o);
-  CHECK(rep3["criteria"]["smoothness"]["verdict"] == "fails");
-  CHECK(rep3["criteria"]["smoothness"]["evidence"].get<std::string>().find("aten::relu") != std::string::npos);
+  CHECK(rep3.criteria.smoothness.verdict == Verdict::Violated);
+  CHECK(rep3.criteria.smoothness.evidence.find("aten::relu") != std::string::npos);
 }
 
 TEST_CASE("non-coercive F: coercivity and integrability fail", "[validators][check]") {
   CheckOptions o = options(4, 0, {1, 10, 100});
   const auto rep = run_check(input(std::make_shared<Concave>(3, 0.2)), o);
-  CHECK(rep["criteria"]["coercivity"]["verdict"] == "fails");
-  CHECK(rep["criteria"]["integrability"]["verdict"] == "fails");
+  CHECK(rep.criteria.coercivity.verdict == Verdict::Violated);
+  CHECK(rep.criteria.integrability.verdict == Verdict::Violated);
 }
 
 TEST_CASE("radii too small: growth inconclusive with a reason — bad options throw", "[validators][check]") {
   CheckOptions o = options(4, 0, {1, 2, 3});  // far below r0 ≈ 22
   const auto rep = run_check(input(std::make_shared<CosineBumps>(50, 0.5, true)), o);
-  CHECK(rep["criteria"]["growth"]["verdict"] != "holds");
+  CHECK(rep.criteria.growth.verdict != Verdict::Holds);
   CheckOptions bad = o;
   bad.lambda = 0;
   CHECK_THROWS_AS(run_check(input(std::make_shared<CosineBumps>(5, 0.5, true)), bad), InputError);
@@ -238,16 +244,17 @@ TEST_CASE("check: an exact Laplacian without a native one is the sum of d HVPs a
   const auto native = run_check(input(std::make_shared<CosineBumps>(50, 0.5, true)), o);
   o.laplacian = "exact";
   const auto summed = run_check(input(std::make_shared<CosineBumps>(50, 0.5, false)), o);
-  CHECK(summed["model"]["laplacian"].get<std::string>().rfind("exact (Σ", 0) == 0);
-  for (int k = 0; k < 2; ++k)
-    CHECK(summed["growth"]["shells"][k]["psi_s"]["median"].get<double>() ==
-          Approx(native["growth"]["shells"][k]["psi_s"]["median"].get<double>()).epsilon(1e-12));
+  CHECK(summed.model.laplacian.rfind("exact (Σ", 0) == 0);
+  for (int k = 0; k < 2; ++k) {
+    REQUIRE(summed.growth.shells[k].psi);
+    REQUIRE(native.growth.shells[k].psi);
+    CHECK(summed.growth.shells[k].psi->psi_s.median == Approx(native.growth.shells[k].psi->psi_s.median).epsilon(1e-12));
+  }
   // The centre's own values are reported: F, ΔF = a·Σcos θ_i + λd, ‖∇F‖, Ψ_s.
-  const auto& c = summed["center"];
-  REQUIRE(c["finite"] == true);
+  const auto& c = summed.center;
+  REQUIRE(c.finite);
   const double lap = 0.5 * 50 * std::cos(0.3) + 0.1 * 50;
-  CHECK(c["laplacian"].get<double>() == Approx(lap).epsilon(1e-12));
-  CHECK(native["center"]["laplacian"].get<double>() == Approx(lap).epsilon(1e-12));
-  CHECK(c["psi_s"].get<double>() ==
-        Approx(-lap + c["grad_norm"].get<double>() * c["grad_norm"].get<double>()).epsilon(1e-12));
+  CHECK(c.laplacian == Approx(lap).epsilon(1e-12));
+  CHECK(native.center.laplacian == Approx(lap).epsilon(1e-12));
+  CHECK(c.psi_s == Approx(-lap + c.grad_norm * c.grad_norm).epsilon(1e-12));
 }
