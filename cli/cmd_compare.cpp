@@ -5,21 +5,13 @@
 
 #include "cli/command.hpp"
 #include "cli/strict_integers.hpp"
+#include "cli/compare_render.hpp"
 #include "cli/output.hpp"
 #include "experiments/compare.hpp"
 #include "numerics/errors.hpp"
 
 namespace villani::cli {
 namespace {
-
-Table to_table(const nlohmann::json& t) {
-  Table out;
-  out.title = t.at("title");
-  for (const auto& c : t.at("columns")) out.columns.push_back({c.at(0).get<std::string>(), "", c.at(1).get<bool>()});
-  for (const auto& r : t.at("rows")) out.rows.push_back(r.get<std::vector<std::string>>());
-  for (const auto& n : t.at("notes")) out.notes.push_back(n.get<std::string>());
-  return out;
-}
 
 int run_compare(int argc, char** argv) {
   CLI::App app{"Reads run records written by `villani run` (never live state) and prints, per λ, the\n"
@@ -41,31 +33,32 @@ int run_compare(int argc, char** argv) {
     const Format f = parse_format(format);
     const auto recs = experiments::find_records(dirs);
     const auto cmp = experiments::compare_records(recs, allow_incomplete);
+    const nlohmann::json cmp_json = comparison_json(cmp);
     if (out.empty() && dirs.size() == 1) out = dirs[0] + "/compare";
     std::string text, md, csv;
-    for (const auto& t : cmp.at("tables")) {
+    for (const auto& t : cmp.tables) {
       const Table tab = to_table(t);
       text += render_text(tab) + "\n";
       md += render_markdown(tab) + "\n";
       csv += render_csv(tab) + "\n";
       if (f != Format::Json) std::cout << render(tab, f) << "\n";
     }
-    if (f == Format::Json) std::cout << cmp.dump(2) << "\n";
+    if (f == Format::Json) std::cout << cmp_json.dump(2) << "\n";
     else {
-      std::cout << (cmp.at("consistent").get<bool>() ? "every prediction is consistent with the measurements\n"
+      std::cout << (cmp.consistent ? "every prediction is consistent with the measurements\n"
                                                       : "INCONSISTENT predictions:\n");
-      for (const auto& s : cmp.at("inconsistent")) std::cout << "  " << s.get<std::string>() << "\n";
+      for (const auto& s : cmp.inconsistent) std::cout << "  " << s << "\n";
     }
     if (!out.empty()) {
       ensure_dir(out);
-      write_file_atomic(out + "/compare.json", cmp.dump(2) + "\n");
+      write_file_atomic(out + "/compare.json", cmp_json.dump(2) + "\n");
       write_file_atomic(out + "/compare.md", md);
       write_file_atomic(out + "/compare.csv", csv);
       write_file_atomic(out + "/compare.txt", text);
-      const auto files = experiments::write_plots(cmp, out);
+      const auto files = write_plots(cmp, out);
       if (f != Format::Json) std::cout << "wrote " << out << "/compare.{json,md,csv,txt} and " << files.size() << " plot files\n";
     }
-    return strict && !cmp.at("consistent").get<bool>() ? static_cast<int>(kViolation) : static_cast<int>(kOk);
+    return strict && !cmp.consistent ? static_cast<int>(kViolation) : static_cast<int>(kOk);
   });
 }
 

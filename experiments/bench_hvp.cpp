@@ -7,6 +7,7 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <functional>
+#include <string>
 
 #include "experiments/gpt_neo.hpp"
 #include "experiments/runs.hpp"
@@ -16,7 +17,7 @@ namespace villani::experiments {
 
 namespace ta = villani::numerics::torch_adapter;
 
-nlohmann::json bench_hvp(bool quick, const std::string& device, const std::string& preset_in,
+HvpBench bench_hvp(bool quick, const std::string& device, const std::string& preset_in,
                          const ProgressFn& progress) {
   const torch::Device dev = resolve_device(device);
   const std::string preset = !preset_in.empty() ? preset_in : (dev.is_cuda() ? "gpt-neo-125m" : (quick ? "tiny" : "small"));
@@ -89,19 +90,17 @@ nlohmann::json bench_hvp(bool quick, const std::string& device, const std::strin
   const double th = time(figs[1]);
   const double tv = time(figs[2]);
   progress_end(progress);
-  nlohmann::json r;
-  r["figures"] = {{"preset", preset}, {"d", theta.numel()}, {"batch", B}, {"seq", T},
-                  {"device", dev.is_cuda() ? "cuda" : "cpu"}, {"dtype", "float32"},
-                  {"seconds_per_value", tv}, {"seconds_per_gradient", tg}, {"seconds_per_hvp", th},
-                  {"hvp_over_gradient", th / tg}, {"target_ratio", 3.0}, {"threads", torch::get_num_threads()}};
-  r["table"] = {{"model", preset + " (d=" + std::to_string(theta.numel()) + ")", ""},
-                {"batch × seq", std::to_string(B) + "×" + std::to_string(T), "tokens"},
-                {"value", fmt::format("{:.4g}", tv), "s"},
-                {"gradient", fmt::format("{:.4g}", tg), "s"},
-                {"HVP (double backward)", fmt::format("{:.4g}", th), "s"},
-                {"HVP / gradient", fmt::format("{:.2f}", th / tg), th / tg <= 3.0 ? "≤ 3 (target met)" : "> 3 (target missed)"}};
-  r["notes"] = {std::string("device ") + (dev.is_cuda() ? "cuda" : "cpu") + ", float32, " +
-                std::to_string(torch::get_num_threads()) + " threads; warm-up excluded"};
+  HvpBench r;
+  r.preset = preset;
+  r.d = theta.numel();
+  r.batch = B;
+  r.seq = T;
+  r.device = dev.is_cuda() ? "cuda" : "cpu";
+  r.dtype = "float32";
+  r.seconds_per_value = tv;
+  r.seconds_per_gradient = tg;
+  r.seconds_per_hvp = th;
+  r.threads = torch::get_num_threads();
   return r;
 }
 

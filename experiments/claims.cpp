@@ -3,11 +3,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
+#include <variant>
 #include <fmt/format.h>
 #include <sstream>
 #include <unistd.h>
 
 #include "experiments/compare.hpp"
+#include "experiments/compare_json.hpp"
+#include "experiments/run_json.hpp"
 #include "experiments/run_record.hpp"
 #include "experiments/runs.hpp"
 
@@ -49,7 +53,7 @@ RunOptions claim_run(const validators::CheckContext& ctx, const std::string& kin
 /// r's evidence says so).
 struct ClaimRunResult {
   RunOutcome out;
-  nlohmann::json cmp;
+  Comparison cmp;
 };
 std::optional<ClaimRunResult> run_and_compare(const RunOptions& o, validators::ClaimResult& r) {
   std::ostringstream log;
@@ -67,12 +71,14 @@ validators::ClaimResult check_shift(const validators::CheckContext& ctx) {
   nlohmann::json rows = nlohmann::json::array();
   bool ok = true, conv = true;
   double worst = 0;
+  std::int64_t d = 0;
   for (double lambda : {0.01, 0.1, 1.0}) {
-    const auto j = spectrum_check(ctx.full ? "small" : "tiny", lambda, 1, !ctx.full);
-    rows.push_back(j);
-    worst = std::max(worst, j["rel_err"].get<double>());
-    ok = ok && j["rel_err"].get<double>() <= 1e-6;
-    conv = conv && j["converged"].get<bool>();
+    const auto c = spectrum_check(ctx.full ? "small" : "tiny", lambda, 1, !ctx.full);
+    rows.push_back(to_json(c));
+    worst = std::max(worst, c.rel_err);
+    ok = ok && c.rel_err <= 1e-6;
+    conv = conv && c.converged;
+    d = c.d;
   }
   r.details = {{"rows", rows}};
   r.verdict = ok ? validators::Verdict::Holds : conv ? validators::Verdict::Violated : validators::Verdict::Inconclusive;
@@ -80,7 +86,7 @@ validators::ClaimResult check_shift(const validators::CheckContext& ctx) {
       "Lanczos (Spectra, float64, same start vector) on ∇²L and on ∇²F of a GPT-Neo-style LibTorch model "
       "(d = {}), F = L + (λ/2)‖θ‖² differentiated by LibTorch (double backward), λ ∈ {{0.01, 0.1, 1}}: "
       "worst |(top F − top L) − λ|/λ = {:.2e} (criterion 1e-6){}.",
-      rows[0]["d"].get<long>(), worst, conv ? "" : "; Lanczos did not converge everywhere");
+      d, worst, conv ? "" : "; Lanczos did not converge everywhere");
   return r;
 }
 
@@ -94,19 +100,18 @@ validators::ClaimResult check_sgld(const validators::CheckContext& ctx) {
   const auto& [out, cmp] = *run;
   std::string ev;
   bool all_fit = true, all_consistent = true;
-  for (const auto& rec : cmp["records"]) {
-    if (rec.value("kind", "") != "sgld") continue;
-    const auto& m = rec["measured"];
-    const auto& p = rec["predicted"];
-    const auto& v = rec["verdicts"];
-    all_fit = all_fit && m["norm2_fit_ok"].get<bool>();
-    all_consistent = all_consistent && v["claim"].get<std::string>().rfind("consistent", 0) == 0;
+  r.details = nlohmann::json::array();
+  for (const auto& rec : cmp.records) {
+    r.details.push_back(to_json(rec));
+    if (rec.kind != "sgld" || !rec.sgld) continue;
+    const auto& c = *rec.sgld;
+    all_fit = all_fit && c.norm2.ok;
+    all_consistent = all_consistent && c.claim.verdict == validators::Verdict::Holds;
     ev += fmt::format("λ={}: ‖θ‖² relaxes at {:.3g} (Gaussian reference 2λ: {:.3g}; claim's guaranteed rate {:.3g}: {}; "
                       "Bakry–Émery: {}). ",
-                      rec["lambda"].get<double>(), m["norm2_rate"].get<double>(), p["gaussian_norm2_rate"].get<double>(),
-                      p["claim_rate_lower"].get<double>(), v["claim"].get<std::string>(), v["bakry_emery"].get<std::string>());
+                      rec.lambda.value_or(0.0), c.norm2.rate, c.gaussian_norm2_rate, c.claim_rate_lower, c.claim.text,
+                      c.bakry_emery.text);
   }
-  r.details = cmp["records"];
   if (!all_fit) {
     r.verdict = validators::Verdict::Inconclusive;
     r.evidence = "exponential fit not usable: " + ev + "Run longer: villani run sgld --preset tiny --lambda 0.3,1 --train-sequences 16";
@@ -125,37 +130,44 @@ validators::ClaimResult check_pacbayes(const validators::CheckContext& ctx) {
   const auto& [out, cmp] = *run;
   std::string ev;
   bool valid = true;
-  for (const auto& s : out.summaries) {
-    valid = valid && s["zero_one"]["bounds_above_test"].get<bool>() && s["clipped_ce"]["bounds_above_test"].get<bool>();
-    ev += fmt::format("λ={}: certificate {:.4f}, test error of Q {:.4f}, train {:.4f}, KL {:.1f}. ",
-                      s["lambda"].get<double>(), s["zero_one"]["certificate"].get<double>(),
-                      s["zero_one"]["test_risk_Q"].get<double>(), s["zero_one"]["train_risk_mc"].get<double>(),
-                      s["zero_one"]["kl"].get<double>());
+  std::vector<const PacBayesSummary*> sums;
+  nlohmann::json summaries = nlohmann::json::array();
+  for (const auto& v : out.summaries)
+    if (const auto* s = std::get_if<PacBayesSummary>(&v)) {
+      sums.push_back(s);
+      summaries.push_back(to_json(*s));
+    }
+  for (const auto* s : sums) {
+    valid = valid && s->zero_one.bounds_above_test && s->clipped_ce.bounds_above_test;
+    ev += fmt::format("λ={}: certificate {:.4f}, test error of Q {:.4f}, train {:.4f}, KL {:.1f}. ", s->lambda,
+                      s->zero_one.certificate, s->zero_one.test_risk_Q, s->zero_one.train_risk_mc, s->zero_one.kl);
   }
-  r.details = {{"summaries", out.summaries}, {"trend", cmp.value("pacbayes_trend", "")},
-               {"curve", cmp.value("pacbayes_curve", nlohmann::json())}};
+  const auto& trend = cmp.pacbayes;
+  r.details = {{"summaries", summaries}, {"trend", trend ? trend->text : ""},
+               {"curve", trend ? to_json(trend->curve) : nlohmann::json()}};
   if (!valid) {
     r.verdict = validators::Verdict::Inconclusive;
     r.evidence = "a certificate fell below the measured test error (a bug or a δ-event): " + ev;
     return r;
   }
-  const auto& s0 = out.summaries.at(0);
+  if (sums.empty()) throw std::logic_error("run pacbayes finished without a summary");
+  const PacBayesSummary& s0 = *sums.front();
   const std::string setting = fmt::format(
       " (bigram model, d = {}, synthetic Markov language, i.i.d. sequences of {} tokens; prior mean trained with weight "
       "decay λ on {} sequences, prior N(mean, (s/λ)I) with s = {}; posterior trained on the quad objective; certificates "
       "on n_bound = {} sequences; δ = 0.05 over all {} certificates).",
-      s0.value("d", 0L), out.summaries.size() ? RunRecord::load(out.records.at(0))["config"].value("seq", 0) : 0,
-      s0.value("n_prior", 0L), o.temperature, s0.value("n_bound", 0L), s0.value("certificates", 0L));
-  const std::string trend = cmp.value("pacbayes_trend", "");
-  if (cmp.value("pacbayes_vacuous", true)) {
+      s0.d, RunRecord::load(out.records.at(0))["config"].value("seq", 0), s0.n_prior, o.temperature, s0.n_bound,
+      s0.certificates);
+  const std::string trend_text = trend ? trend->text : "";
+  if (!trend || trend->vacuous) {
     r.verdict = validators::Verdict::Inconclusive;
-    r.evidence = ev + trend + setting + " Every certificate is vacuous, so the trend cannot be decided.";
-  } else if (cmp.value("pacbayes_tightens", false)) {
+    r.evidence = ev + trend_text + setting + " Every certificate is vacuous, so the trend cannot be decided.";
+  } else if (trend->tightens) {
     r.verdict = validators::Verdict::Holds;
-    r.evidence = fmt::format("Holds up to λ* = {}: ", cmp.value("pacbayes_best_lambda", 0.0)) + trend + ". " + ev + setting;
+    r.evidence = fmt::format("Holds up to λ* = {}: ", trend->best_lambda) + trend_text + ". " + ev + setting;
   } else {
     r.verdict = validators::Verdict::Violated;
-    r.evidence = trend + ". " + ev + setting;
+    r.evidence = trend_text + ". " + ev + setting;
   }
   return r;
 }

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
-#include <fstream>
 
 #include "experiments/fit.hpp"
 #include "experiments/run_record.hpp"
@@ -37,13 +36,11 @@ std::string g(double x, int p = 4) {
   if (!std::isfinite(x)) return "—";
   return fmt::format("{:.{}g}", x, p);
 }
-nlohmann::json table(const std::string& title, std::vector<std::pair<std::string, bool>> cols) {
-  nlohmann::json t;
-  t["title"] = title;
-  t["columns"] = nlohmann::json::array();
-  for (auto& [c, r] : cols) t["columns"].push_back({c, r});
-  t["rows"] = nlohmann::json::array();
-  t["notes"] = nlohmann::json::array();
+TextTable table(TextTable::Kind kind, const std::string& title, std::vector<TextTable::Column> cols) {
+  TextTable t;
+  t.kind = kind;
+  t.title = title;
+  t.columns = std::move(cols);
   return t;
 }
 double num(const nlohmann::json& j, const char* k, double dflt = NAN) {
@@ -63,15 +60,16 @@ LambdaCurve lambda_curve(std::vector<std::pair<double, double>> v, double tol) {
   for (std::size_t i = 1; i <= k; ++i) down = down && v[i].second <= v[i - 1].second;
   for (std::size_t i = k + 1; i < v.size(); ++i) up = up && v[i].second >= v[i - 1].second;
   c.best_lambda = v[k].first;
+  c.best_value = v[k].second;
   c.tightens = k > 0 && v[0].second - v[k].second > tol;
-  c.json = {{"lambda", nlohmann::json::array()}, {"value", nlohmann::json::array()}, {"best_lambda", v[k].first},
-            {"best_value", v[k].second}, {"decreasing_to_best", down}, {"increasing_after_best", up}};
+  c.decreasing_to_best = down;
+  c.increasing_after_best = up;
+  c.tolerance = tol;
   for (const auto& p : v) {
-    c.json["lambda"].push_back(p.first);
-    c.json["value"].push_back(p.second);
+    c.lambda.push_back(p.first);
+    c.value.push_back(p.second);
   }
   const std::string shape = std::string(down ? "" : " (not monotonically)");
-  c.json["tolerance"] = tol;
   if (k > 0 && !c.tightens)
     c.text = fmt::format("is flat within {} from λ = {} ({:.4g}) to its minimum {:.4g} at λ = {}: it does not tighten "
                          "as λ grows by more than the tolerance; it ends at {:.4g} at λ = {}", tol, v[0].first,
@@ -89,43 +87,98 @@ LambdaCurve lambda_curve(std::vector<std::pair<double, double>> v, double tol) {
 }
 
 namespace {
+using validators::Verdict;
 // Verdict on a lower bound r_pred for the relaxation rate: the measured rate must not be slower.
-std::string lower_bound_verdict(const ExpFit& f, double r_pred, bool applies, const std::string& unmet) {
-  if (!applies) return "n/a (" + unmet + ")";
-  if (!f.ok) return "inconclusive (" + f.why + ")";
-  return f.rate_hi >= r_pred ? "consistent" : "INCONSISTENT";
+RateVerdict lower_bound_verdict(const ExpFit& f, double r_pred, bool applies, const std::string& unmet) {
+  if (!applies) return {Verdict::NotApplicable, "n/a (" + unmet + ")"};
+  if (!f.ok) return {Verdict::Inconclusive, "inconclusive (" + f.why + ")"};
+  return f.rate_hi >= r_pred ? RateVerdict{Verdict::Holds, "consistent"} : RateVerdict{Verdict::Violated, "INCONSISTENT"};
+}
+
+// The SGLD record's fits, predictions and verdicts, and its table row.
+SgldComparison compare_sgld(const nlohmann::json& cfg, const nlohmann::json& sum, const std::vector<nlohmann::json>& M,
+                            double lambda, std::vector<std::string>& row) {
+  SgldComparison c;
+  std::vector<double> t, n2, l;
+  for (const auto& m : M) {
+    t.push_back(num(m, "t"));
+    n2.push_back(num(m, "norm2"));
+    l.push_back(num(m, "loss"));
+  }
+  const ExpFit fn = fit_exponential(t, n2), fl = fit_exponential(t, l);
+  const double s = num(cfg, "temperature"), eta = num(cfg, "lr"), d = num(cfg, "d");
+  const double gauss = -2.0 * std::log1p(-eta * lambda) / eta;
+  const auto claim = theory::paper_claim(Wide(lambda), Wide(d));
+  const double r_claim = s / static_cast<double>(*claim.c_ls);
+  std::optional<Wide> K;
+  if (sum.contains("hessian_L")) K = Wide(std::max(0.0, -num(sum["hessian_L"], "bottom")));
+  const auto be = theory::bakry_emery(Wide(lambda), Wide(s), K);
+  const double r_be = be.applies ? s / static_cast<double>(*be.c_p) : NAN;
+  if (!fn.ok) c.gaussian = {Verdict::Inconclusive, "inconclusive (" + fn.why + ")"};
+  else if (fn.rate >= 0.5 * gauss && fn.rate <= 2 * gauss) c.gaussian = {Verdict::Holds, "consistent (within ×2)"};
+  else c.gaussian = {Verdict::Violated, "differs (L shapes it)"};
+  c.claim = lower_bound_verdict(fn, r_claim, true, "");
+  c.bakry_emery = lower_bound_verdict(fn, r_be, be.applies, K ? "K ≥ λ" : "no curvature estimate");
+  c.loss_vs_claim = lower_bound_verdict(fl, r_claim, true, "");
+  c.norm2 = fn;
+  c.loss = fl;
+  c.gaussian_norm2_rate = gauss;
+  c.claim_rate_lower = r_claim;
+  if (be.applies) c.bakry_emery_rate_lower = r_be;
+  if (K) c.curvature_K = static_cast<double>(*K);
+  c.t0 = t.empty() ? 0.0 : t.front();
+  row = {g(lambda), g(s), g(d, 6), std::to_string(M.empty() ? 0 : M.back().value("step", 0L)),
+         fn.ok || fn.rate > 0 ? fmt::format("{} [{}, {}]", g(fn.rate), g(fn.rate_lo, 3), g(fn.rate_hi, 3)) : "—",
+         g(gauss), c.gaussian.text, g(r_claim), c.claim.text, g(r_be), c.bakry_emery.text, g(fl.rate),
+         c.loss_vs_claim.text, g(num(sum, "test_ce")), g(num(cfg, "entropy_rate"))};
+  return c;
+}
+
+// McAllester's trend in words; dir: -1 tightens, 1 loosens, 0 flat, 2 not monotone.
+std::string trend_of(std::vector<std::pair<double, double>> v, int& dir) {
+  std::sort(v.begin(), v.end());
+  bool inc = true, dec = true;
+  for (std::size_t i = 1; i < v.size(); ++i) {
+    inc = inc && v[i].second >= v[i - 1].second;
+    dec = dec && v[i].second <= v[i - 1].second;
+  }
+  dir = (dec && !inc) ? -1 : (inc && !dec) ? 1 : (inc && dec) ? 0 : 2;
+  return dir == -1 ? "tightens as λ grows" : dir == 1 ? "loosens as λ grows" : dir == 0 ? "does not move with λ"
+                                                                                         : "is not monotone in λ";
 }
 }  // namespace
 
-nlohmann::json compare_records(const std::vector<std::string>& records, bool allow_incomplete) {
-  nlohmann::json res;
-  res["records"] = nlohmann::json::array();
-  res["inconsistent"] = nlohmann::json::array();
-  auto sg = table("SGLD relaxation: measured rates vs predicted (THEORY.md §2, §4)",
+Comparison compare_records(const std::vector<std::string>& records, bool allow_incomplete) {
+  Comparison res;
+  using K = TextTable::Kind;
+  auto sg = table(K::Sgld, "SGLD relaxation: measured rates vs predicted (THEORY.md §2, §4)",
                   {{"λ", true}, {"s", true}, {"d", true}, {"steps", true}, {"measured ‖θ‖² rate [95%]", true},
                    {"Gaussian 2λ (L≡0)", true}, {"", false}, {"claim ≥ s/(1/λ+d/λ²)", true}, {"", false},
                    {"Bakry–Émery ≥ λ−K", true}, {"", false}, {"measured loss rate", true}, {"", false},
                    {"test CE", true}, {"H (Bayes)", true}});
-  auto pb = table("PAC-Bayes certificates vs measured test error (THEORY.md §5; δ = 0.05 in all)",
+  auto pb = table(K::PacBayes, "PAC-Bayes certificates vs measured test error (THEORY.md §5; δ = 0.05 in all)",
                   {{"λ", true}, {"loss", false}, {"test err Q", true}, {"test err μ", true}, {"train risk Q", true},
                    {"certificate (Seeger kl⁻¹)", true}, {"McAllester", true}, {"KL", true}, {"n_bound", true},
                    {"mean σ²", true}, {"σp²", true}, {"cert ≥ test", false}});
-  auto sp = table("Hessian spectral inflation: eig(∇²F) − eig(∇²L) = λ (THEORY.md §0)",
+  auto sp = table(K::Spectrum, "Hessian spectral inflation: eig(∇²F) − eig(∇²L) = λ (THEORY.md §0)",
                   {{"λ", true}, {"top ∇²L", true}, {"top ∇²F", true}, {"shift", true}, {"rel. err", true},
                    {"bottom ∇²L", true}, {"bottom ∇²F", true}, {"bottom shift", true}, {"≤ 1e-6", false}});
-  auto ps = table("Ψ_s growth on shells (THEORY.md §1): slope of Ψ_s against ‖θ‖²",
+  auto ps = table(K::Psi, "Ψ_s growth on shells (THEORY.md §1): slope of Ψ_s against ‖θ‖²",
                   {{"λ", true}, {"s", true}, {"d", true}, {"measured slope", true}, {"predicted λ²/s", true},
                    {"ratio", true}});
-  auto tr = table("Training runs", {{"λ", true}, {"optimizer", false}, {"steps", true}, {"final loss", true},
-                                    {"test CE", true}, {"test token error", true}, {"H (Bayes)", true}, {"‖θ‖²", true}});
+  auto tr = table(K::Train, "Training runs", {{"λ", true}, {"optimizer", false}, {"steps", true}, {"final loss", true},
+                                              {"test CE", true}, {"test token error", true}, {"H (Bayes)", true}, {"‖θ‖²", true}});
   std::vector<std::pair<double, double>> pb_trend, pb_trend_mc;  // λ, Seeger / McAllester (0–1)
-  bool all_ok = true;
+  auto inconsistent = [&](const std::string& what) {
+    res.consistent = false;
+    res.inconsistent.push_back(what);
+  };
   for (const auto& dir : records) {
     const auto R = RunRecord::load(dir);
     const auto& cfg = R.at("config");
     const std::string kind = cfg.value("kind", "");
     const auto& sum = R.contains("summary") ? R.at("summary") : nlohmann::json::object();
-    const auto& M = R.at("metrics");
+    const auto M = R.at("metrics").get<std::vector<nlohmann::json>>();
     // Refuse what cannot be tabled honestly (issue 15): kinds without a comparison table, and
     // interrupted runs unless asked for (their tables would look like finished ones).
     static const std::vector<std::string> tabled = {"sgld", "pacbayes", "spectrum", "psi", "train"};
@@ -138,182 +191,81 @@ nlohmann::json compare_records(const std::vector<std::string>& records, bool all
                                   "was interrupted or is still running); finish it with `villani run " + kind +
                                   " --resume --out …`, or pass --allow-incomplete to table what it holds");
     if (M.empty()) throw InputError("DIR", "'" + dir + "' holds no metrics (metrics.jsonl is missing or empty)");
-    nlohmann::json rec = {{"dir", dir}, {"kind", kind}, {"complete", sum.value("complete", false)}};
+    RecordComparison rec{dir, kind, sum.value("complete", false), std::nullopt, std::nullopt};
     const double lambda = num(cfg, "lambda");
     if (kind == "sgld") {
-      std::vector<double> t, n2, l;
-      for (const auto& m : M) {
-        t.push_back(num(m, "t"));
-        n2.push_back(num(m, "norm2"));
-        l.push_back(num(m, "loss"));
-      }
-      const ExpFit fn = fit_exponential(t, n2), fl = fit_exponential(t, l);
-      const double s = num(cfg, "temperature"), eta = num(cfg, "lr"), d = num(cfg, "d");
-      const double gauss = -2.0 * std::log1p(-eta * lambda) / eta;
-      const auto claim = theory::paper_claim(Wide(lambda), Wide(d));
-      const double r_claim = s / static_cast<double>(*claim.c_ls);
-      std::optional<Wide> K;
-      std::string bottom_note;
-      if (sum.contains("hessian_L")) K = Wide(std::max(0.0, -num(sum["hessian_L"], "bottom")));
-      const auto be = theory::bakry_emery(Wide(lambda), Wide(s), K);
-      const double r_be = be.applies ? s / static_cast<double>(*be.c_p) : NAN;
-      std::string gauss_v;
-      if (!fn.ok) gauss_v = "inconclusive (" + fn.why + ")";
-      else gauss_v = (fn.rate >= 0.5 * gauss && fn.rate <= 2 * gauss) ? "consistent (within ×2)" : "differs (L shapes it)";
-      const std::string claim_v = lower_bound_verdict(fn, r_claim, true, "");
-      const std::string be_v = lower_bound_verdict(fn, r_be, be.applies, K ? "K ≥ λ" : "no curvature estimate");
-      const std::string loss_v = lower_bound_verdict(fl, r_claim, true, "");
-      for (const auto* v : {&claim_v, &be_v, &loss_v})
-        if (*v == "INCONSISTENT") { all_ok = false; res["inconsistent"].push_back(dir + ": " + *v); }
-      const double H = num(cfg, "entropy_rate");
-      sg["rows"].push_back({g(lambda), g(s), g(d, 6), std::to_string(M.empty() ? 0 : M.back().value("step", 0L)),
-                            fn.ok || fn.rate > 0 ? fmt::format("{} [{}, {}]", g(fn.rate), g(fn.rate_lo, 3), g(fn.rate_hi, 3)) : "—",
-                            g(gauss), gauss_v, g(r_claim), claim_v, g(r_be), be_v, g(fl.rate), loss_v,
-                            g(num(sum, "test_ce")), g(H)});
-      rec["measured"] = {{"norm2_rate", fn.rate}, {"norm2_rate_lo", fn.rate_lo}, {"norm2_rate_hi", fn.rate_hi},
-                         {"norm2_fit_ok", fn.ok}, {"norm2_fit_why", fn.why}, {"norm2_asymptote", fn.asymptote},
-                         {"norm2_amplitude", fn.amplitude}, {"loss_rate", fl.rate}, {"loss_fit_ok", fl.ok},
-                         {"loss_asymptote", fl.asymptote}, {"loss_amplitude", fl.amplitude}};
-      rec["predicted"] = {{"gaussian_norm2_rate", gauss}, {"claim_rate_lower", r_claim},
-                          {"bakry_emery_rate_lower", be.applies ? nlohmann::json(r_be) : nlohmann::json()},
-                          {"curvature_K", K ? nlohmann::json(static_cast<double>(*K)) : nlohmann::json()}};
-      rec["verdicts"] = {{"gaussian", gauss_v}, {"claim", claim_v}, {"bakry_emery", be_v}, {"loss_vs_claim", loss_v}};
-      rec["lambda"] = lambda;
-      rec["t0"] = t.empty() ? 0.0 : t.front();
+      std::vector<std::string> row;
+      rec.sgld = compare_sgld(cfg, sum, M, lambda, row);
+      for (const auto* v : {&rec.sgld->claim, &rec.sgld->bakry_emery, &rec.sgld->loss_vs_claim})
+        if (v->verdict == Verdict::Violated) inconsistent(dir + ": " + v->text);
+      sg.rows.push_back(std::move(row));
+      rec.lambda = lambda;
     } else if (kind == "pacbayes" && sum.contains("zero_one")) {
       for (const char* l : {"zero_one", "clipped_ce"}) {
         const auto& b = sum.at(l);
         const bool ok = b.value("bounds_above_test", false);
-        if (!ok) { all_ok = false; res["inconsistent"].push_back(dir + ": a PAC-Bayes bound is below the measured test error (" + l + ")"); }
+        if (!ok) inconsistent(dir + ": a PAC-Bayes bound is below the measured test error (" + l + ")");
         const auto& at = b.at("at_seeger");
-        pb["rows"].push_back({g(lambda), l, g(num(b, "test_risk_Q")), g(num(b, "test_risk_deterministic")),
-                              g(num(at, "train_risk_mc")), g(num(b, "seeger")), g(num(b, "mcallester")), g(num(at, "kl")),
-                              g(num(sum, "n"), 7), g(num(at, "posterior_var"), 3), g(num(at, "prior_var"), 3),
-                              ok ? "yes" : "NO (bug)"});
+        pb.rows.push_back({g(lambda), l, g(num(b, "test_risk_Q")), g(num(b, "test_risk_deterministic")),
+                           g(num(at, "train_risk_mc")), g(num(b, "seeger")), g(num(b, "mcallester")), g(num(at, "kl")),
+                           g(num(sum, "n"), 7), g(num(at, "posterior_var"), 3), g(num(at, "prior_var"), 3),
+                           ok ? "yes" : "NO (bug)"});
         if (std::string(l) == "zero_one") {
           pb_trend.emplace_back(lambda, num(b, "seeger"));
           pb_trend_mc.emplace_back(lambda, num(b, "mcallester"));
         }
       }
-      rec["lambda"] = lambda;
+      rec.lambda = lambda;
     } else if (kind == "spectrum") {
       for (const auto& m : M) {
         const bool ok = m.value("shift_ok", false);
-        if (!ok) { all_ok = false; res["inconsistent"].push_back(dir + ": λ-shift off by more than 1e-6 relative"); }
-        sp["rows"].push_back({g(num(m, "lambda")), g(num(m, "top_L"), 10), g(num(m, "top_F"), 10), g(num(m, "top_shift"), 10),
-                              fmt::format("{:.2e}", num(m, "top_rel_err")), g(num(m, "bottom_L"), 6), g(num(m, "bottom_F"), 6),
-                              g(num(m, "bottom_shift"), 10), ok ? "yes" : "NO"});
+        if (!ok) inconsistent(dir + ": λ-shift off by more than 1e-6 relative");
+        sp.rows.push_back({g(num(m, "lambda")), g(num(m, "top_L"), 10), g(num(m, "top_F"), 10), g(num(m, "top_shift"), 10),
+                           fmt::format("{:.2e}", num(m, "top_rel_err")), g(num(m, "bottom_L"), 6), g(num(m, "bottom_F"), 6),
+                           g(num(m, "bottom_shift"), 10), ok ? "yes" : "NO"});
       }
     } else if (kind == "psi" && sum.contains("psi_slope_measured")) {
       const double a = num(sum, "psi_slope_measured"), p = num(sum, "psi_slope_predicted");
-      ps["rows"].push_back({g(lambda), g(num(sum, "temperature")), g(num(sum, "d"), 6), g(a), g(p), g(a / p)});
+      ps.rows.push_back({g(lambda), g(num(sum, "temperature")), g(num(sum, "d"), 6), g(a), g(p), g(a / p)});
     } else if (kind == "train") {
-      tr["rows"].push_back({g(lambda), cfg.value("optimizer", ""), std::to_string(num(cfg, "steps", 0)),
-                            g(num(sum, "final_loss")), g(num(sum, "test_ce")), g(num(sum, "test_token_error")),
-                            g(num(cfg, "entropy_rate")), g(num(sum, "final_norm2"))});
+      tr.rows.push_back({g(lambda), cfg.value("optimizer", ""), std::to_string(num(cfg, "steps", 0)),
+                         g(num(sum, "final_loss")), g(num(sum, "test_ce")), g(num(sum, "test_token_error")),
+                         g(num(cfg, "entropy_rate")), g(num(sum, "final_norm2"))});
     }
-    if (!sum.value("complete", false)) res["notes_incomplete"].push_back(dir);
-    res["records"].push_back(rec);
+    if (!rec.complete) res.incomplete.push_back(dir);
+    res.records.push_back(std::move(rec));
   }
-  sg["notes"] = {"rates per unit time t = kη; measured by a least-squares fit y ≈ a + b·e^{−rt} (interval: profile, approximate)",
-                 "a proven bound C ≥ C_P guarantees mean relaxation at rate ≥ s/C: 'consistent' when the measured rate is not slower",
-                 "the preprint's C_LS ≤ 1/λ + d/λ² is read at temperature s (it states no s): a CLAIM, not a theorem",
-                 "K = −(bottom eigenvalue of ∇²L at the final point): a local estimate, so the Bakry–Émery row is an estimate too",
-                 "Gaussian 2λ: exact relaxation rate of E‖θ‖² for L ≡ 0 with the discrete step (−2 ln(1−ηλ)/η)"};
-  auto trend_of = [](std::vector<std::pair<double, double>> v, int& dir) {
-    std::sort(v.begin(), v.end());
-    bool inc = true, dec = true;
-    for (std::size_t i = 1; i < v.size(); ++i) {
-      inc = inc && v[i].second >= v[i - 1].second;
-      dec = dec && v[i].second <= v[i - 1].second;
-    }
-    dir = (dec && !inc) ? -1 : (inc && !dec) ? 1 : (inc && dec) ? 0 : 2;
-    return dir == -1 ? "tightens as λ grows" : dir == 1 ? "loosens as λ grows" : dir == 0 ? "does not move with λ"
-                                                                                           : "is not monotone in λ";
-  };
-  {  // rows in λ order (records come sorted by path), so that tables and plots read as curves
-    auto& rows = pb["rows"];
-    std::vector<nlohmann::json> v(rows.begin(), rows.end());
-    std::stable_sort(v.begin(), v.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
-      return std::stod(a.at(0).get<std::string>()) < std::stod(b.at(0).get<std::string>());
-    });
-    rows = v;
-  }
+  sg.notes = {"rates per unit time t = kη; measured by a least-squares fit y ≈ a + b·e^{−rt} (interval: profile, approximate)",
+              "a proven bound C ≥ C_P guarantees mean relaxation at rate ≥ s/C: 'consistent' when the measured rate is not slower",
+              "the preprint's C_LS ≤ 1/λ + d/λ² is read at temperature s (it states no s): a CLAIM, not a theorem",
+              "K = −(bottom eigenvalue of ∇²L at the final point): a local estimate, so the Bakry–Émery row is an estimate too",
+              "Gaussian 2λ: exact relaxation rate of E‖θ‖² for L ≡ 0 with the discrete step (−2 ln(1−ηλ)/η)"};
+  // rows in λ order (records come sorted by path), so that tables and plots read as curves
+  std::stable_sort(pb.rows.begin(), pb.rows.end(), [](const std::vector<std::string>& a, const std::vector<std::string>& b) {
+    return std::stod(a.at(0)) < std::stod(b.at(0));
+  });
   if (pb_trend.size() >= 2) {
     int dm = 0;
     const std::string tm = trend_of(pb_trend_mc, dm);
-    const auto curve = lambda_curve(pb_trend);
-    bool vacuous = true;
-    for (const auto& p : pb_trend) vacuous = vacuous && p.second >= 0.999;
-    std::string trend = "the 0–1 certificate " + curve.text + (vacuous ? " (every certificate is vacuous, ≥ 0.999)" : "") +
-                        "; the uncapped McAllester bound " + tm;
-    pb["notes"].push_back(trend);
-    res["pacbayes_trend"] = trend;
-    res["pacbayes_vacuous"] = vacuous;
+    PacBayesTrend t;
+    t.curve = lambda_curve(pb_trend);
+    t.vacuous = true;
+    for (const auto& p : pb_trend) t.vacuous = t.vacuous && p.second >= 0.999;
+    t.text = "the 0–1 certificate " + t.curve.text + (t.vacuous ? " (every certificate is vacuous, ≥ 0.999)" : "") +
+             "; the uncapped McAllester bound " + tm;
+    pb.notes.push_back(t.text);
     // Decided on the certificate (the λ minimising it lies above the smallest λ); when it is
     // vacuous everywhere, on the uncapped McAllester form.
-    res["pacbayes_tightens"] = vacuous ? dm == -1 : curve.tightens;
-    res["pacbayes_best_lambda"] = curve.best_lambda;
-    res["pacbayes_curve"] = curve.json;
+    t.tightens = t.vacuous ? dm == -1 : t.curve.tightens;
+    t.best_lambda = t.curve.best_lambda;
+    res.pacbayes = std::move(t);
   }
-  pb["notes"].push_back("certificates on the risk of the Gaussian posterior Q = N(μ, diag σ²): Seeger kl⁻¹ of the Monte "
-                        "Carlo train risk (Langford–Caruana) on the n_bound sequences not used for the prior; every δ in "
-                        "one union bound (summary.json: delta_note)");
-  res["tables"] = nlohmann::json::array();
+  pb.notes.push_back("certificates on the risk of the Gaussian posterior Q = N(μ, diag σ²): Seeger kl⁻¹ of the Monte "
+                     "Carlo train risk (Langford–Caruana) on the n_bound sequences not used for the prior; every δ in "
+                     "one union bound (summary.json: delta_note)");
   for (auto* t : {&sg, &pb, &sp, &ps, &tr})
-    if (!(*t)["rows"].empty()) res["tables"].push_back(*t);
-  res["consistent"] = all_ok;
+    if (!t->rows.empty()) res.tables.push_back(std::move(*t));
   return res;
-}
-
-std::vector<std::string> write_plots(const nlohmann::json& cmp, const std::string& out_dir) {
-  std::vector<std::string> files;
-  fs::create_directories(out_dir);
-  // SGLD: ‖θ‖² against t with the fitted curve, one panel line per λ.
-  std::string gp_norm = "set terminal svg size 900,600 dynamic\nset output '" + out_dir + "/sgld_norm2.svg'\n"
-                        "set xlabel 't = kη'\nset ylabel '‖θ‖²'\nset logscale x\nset key outside\n";
-  std::string plots;
-  int k = 0;
-  for (const auto& r : cmp.at("records")) {
-    if (r.value("kind", "") != "sgld") continue;
-    const std::string dat = out_dir + "/sgld_" + std::to_string(k) + ".dat";
-    std::ofstream f(dat);
-    for (const auto& m : RunRecord::load(r.at("dir")).at("metrics"))
-      f << m.value("t", 0.0) << " " << m.value("norm2", 0.0) << " " << m.value("loss", 0.0) << "\n";
-    files.push_back(dat);
-    const auto& ms = r.at("measured");
-    const double t0 = r.value("t0", 0.0);
-    if (!plots.empty()) plots += ", ";
-    plots += fmt::format("'{}' u ($1>0?$1:1/0):2 w l t 'λ={}', ({} + {}*exp(-{}*(x-{}))) w l dt 2 t 'fit λ={}'", dat,
-                         r.value("lambda", 0.0), ms.value("norm2_asymptote", 0.0), ms.value("norm2_amplitude", 0.0),
-                         ms.value("norm2_rate", 0.0), t0, r.value("lambda", 0.0));
-    ++k;
-  }
-  auto render = [&](const std::string& name, const std::string& script) {
-    const std::string gp = out_dir + "/" + name + ".gp";
-    std::ofstream(gp) << script;
-    files.push_back(gp);
-    const std::string cmd = "gnuplot '" + gp + "' 2>/dev/null";
-    if (std::system(cmd.c_str()) == 0 && fs::exists(out_dir + "/" + name + ".svg")) files.push_back(out_dir + "/" + name + ".svg");
-  };
-  if (!plots.empty()) render("sgld_norm2", gp_norm + "plot " + plots + "\n");
-  // PAC-Bayes: certificate, train risk and test error of Q against λ (0–1 loss).
-  std::string pbd;
-  for (const auto& t : cmp.at("tables"))
-    if (t.at("title").get<std::string>().rfind("PAC-Bayes", 0) == 0)
-      for (const auto& row : t.at("rows"))
-        if (row.at(1) == "zero_one") pbd += row.at(0).get<std::string>() + " " + row.at(2).get<std::string>() + " " +
-                                            row.at(5).get<std::string>() + " " + row.at(4).get<std::string>() + "\n";
-  if (!pbd.empty()) {
-    const std::string dat = out_dir + "/pacbayes.dat";
-    std::ofstream(dat) << pbd;
-    files.push_back(dat);
-    render("pacbayes", "set terminal svg size 800,500 dynamic\nset output '" + out_dir + "/pacbayes.svg'\n"
-                       "set logscale x\nset xlabel 'λ (weight decay)'\nset ylabel '0–1 token error'\nset key outside\n"
-                       "plot '" + dat + "' u 1:3 w lp t 'certificate (Seeger kl⁻¹)', '' u 1:2 w lp t 'test error of Q', "
-                       "'' u 1:4 w lp t 'train risk of Q'\n");
-  }
-  return files;
 }
 
 }  // namespace villani::experiments

@@ -10,6 +10,7 @@
 #include <ostream>
 
 #include "experiments/gpt_neo.hpp"
+#include "experiments/run_json.hpp"
 #include "experiments/run_support.hpp"
 #include "numerics/errors.hpp"
 #include "theory/pac_bayes.hpp"
@@ -315,8 +316,8 @@ RunOutcome run_pacbayes(const RunOptions& o, std::ostream& log) {
     const auto det = det_risks(M, mu_f, S.test, clip);
     const auto mu_v = to_vec(mu_f), s2_v = to_vec(sigma_f.pow(2)), mu0_v = to_vec(mu0);
     const Wide nW(static_cast<double>(n_bound));
-    nlohmann::json sum;
-    const char* names[2] = {"zero_one", "clipped_ce"};
+    PacBayesSummary sum;
+    PacBayesCertificate* certificate_of[2] = {&sum.zero_one, &sum.clipped_ce};
     // KL against each candidate prior variance (50-digit sums, once per candidate).
     const int J = o.prior == "zero" ? 40 : 0;
     std::vector<double> pvs;
@@ -343,37 +344,51 @@ RunOutcome run_pacbayes(const RunOptions& o, std::ostream& log) {
       const double mcal = static_cast<double>(best.train_risk_upper + sqrt(rhs / 2));
       double mean_s2 = 0;
       for (double v : s2_v) mean_s2 += v / static_cast<double>(s2_v.size());
-      nlohmann::json at = {{"kl", best_kl}, {"posterior_var", mean_s2}, {"prior_var", best_pv}, {"prior_index", best_j},
-                           {"train_risk_mc", emp}, {"train_risk_upper", static_cast<double>(best.train_risk_upper)},
-                           {"test_risk_mc", test_q}};
-      sum[names[l]] = {{"certificate", cert}, {"seeger", cert}, {"mcallester", mcal},
-                       {"test_risk_Q", test_q}, {"test_risk_deterministic", l == 0 ? det.first : det.second},
-                       {"train_risk_mc", emp}, {"train_risk_upper", static_cast<double>(best.train_risk_upper)},
-                       {"kl", best_kl}, {"n_bound", n_bound}, {"rhs", static_cast<double>(rhs)},
-                       {"at_seeger", at}, {"bounds_above_test", cert >= test_q}};
+      PacBayesCertificate& c = *certificate_of[l];
+      c.certificate = cert;
+      c.mcallester = mcal;
+      c.test_risk_Q = test_q;
+      c.test_risk_deterministic = l == 0 ? det.first : det.second;
+      c.train_risk_mc = emp;
+      c.train_risk_upper = static_cast<double>(best.train_risk_upper);
+      c.kl = best_kl;
+      c.n_bound = n_bound;
+      c.rhs = static_cast<double>(rhs);
+      c.posterior_var = mean_s2;
+      c.prior_var = best_pv;
+      c.prior_index = best_j;
+      c.bounds_above_test = cert >= test_q;
     }
-    sum.update({{"complete", true}, {"lambda", lambda}, {"d", M.d}, {"n", n_bound}, {"n_bound", n_bound},
-                {"n_prior", n_prior}, {"delta", delta}, {"certificates", certs},
-                {"delta_bound", delta_b}, {"delta_mc", delta_mc}, {"samples", draws}, {"mc_units", tr.units},
-                {"clip", clip}, {"prior", o.prior}, {"prior_var", prior_var}, {"mean_lambda", mean_lambda}, {"objective", o.objective},
-                {"objective_final", last_obj}, {"posterior_mean_dist2", (mu_f - mu0).pow(2).sum().item<double>()},
-                {"constant_predictor_test_error", constant_err},
-                {"bayes_error", synthetic ? nlohmann::json(bayes_err) : nlohmann::json()},
-                {"final_loss", last_loss}, {"final_F", last_F},
-                {"final_norm2", w_mean.to(torch::kFloat64).pow(2).sum().item<double>()},
-                {"loss_note", "zero_one: per-sequence mean next-token 0–1 error; clipped_ce: per-sequence mean of "
-                              "min(CE, clip)/clip, clip = 2 ln V; sequences i.i.d."},
-                {"delta_note", fmt::format("δ = {} over {} certificates (λ values × 2 losses), each δ_b = {:.3g} "
-                                           "(PAC-Bayes) + δ_mc = {:.3g} (Monte Carlo)", delta, certs, delta_b, delta_mc)},
-                {"posterior", "N(μ, diag σ²) trained by minimising the " + o.objective + " objective"},
-                {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()}});
+    sum.lambda = lambda;
+    sum.d = M.d;
+    sum.n_bound = n_bound;
+    sum.n_prior = n_prior;
+    sum.delta = delta;
+    sum.certificates = certs;
+    sum.delta_bound = delta_b;
+    sum.delta_mc = delta_mc;
+    sum.samples = draws;
+    sum.mc_units = tr.units;
+    sum.clip = clip;
+    sum.prior = o.prior;
+    sum.prior_var = prior_var;
+    sum.mean_lambda = mean_lambda;
+    sum.objective = o.objective;
+    sum.objective_final = last_obj;
+    sum.posterior_mean_dist2 = (mu_f - mu0).pow(2).sum().item<double>();
+    sum.constant_predictor_test_error = constant_err;
+    if (synthetic) sum.bayes_error = bayes_err;
+    sum.final_loss = last_loss;
+    sum.final_F = last_F;
+    sum.final_norm2 = w_mean.to(torch::kFloat64).pow(2).sum().item<double>();
+    sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     prog.done();
-    rec.write_summary(sum);
+    rec.write_summary(to_json(sum));
     out.summaries.push_back(sum);
     log << fmt::format("λ={}: 0–1 certificate {:.4f} ≥ test error of Q {:.4f} (train {:.4f}, KL {:.1f}, n_bound {}); "
                        "clipped CE {:.4f} ≥ {:.4f}\n",
-                       run.text, sum["zero_one"]["certificate"].get<double>(), te.err, tr.err,
-                       sum["zero_one"]["kl"].get<double>(), n_bound, sum["clipped_ce"]["certificate"].get<double>(), te.cce);
+                       run.text, sum.zero_one.certificate, te.err, tr.err, sum.zero_one.kl, n_bound,
+                       sum.clipped_ce.certificate, te.cce);
     return true;
   });
   return out;

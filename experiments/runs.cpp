@@ -9,10 +9,12 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <iostream>
+#include <tuple>
 
 #include "experiments/data.hpp"
 #include "experiments/fit.hpp"
 #include "experiments/gpt_neo.hpp"
+#include "experiments/run_json.hpp"
 #include "experiments/run_record.hpp"
 #include "experiments/formats.hpp"
 #include "experiments/pacbayes.hpp"
@@ -31,24 +33,20 @@ using namespace detail;
 
 namespace {
 
-nlohmann::json fit_json(const ExpFit& f) {
-  return {{"ok", f.ok}, {"why", f.why}, {"rate", f.rate}, {"rate_lo", f.rate_lo}, {"rate_hi", f.rate_hi},
-          {"asymptote", f.asymptote}, {"amplitude", f.amplitude}, {"r2", f.r2}, {"n", f.n}};
-}
-
-nlohmann::json fits_of(const RunRecord& rec) {
+// Exponential fits of ‖θ‖² and L against t over the record's metrics.
+std::pair<ExpFit, ExpFit> fits_of(const RunRecord& rec) {
   std::vector<double> t, n2, l;
   for (const auto& m : rec.metrics()) {
     t.push_back(m.at("t").get<double>());
     n2.push_back(m.at("norm2").get<double>());
     l.push_back(m.at("loss").get<double>());
   }
-  return {{"norm2", fit_json(fit_exponential(t, n2))}, {"loss", fit_json(fit_exponential(t, l))}};
+  return {fit_exponential(t, n2), fit_exponential(t, l)};
 }
 
 // Extreme eigenvalues of ∇²L on the training set at θ, float64, with the Torch adapter (over all
 // ranks' shards when data-parallel: every rank takes part).
-nlohmann::json hessian_extremes(const Setup& S, const torch::Tensor& theta, std::uint64_t seed, bool quick) {
+HessianExtremes hessian_extremes(const Setup& S, const torch::Tensor& theta, std::uint64_t seed, bool quick) {
   auto th = theta.detach().to(torch::kFloat64);
   ta::TorchOptions to;
   to.dtype = torch::kFloat64;
@@ -61,9 +59,7 @@ nlohmann::json hessian_extremes(const Setup& S, const torch::Tensor& theta, std:
   const auto x = ta::TorchObjective::to_vec(th);
   const auto top = hessian_extreme(*obj, x, "top", seed, 1e-6, 20, quick ? 4 : 10);
   const auto bot = hessian_extreme(*obj, x, "bottom", seed, 1e-4, 20, quick ? 4 : 10);
-  return {{"top", top.value},       {"top_converged", top.converged}, {"bottom", bot.value},
-          {"bottom_converged", bot.converged}, {"hvps", top.hvps + bot.hvps},
-          {"note", "Lanczos Ritz values of ∇²L at the final point (an estimate of the local curvature, not a global bound)"}};
+  return {top.value, top.converged, bot.value, bot.converged, top.hvps + bot.hvps};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -105,35 +101,33 @@ RunOutcome run_sgld_like(const RunOptions& o, std::ostream& log, bool sgld) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     // Curvature estimate for the Bakry–Émery comparison (SGLD only: L is the full-batch loss
     // there); every rank takes part when data-parallel.
-    nlohmann::json hess;
+    std::optional<HessianExtremes> hess;
     if (sgld && S.d <= 2000000) hess = hessian_extremes(S, r.theta, o.seed, o.quick);
     if (!run.rec) return true;  // rank 0 alone summarises
-    nlohmann::json sum;
-    sum["complete"] = true;
-    sum["seconds"] = seconds;
-    sum["lambda"] = run.lambda;
-    sum["temperature"] = sgld ? o.temperature : 0.0;
-    sum["lr"] = lr;
-    sum["steps"] = steps;
-    sum["d"] = S.d;
+    TrainSummary sum;
+    sum.seconds = seconds;
+    sum.lambda = run.lambda;
+    sum.temperature = sgld ? o.temperature : 0.0;
+    sum.lr = lr;
+    sum.steps = steps;
+    sum.d = S.d;
     const auto& last = run.rec->metrics().back();
-    sum["final_loss"] = last.at("loss");
-    sum["final_norm2"] = last.at("norm2");
+    auto number = [](const nlohmann::json& x) { return x.is_number() ? x.get<double>() : NAN; };  // null: NaN
+    sum.final_loss = number(last.at("loss"));
+    sum.final_norm2 = number(last.at("norm2"));
     {
       auto [ce, err] = gpt_neo_per_sequence(S.cfg, r.theta, S.test);
-      sum["test_ce"] = ce.mean().item<double>();
-      sum["test_token_error"] = err.mean().item<double>();
+      sum.test_ce = ce.mean().item<double>();
+      sum.test_token_error = err.mean().item<double>();
     }
-    if (S.corpus.entropy_rate) sum["entropy_rate"] = *S.corpus.entropy_rate;
-    sum["fits"] = fits_of(*run.rec);
-    if (!hess.is_null()) sum["hessian_L"] = hess;
-    run.rec->write_summary(sum);
+    sum.entropy_rate = S.corpus.entropy_rate;
+    std::tie(sum.fit_norm2, sum.fit_loss) = fits_of(*run.rec);
+    sum.hessian_L = hess;
+    run.rec->write_summary(to_json(sum));
     out.summaries.push_back(sum);
-    const auto& fn = sum["fits"]["norm2"];
+    const auto& fn = sum.fit_norm2;
     log << fmt::format("λ={}: {} steps, final loss {:.4f}, test CE {:.4f}, ‖θ‖² rate {:.4g}{} ({:.1f} s)\n", run.text,
-                       steps, sum["final_loss"].get<double>(), sum["test_ce"].get<double>(), fn["rate"].get<double>(),
-                       fn["ok"].get<bool>() ? "" : " (" + fn["why"].get<std::string>() + ")",
-                       sum["seconds"].get<double>());
+                       steps, sum.final_loss, sum.test_ce, fn.rate, fn.ok ? "" : " (" + fn.why + ")", sum.seconds);
     return true;
   });
   return out;
@@ -167,11 +161,12 @@ RunOutcome run_spectrum(const RunOptions& o, std::ostream& log) {
   const auto x = ta::TorchObjective::to_vec(theta);
   const double loss_at_x = Lobj->value(x);
   Progress prog{o.progress};
-  nlohmann::json rows = nlohmann::json::array();
+  SpectrumSummary sum;
+  auto& rows = sum.rows;
   for (std::size_t i = 0; i < o.lambdas.size(); ++i) {
     if (stop_requested(S, o)) { out.interrupted = true; break; }
     if (static_cast<long>(i) <= opened.last_step) {
-      if (rec) rows.push_back(rec->metrics().at(i));
+      if (rec) rows.push_back(spectrum_row(rec->metrics().at(i)));
       continue;
     }
     const double lambda = o.lambdas[i];
@@ -198,39 +193,40 @@ RunOutcome run_spectrum(const RunOptions& o, std::ostream& log) {
     lanczos(3, "bottom of ∇²F");
     const auto bF = hessian_extreme(*Fobj, x, "bottom", o.seed, 1e-8, 0, it);
     const double st = tF.value - tL.value, sb = bF.value - bL.value;
-    nlohmann::json m = {{"step", static_cast<long>(i)},
-                        {"lambda", lambda},
-                        {"top_L", tL.value},
-                        {"top_F", tF.value},
-                        {"top_shift", st},
-                        {"top_rel_err", std::abs(st - lambda) / lambda},
-                        {"top_converged", tL.converged && tF.converged},
-                        {"bottom_L", bL.value},
-                        {"bottom_F", bF.value},
-                        {"bottom_shift", sb},
-                        {"bottom_rel_err", std::abs(sb - lambda) / lambda},
-                        {"bottom_converged", bL.converged && bF.converged},
-                        {"top_residual_L", tL.residual},
-                        {"bottom_residual_L", bL.residual},
-                        {"loss_L", loss_at_x},
-                        {"seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count()},
-                        {"hvps", tL.hvps + tF.hvps + bL.hvps + bF.hvps}};
-    m["shift_ok"] = m["top_rel_err"].get<double>() <= 1e-6;
-    if (rec) rec->append(m);
+    SpectrumRow m;
+    m.step = static_cast<long>(i);
+    m.lambda = lambda;
+    m.top_L = tL.value;
+    m.top_F = tF.value;
+    m.top_shift = st;
+    m.top_rel_err = std::abs(st - lambda) / lambda;
+    m.top_converged = tL.converged && tF.converged;
+    m.bottom_L = bL.value;
+    m.bottom_F = bF.value;
+    m.bottom_shift = sb;
+    m.bottom_rel_err = std::abs(sb - lambda) / lambda;
+    m.bottom_converged = bL.converged && bF.converged;
+    m.top_residual_L = tL.residual;
+    m.bottom_residual_L = bL.residual;
+    m.loss_L = loss_at_x;
+    m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+    m.hvps = tL.hvps + tF.hvps + bL.hvps + bF.hvps;
+    m.shift_ok = m.top_rel_err <= 1e-6;
+    if (rec) rec->append(to_json(m));
     rows.push_back(m);
     prog.done();
     log << fmt::format("λ={}: L {:.8g}; top ∇²L {:.10g} (± {:.2g}), top ∇²F {:.10g}, shift {:.10g} (rel. err {:.2e}); "
                        "bottom ∇²L {:.6g}, ∇²F {:.6g}; {} HVPs, {:.3g} s\n",
                        o.lambda_texts[i], loss_at_x, tL.value, tL.residual, tF.value, st, std::abs(st - lambda) / lambda,
-                       bL.value, bF.value, m["hvps"].get<long>(), m["seconds"].get<double>());
+                       bL.value, bF.value, m.hvps, m.seconds);
   }
   prog.done();
   if (!out.interrupted && rec) {
-    nlohmann::json sum = {{"complete", true}, {"rows", rows}, {"d", S.d}, {"dtype", dtype_name(S.dtype)}};
-    bool all = true;
-    for (const auto& r : rows) all = all && r.value("shift_ok", false);
-    sum["all_shift_ok"] = all;
-    rec->write_summary(sum);
+    sum.d = S.d;
+    sum.dtype = dtype_name(S.dtype);
+    sum.all_shift_ok = true;
+    for (const auto& r : rows) sum.all_shift_ok = sum.all_shift_ok && r.shift_ok;
+    rec->write_summary(to_json(sum));
     out.summaries.push_back(sum);
   }
   return out;
@@ -305,8 +301,10 @@ RunOutcome run_psi(const RunOptions& o, std::ostream& log) {
     prog.done();
     if (stop) return false;
     if (!run.rec) return true;  // rank 0 alone summarises
-    nlohmann::json sum = {{"complete", true}, {"lambda", lambda}, {"temperature", s}, {"d", S.d},
-                          {"note", "ΔL by Hutchinson (Rademacher probes, estimate ± se); ∇F exact; prediction (λ²/s)‖θ‖² − λd (THEORY.md §1)"}};
+    PsiSummary sum;
+    sum.lambda = lambda;
+    sum.temperature = s;
+    sum.d = S.d;
     // Least-squares slope of Ψ_s against ‖θ‖² (predicted λ²/s).
     double sx = 0, sy = 0, sxx = 0, sxy = 0;
     const double nm = static_cast<double>(run.rec->metrics().size());
@@ -315,12 +313,12 @@ RunOutcome run_psi(const RunOptions& o, std::ostream& log) {
       sx += x; sy += y; sxx += x * x; sxy += x * y;
     }
     const double den = nm * sxx - sx * sx;
-    sum["psi_slope_measured"] = den != 0 ? (nm * sxy - sx * sy) / den : 0.0;
-    sum["psi_slope_predicted"] = lambda * lambda / s;
-    run.rec->write_summary(sum);
+    sum.psi_slope_measured = den != 0 ? (nm * sxy - sx * sy) / den : 0.0;
+    sum.psi_slope_predicted = lambda * lambda / s;
+    run.rec->write_summary(to_json(sum));
     out.summaries.push_back(sum);
     log << fmt::format("λ={}: Ψ_s slope vs ‖θ‖² measured {:.4g}, predicted λ²/s = {:.4g}\n", run.text,
-                       sum["psi_slope_measured"].get<double>(), lambda * lambda / s);
+                       sum.psi_slope_measured, lambda * lambda / s);
     return true;
   });
   return out;
@@ -374,7 +372,7 @@ RunOutcome run_experiment(const RunOptions& o, std::ostream& log) {
   throw InputError("KIND", "unknown run kind '" + o.kind + "'");
 }
 
-nlohmann::json spectrum_check(const std::string& preset, double lambda, std::uint64_t seed, bool quick) {
+SpectrumCheck spectrum_check(const std::string& preset, double lambda, std::uint64_t seed, bool quick) {
   ModelConfig cfg = model_preset(preset);
   const auto lang = MarkovLanguage::make(16, 0.5, 20260001);
   if (cfg.vocab == 0) cfg.vocab = lang.vocab;
@@ -392,10 +390,8 @@ nlohmann::json spectrum_check(const std::string& preset, double lambda, std::uin
   const auto tL = hessian_extreme(Lobj, x, "top", seed, 1e-10, 0, quick ? 30 : 100);
   const auto tF = hessian_extreme(Fobj, x, "top", seed, 1e-10, 0, quick ? 30 : 100);
   const double shift = tF.value - tL.value;
-  return {{"preset", preset},       {"d", theta.numel()},        {"lambda", lambda},
-          {"top_L", tL.value},      {"top_F", tF.value},         {"shift", shift},
-          {"rel_err", std::abs(shift - lambda) / lambda}, {"converged", tL.converged && tF.converged},
-          {"hvps", tL.hvps + tF.hvps}};
+  return {preset,   theta.numel(), lambda, tL.value, tF.value, shift, std::abs(shift - lambda) / lambda,
+          tL.converged && tF.converged, tL.hvps + tF.hvps};
 }
 
 }  // namespace villani::experiments

@@ -7,11 +7,11 @@
 #include <atomic>
 #include <cstdint>
 #include <iosfwd>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "experiments/run_summary.hpp"
 #include "numerics/distributed.hpp"
 #include "numerics/progress.hpp"
 
@@ -60,7 +60,7 @@ struct RunOptions {
 struct RunOutcome {
   bool interrupted = false;
   std::vector<std::string> records;  ///< record directories written (one per λ)
-  nlohmann::json summaries = nlohmann::json::array();
+  std::vector<RunSummary> summaries;  ///< one per record finished by this call (summary.json: run_json.hpp)
 };
 
 /// Runs one kind; results on `log`, progress through o.progress. A set o.cancel finishes the
@@ -69,13 +69,34 @@ RunOutcome run_experiment(const RunOptions& o, std::ostream& log);
 
 /// The check behind "Hessian spectral inflation": top and bottom eigenvalues of ∇²L and of
 /// ∇²F (F differentiated by LibTorch, not shifted analytically) in float64 at a GPT-Neo point.
-nlohmann::json spectrum_check(const std::string& preset, double lambda, std::uint64_t seed, bool quick);
+struct SpectrumCheck {
+  std::string preset;
+  std::int64_t d = 0;
+  double lambda = 0;
+  double top_L = 0, top_F = 0;
+  double shift = 0;      ///< top_F − top_L
+  double rel_err = 0;    ///< |shift − λ| / λ
+  bool converged = false;
+  long hvps = 0;
+};
+SpectrumCheck spectrum_check(const std::string& preset, double lambda, std::uint64_t seed, bool quick);
 
 /// `villani bench hvp`: seconds per gradient and per Hessian-vector product (double backward)
 /// for a GPT-Neo model; preset "" picks tiny on CPU and gpt-neo-125m on CUDA. Reports what it
 /// measures before building the model, and the expected duration after a first repetition of
 /// each figure, through `progress`.
-nlohmann::json bench_hvp(bool quick, const std::string& device, const std::string& preset,
+struct HvpBench {
+  std::string preset;
+  std::int64_t d = 0;
+  int batch = 0, seq = 0;
+  std::string device;  ///< cpu | cuda
+  std::string dtype;   ///< float32
+  double seconds_per_value = 0, seconds_per_gradient = 0, seconds_per_hvp = 0;
+  double target_ratio = 3.0;  ///< the HVP should cost at most this many gradients
+  int threads = 0;
+  double hvp_over_gradient() const { return seconds_per_hvp / seconds_per_gradient; }
+};
+HvpBench bench_hvp(bool quick, const std::string& device, const std::string& preset,
                          const ProgressFn& progress = {});
 
 }  // namespace villani::experiments

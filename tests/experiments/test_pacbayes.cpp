@@ -58,8 +58,8 @@ TEST_CASE("lambda_curve finds where a certificate stops tightening", "[experimen
   const auto u = lambda_curve({{1.0, 0.85}, {1e-4, 0.81}, {1e-2, 0.76}, {1e-3, 0.77}, {0.1, 0.78}});
   CHECK(u.tightens);
   CHECK(u.best_lambda == 1e-2);
-  CHECK(u.json["decreasing_to_best"].get<bool>());
-  CHECK(u.json["increasing_after_best"].get<bool>());
+  CHECK(u.decreasing_to_best);
+  CHECK(u.increasing_after_best);
   CHECK(u.text.find("λ* = 0.01") != std::string::npos);
   // Flat within the tolerance, then growing: does not tighten.
   const auto f = lambda_curve({{1e-4, 0.7883}, {1e-3, 0.7882}, {1e-1, 0.87}});
