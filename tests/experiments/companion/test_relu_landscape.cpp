@@ -9,8 +9,10 @@
 #include "experiments/companion/boursier.hpp"
 #include "experiments/companion/boursier_record.hpp"
 #include "numerics/errors.hpp"
+#include "tests/support/json_keys.hpp"
 
 using namespace villani::experiments::companion;
+using villani::testing::json_keys;
 
 TEST_CASE("ReLU net gradient matches central differences away from kinks", "[companion]") {
   const ReluData d = planar_data(5, 4);
@@ -126,13 +128,6 @@ TEST_CASE("orthogonal data: GD fails at width 2 and succeeds at width 2^(n+3)", 
   CHECK(r.convex[0].abs_error_vs_closed_form.value() < 1e-8);
 }
 
-namespace {
-std::set<std::string> keys(const nlohmann::json& j) {
-  std::set<std::string> out;
-  for (const auto& [k, v] : j.items()) out.insert(k);
-  return out;
-}
-}  // namespace
 
 // What `villani run boursier --format json` prints and writes to summary.json / metrics.jsonl:
 // the keys it has always had, absent values as null or left out as before, the computed numbers.
@@ -145,7 +140,7 @@ TEST_CASE("a computed Boursier result renders to the printed JSON with its keys 
   o.m_extra = 0;
   const BoursierResult r = run_boursier(o);
   const nlohmann::json j = to_json(r);
-  CHECK(keys(j) == std::set<std::string>{"cells", "transitions", "convex", "fit", "beta", "labels"});
+  CHECK(json_keys(j) == std::set<std::string>{"cells", "transitions", "convex", "fit", "beta", "labels"});
   CHECK(j["beta"].get<double>() == 0.1);
   CHECK(j["labels"] == "ones");
   // Widths 2…2^4 for each of the two data sets.
@@ -159,7 +154,7 @@ TEST_CASE("a computed Boursier result renders to the printed JSON with its keys 
     const bool orth = k < 4;
     std::set<std::string> want = cell_keys;
     if (orth) want.insert("predicted_success");  // the coverage prediction exists for X = I_n only
-    CHECK(keys(c) == want);
+    CHECK(json_keys(c) == want);
     CHECK(c["family"] == (orth ? "orthogonal" : "planar"));
     CHECK(c["m"].get<int>() == 2 << (k % 4));
     CHECK(c["d"].get<int>() == (orth ? 4 : 2));
@@ -182,7 +177,7 @@ TEST_CASE("a computed Boursier result renders to the printed JSON with its keys 
   CHECK(j["convex"][1]["abs_error_vs_closed_form"].is_null());
   // One orthogonal transition: too few points for the slope, so the line's keys are left out.
   REQUIRE(j["fit"].size() == 1);
-  CHECK(keys(j["fit"][0]) == std::set<std::string>{"init_scale", "points"});
+  CHECK(json_keys(j["fit"][0]) == std::set<std::string>{"init_scale", "points"});
   CHECK(j["fit"][0]["points"].get<int>() == (r.transitions[0].m_half_fit ? 1 : 0));
   // A metrics line is the cell's rendering.
   CHECK(to_json(r.cells[5]) == j["cells"][5]);

@@ -8,16 +8,11 @@
 #include "experiments/companion/torch_checks.hpp"
 #include "experiments/companion/torch_record.hpp"
 #include "numerics/errors.hpp"
+#include "tests/support/json_keys.hpp"
 
 using namespace villani::experiments::companion;
+using villani::testing::json_keys;
 
-namespace {
-std::set<std::string> keys(const nlohmann::json& j) {
-  std::set<std::string> out;
-  for (const auto& [k, v] : j.items()) out.insert(k);
-  return out;
-}
-}  // namespace
 
 TEST_CASE("SGD with L2 equals decoupled decay λη — Adam L2 differs from AdamW", "[companion]") {
   DecoupledOptions o;
@@ -31,9 +26,9 @@ TEST_CASE("SGD with L2 equals decoupled decay λη — Adam L2 differs from Adam
 
   // The record / --format json rendering: the keys the run records have always had, same numbers.
   const nlohmann::json j = to_json(r);
-  CHECK(keys(j) == std::set<std::string>{"steps", "lr", "adam_lr", "lambda", "decoupled_lambda", "dtype", "sgd",
+  CHECK(json_keys(j) == std::set<std::string>{"steps", "lr", "adam_lr", "lambda", "decoupled_lambda", "dtype", "sgd",
                                          "adam", "adamw_convention"});
-  CHECK(keys(j["sgd"]) == std::set<std::string>{"max_rel_distance", "final_rel_distance", "loss", "loss_decoupled",
+  CHECK(json_keys(j["sgd"]) == std::set<std::string>{"max_rel_distance", "final_rel_distance", "loss", "loss_decoupled",
                                                 "regularized_objective"});
   CHECK(j["steps"].get<int>() == 300);
   CHECK(j["decoupled_lambda"].get<double>() == o.lambda * o.lr);
@@ -72,7 +67,7 @@ TEST_CASE("scale invariance, Euler identities and the K-FAC damping scaling", "[
   CHECK(lines[4]["step"].get<int>() == 81);
   CHECK(lines[4]["theta_norm"].get<double>() == r.minimizer_path.rows[0].theta_norm);
   const nlohmann::json j = to_json(r);
-  CHECK(keys(j) == std::set<std::string>{"minimizer_path", "scale_invariant", "gauss_newton", "steps", "lr",
+  CHECK(json_keys(j) == std::set<std::string>{"minimizer_path", "scale_invariant", "gauss_newton", "steps", "lr",
                                          "lambda", "kfac_damping", "dtype"});
   CHECK(j["gauss_newton"]["runs"]["with_decay"]["gauss_newton_norm_sq"].get<double>() ==
         gn.with_decay.gauss_newton_norm_sq);
