@@ -13,6 +13,7 @@
 #include "cli/run_registry.hpp"
 #include "cli/run_session.hpp"
 #include "experiments/companion/boursier.hpp"
+#include "experiments/companion/boursier_record.hpp"
 
 namespace villani::cli {
 namespace {
@@ -57,11 +58,12 @@ int run_boursier(int argc, char** argv) {
                 {"seeds", o.seeds}, {"beta", o.beta}, {"init_scales", o.init_scales},
                 {"m_extra", o.m_extra}, {"steps", o.gd.max_steps}, {"lr", o.gd.lr}, {"seed", o.seed},
                 {"threads", o.threads}});
-  const nlohmann::json r = comp::run_boursier(o, session.recorder());
+  const comp::BoursierResult r = comp::run_boursier(o, session.recorder_for<comp::BoursierCell>());
 
   // Pivot: one row per (family, n, σ), one column per width.
+  auto key_of = [](const auto& c) { return fmt::format("{}|{}|{}", comp::to_string(c.family), c.n, c.init_scale); };
   int max_k = 1;
-  for (const auto& c : r["cells"]) max_k = std::max(max_k, static_cast<int>(std::log2(c["m"].get<double>()) + 0.5));
+  for (const auto& c : r.cells) max_k = std::max(max_k, static_cast<int>(std::log2(static_cast<double>(c.m)) + 0.5));
   Table t;
   t.title = fmt::format("Success fraction of gradient descent (global end points / {} seeds), β = {}", o.seeds, o.beta);
   t.columns = {{"data", "", false}, {"n", ""}, {"σ", "$\\sigma$"}};
@@ -73,34 +75,32 @@ int run_boursier(int argc, char** argv) {
   t.columns.push_back({"patterns", "patterns"});
   std::map<std::string, std::vector<std::string>> rows;
   std::vector<std::string> order;
-  for (const auto& c : r["cells"]) {
-    const std::string key = fmt::format("{}|{}|{}", c["family"].get<std::string>(), c["n"].get<int>(), c["init_scale"].get<double>());
+  for (const auto& c : r.cells) {
+    const std::string key = key_of(c);
     if (!rows.count(key)) {
       order.push_back(key);
-      rows[key] = {c["family"].get<std::string>(), std::to_string(c["n"].get<int>()), g4(c["init_scale"].get<double>())};
+      rows[key] = {comp::to_string(c.family), std::to_string(c.n), g4(c.init_scale)};
       rows[key].resize(3 + max_k, "");
     }
-    const int k = static_cast<int>(std::log2(c["m"].get<double>()) + 0.5);
-    rows[key][2 + k] = fmt::format("{:.2f}", c["success_fraction"].get<double>());
+    const int k = static_cast<int>(std::log2(static_cast<double>(c.m)) + 0.5);
+    rows[key][2 + k] = fmt::format("{:.2f}", c.success_fraction);
   }
-  for (const auto& tr : r["transitions"]) {
-    const std::string key = fmt::format("{}|{}|{}", tr["family"].get<std::string>(), tr["n"].get<int>(), tr["init_scale"].get<double>());
-    auto& row = rows[key];
-    row.push_back(tr["m_half"].is_null() ? "> max" : g4(tr["m_half"].get<double>()));
-    row.push_back(tr["m_half_fit"].is_null() ? "n/a" : g4(tr["m_half_fit"].get<double>()));
-    row.push_back(tr.contains("m_half_predicted") ? g4(tr["m_half_predicted"].get<double>()) : "");
-    row.push_back(g4(tr["two_pow_n"].get<double>()));
-    row.push_back(g4(tr["pattern_count"].get<double>()));
+  for (const auto& tr : r.transitions) {
+    auto& row = rows[key_of(tr)];
+    row.push_back(tr.m_half ? g4(*tr.m_half) : "> max");
+    row.push_back(tr.m_half_fit ? g4(*tr.m_half_fit) : "n/a");
+    row.push_back(tr.coverage ? g4(tr.coverage->m_half) : "");
+    row.push_back(g4(tr.two_pow_n));
+    row.push_back(g4(tr.pattern_count));
   }
   for (const auto& k : order) t.rows.push_back(rows[k]);
-  for (const auto& f : r["fit"])
-    if (f.contains("slope_log2_m_half_vs_n"))
+  for (const auto& f : r.fit)
+    if (f.line)
       t.notes.push_back(fmt::format("orthogonal, σ = {}: slope of log2 m½ against n = {:.3f} (2^n scaling: 1)",
-                                    f["init_scale"].get<double>(), f["slope_log2_m_half_vs_n"].get<double>()));
-  for (const auto& c : r["convex"])
+                                    f.init_scale, f.line->slope_log2_m_half_vs_n));
+  for (const auto& c : r.convex)
     t.notes.push_back(fmt::format("{} n = {}: p* = {:.10g} (convex, {} patterns, certified gap {:.1e}, {} neurons)",
-                                  c["family"].get<std::string>(), c["n"].get<int>(), c["value"].get<double>(),
-                                  c["patterns"].get<int>(), c["gap"].get<double>(), c["active_neurons"].get<int>()));
+                                  comp::to_string(c.family), c.n, c.value, c.patterns, c.gap, c.active_neurons));
   t.notes.push_back("m½: width where the success fraction reaches 1/2 (log-linear interpolation); "
                     "fit m½: half-width of the maximum-likelihood fit of 1 − (1 − p)^m to all widths; "
                     "coverage m½: the width at which a neuron with the needed pattern exists with probability 1/2.");
@@ -113,10 +113,9 @@ int run_boursier(int argc, char** argv) {
     int idx = 0;
     for (const auto& key : order) {
       dat += "# " + key + "\n";
-      for (const auto& c : r["cells"])
-        if (fmt::format("{}|{}|{}", c["family"].get<std::string>(), c["n"].get<int>(), c["init_scale"].get<double>()) == key)
-          dat += fmt::format("{} {} {}\n", c["m"].get<int>(), c["success_fraction"].get<double>(),
-                             c.value("predicted_success", -1.0));
+      for (const auto& c : r.cells)
+        if (key_of(c) == key)
+          dat += fmt::format("{} {} {}\n", c.m, c.success_fraction, c.predicted_success.value_or(-1.0));
       dat += "\n\n";
       plot += fmt::format("{}'success.dat' index {} using 1:2 with linespoints title '{}'", idx ? ", " : "", idx, key);
       ++idx;
@@ -126,7 +125,7 @@ int run_boursier(int argc, char** argv) {
     write_file_atomic(out + "/success.gp", plot);
     if (have_gnuplot()) std::system(("cd '" + out + "' && gnuplot success.gp 2>/dev/null").c_str());
   }
-  return session.finish(r, {{"table", t}});
+  return session.finish(comp::to_json(r), {{"table", t}});
 }
 
 const RunKindRegistrar reg_b{{"boursier", "two-layer ReLU + ℓ2: global vs spurious end points against width",

@@ -45,6 +45,12 @@ class RunSession {
   void append(nlohmann::json m);
   /// A callback that appends each result to the record and shows the count on stderr.
   std::function<void(const nlohmann::json&)> recorder();
+  /// recorder() for a typed result (a cell, a step): each goes into the record as to_json(result),
+  /// the record format declared beside the result's type and found by argument-dependent lookup.
+  template <class Result>
+  std::function<void(const Result&)> recorder_for() {
+    return [rec = recorder()](const Result& x) { rec(to_json(x)); };
+  }
   /// Writes summary.json and <stem>.md/.csv per table to the record; prints the tables (or the
   /// summary for --format json).
   int finish(const nlohmann::json& summary, const std::vector<std::pair<std::string, Table>>& tables);

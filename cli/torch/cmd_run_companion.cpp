@@ -10,6 +10,7 @@
 #include "cli/run_registry.hpp"
 #include "cli/run_session.hpp"
 #include "experiments/companion/torch_checks.hpp"
+#include "experiments/companion/torch_record.hpp"
 #include "numerics/errors.hpp"
 
 namespace villani::cli {
@@ -58,21 +59,24 @@ int run_l2(int argc, char** argv) {
   comp::validate(o);
   session.open({{"steps", o.steps}, {"lr", o.lr}, {"adam_lr", o.adam_lr}, {"lambda", o.lambda},
                 {"hidden", o.hidden}, {"samples", o.samples}, {"seed", o.seed}});
-  const nlohmann::json r = comp::run_l2_vs_decoupled(o, session.recorder());
-  blame_divergence(r, {{"adam", "--adam-lr"}, {"adamw_convention", "--adam-lr"}, {"sgd", "--lr"}}, "--lr");
+  const comp::DecoupledResult r = comp::run_l2_vs_decoupled(o, session.recorder_for<comp::DecoupledStep>());
+  const nlohmann::json summary = comp::to_json(r);
+  blame_divergence(summary, {{"adam", "--adam-lr"}, {"adamw_convention", "--adam-lr"}, {"sgd", "--lr"}}, "--lr");
   Table t;
   t.title = fmt::format("L2 vs decoupled decay, float64, {} steps, λ = {}", o.steps, o.lambda);
   t.columns = {{"comparison", "", false}, {"relative distance", ""}, {"note", "", false}};
-  t.rows.push_back({"SGD L2 λ vs decay λη (max over steps)", fmt::format("{:.3e}", r["sgd"]["max_rel_distance"].get<double>()),
+  const auto& conv = r.adamw_convention;
+  t.rows.push_back({"SGD L2 λ vs decay λη (max over steps)", fmt::format("{:.3e}", r.sgd.max_rel_distance),
                     "identical up to rounding"});
-  t.rows.push_back({"Adam L2 vs AdamW (final)", fmt::format("{:.3e}", r["adam"]["final_rel_distance"].get<double>()),
-                    fmt::format("‖θ‖ {:.5g} vs {:.5g}; F {:.6g} vs {:.6g}", r["adam"]["norm_adam_l2"].get<double>(),
-                                r["adam"]["norm_adamw"].get<double>(), r["adam"]["objective_adam_l2"].get<double>(),
-                                r["adam"]["objective_adamw"].get<double>())});
-  t.rows.push_back({"AdamW step vs θ(1−lr·wd) − lr·dir", fmt::format("{:.3e}", r["adamw_convention"]["rel_distance_to_theta_times_1_minus_lr_wd"].get<double>()), "LibTorch's convention"});
-  t.rows.push_back({"AdamW step vs θ(1−wd) − lr·dir", fmt::format("{:.3e}", r["adamw_convention"]["rel_distance_to_theta_times_1_minus_wd"].get<double>()), "not LibTorch's"});
-  t.notes.push_back("LibTorch AdamW: " + r["adamw_convention"]["convention"].get<std::string>());
-  return session.finish(r, {{"table", t}});
+  t.rows.push_back({"Adam L2 vs AdamW (final)", fmt::format("{:.3e}", r.adam.final_rel_distance),
+                    fmt::format("‖θ‖ {:.5g} vs {:.5g}; F {:.6g} vs {:.6g}", r.adam.norm_adam_l2, r.adam.norm_adamw,
+                                r.adam.objective_adam_l2, r.adam.objective_adamw)});
+  t.rows.push_back({"AdamW step vs θ(1−lr·wd) − lr·dir",
+                    fmt::format("{:.3e}", conv.rel_distance_to_theta_times_1_minus_lr_wd), "LibTorch's convention"});
+  t.rows.push_back({"AdamW step vs θ(1−wd) − lr·dir", fmt::format("{:.3e}", conv.rel_distance_to_theta_times_1_minus_wd),
+                    "not LibTorch's"});
+  t.notes.push_back(std::string("LibTorch AdamW: ") + comp::to_string(conv.convention));
+  return session.finish(summary, {{"table", t}});
 }
 
 int run_mech(int argc, char** argv) {
@@ -112,58 +116,56 @@ int run_mech(int argc, char** argv) {
                           {"features", o.path.features}, {"classes", o.path.classes},
                           {"grad_tol", o.path.grad_tol}, {"fd_step", o.path.fd_step},
                           {"seed", o.path.seed}}}});
-  const nlohmann::json r = comp::run_mechanisms(o, session.recorder());
-  blame_divergence(r, {{"minimizer_path", "--path-lambdas"}}, "--lr");
-  const auto& si = r["scale_invariant"];
-  const auto& gn = r["gauss_newton"];
+  const comp::MechanismResult r = comp::run_mechanisms(o, session.recorder_for<comp::MechanismStep>());
+  const nlohmann::json summary = comp::to_json(r);
+  blame_divergence(summary, {{"minimizer_path", "--path-lambdas"}}, "--lr");
+  const auto& si = r.scale_invariant;
+  const auto& gn = r.gauss_newton;
   Table t;
   t.title = fmt::format("Mechanisms of weight decay, float64, {} steps, λ = {}", o.steps, o.lambda);
   t.columns = {{"quantity", "", false}, {"without decay", ""}, {"with decay", ""}};
-  auto row = [&](const std::string& name, const nlohmann::json& a, const nlohmann::json& b, const char* key) {
-    t.rows.push_back({name, g4(a[key].get<double>()), g4(b[key].get<double>())});
+  auto row = [&](const std::string& name, double without_decay, double with_decay) {
+    t.rows.push_back({name, g4(without_decay), g4(with_decay)});
   };
-  const auto& sr = si["runs"];
-  row("‖W‖² final (normalized layer)", sr["without_decay"], sr["with_decay"], "w_norm_sq_final");
-  row("effective lr η/‖W‖² final", sr["without_decay"], sr["with_decay"], "effective_lr_final");
-  row("K-FAC effective damping γ‖W‖²", sr["without_decay"], sr["with_decay"], "kfac_effective_damping_final");
-  row("loss (normalized net)", sr["without_decay"], sr["with_decay"], "final_loss");
-  const auto& gr = gn["runs"];
-  row("Gauss–Newton norm E‖J_θθ‖²", gr["without_decay"], gr["with_decay"], "gauss_newton_norm_sq");
-  row("9·E f²", gr["without_decay"], gr["with_decay"], "depth_sq_mean_f_sq");
-  row("input–output Jacobian E‖J_x‖²", gr["without_decay"], gr["with_decay"], "input_output_jacobian_fro_sq");
-  row("loss (ReLU MLP)", gr["without_decay"], gr["with_decay"], "train_loss");
+  const auto &sn = si.without_decay, &sw = si.with_decay;
+  row("‖W‖² final (normalized layer)", sn.w_norm_sq_final, sw.w_norm_sq_final);
+  row("effective lr η/‖W‖² final", sn.effective_lr_final, sw.effective_lr_final);
+  row("K-FAC effective damping γ‖W‖²", sn.kfac_effective_damping_final, sw.kfac_effective_damping_final);
+  row("loss (normalized net)", sn.final_loss, sw.final_loss);
+  const auto &gnn = gn.without_decay, &gnw = gn.with_decay;
+  row("Gauss–Newton norm E‖J_θθ‖²", gnn.gauss_newton_norm_sq, gnw.gauss_newton_norm_sq);
+  row("9·E f²", gnn.depth_sq_mean_f_sq, gnw.depth_sq_mean_f_sq);
+  row("input–output Jacobian E‖J_x‖²", gnn.input_output_jacobian_fro_sq, gnw.input_output_jacobian_fro_sq);
+  row("loss (ReLU MLP)", gnn.train_loss, gnw.train_loss);
   t.notes.push_back(fmt::format("max |cos(∇L, W)| = {:.2e}; norm-growth identity relative error {:.2e}; "
                                 "K-FAC scaling identity relative error {:.2e}",
-                                si["max_cos_grad_w"].get<double>(), si["max_norm_growth_rel_error"].get<double>(),
-                                si["kfac_scaling_rel_error"].get<double>()));
+                                si.max_cos_grad_w, si.max_norm_growth_rel_error, si.kfac_scaling_rel_error));
   t.notes.push_back(fmt::format("Euler J_θθ = 3f relative error {:.2e}; f = J_x x relative error {:.2e}",
-                                gn["euler_rel_error"].get<double>(), gn["jx_identity_rel_error"].get<double>()));
+                                gn.euler_rel_error, gn.jx_identity_rel_error));
 
   // (4) Minimizer path θ*(λ).
-  const auto& mp = r["minimizer_path"];
+  const auto& mp = r.minimizer_path;
   Table p;
-  p.title = "Minimizer path θ*(λ) of F = L + (λ/2)‖θ‖², " + mp["model"].get<std::string>() + ", float64";
+  p.title = "Minimizer path θ*(λ) of F = L + (λ/2)‖θ‖², " + mp.model + ", float64";
   p.columns = {{"λ", "$\\lambda$"}, {"‖θ*‖", "$\\|\\theta^*\\|$"}, {"F(θ*)", "$F(\\theta^*)$"},
                {"L(θ*)", "$L(\\theta^*)$"}, {"‖∇F‖", "$\\|\\nabla F\\|$"},
                {"λmin(∇²F)", "$\\lambda_{\\min}(\\nabla^2 F)$"}, {"d‖θ*‖²/dλ", "$d\\|\\theta^*\\|^2/d\\lambda$"},
                {"FD vs IFT", "FD vs IFT"}, {"θ*+∇L/λ", "$\\theta^*+\\nabla L/\\lambda$"},
                {"‖∇L(0)‖/λ", "$\\|\\nabla L(0)\\|/\\lambda$"}};
-  for (const auto& row : mp["rows"])
-    p.rows.push_back({g4(row["lambda"].get<double>()), fmt::format("{:.6g}", row["theta_norm"].get<double>()),
-                      fmt::format("{:.6g}", row["objective"].get<double>()), fmt::format("{:.6g}", row["data_loss"].get<double>()),
-                      e2(row["grad_norm"].get<double>()), g4(row["hessian_min_eig"].get<double>()),
-                      g4(row["dnorm_sq_dlambda_ift"].get<double>()), e2(row["fd_vs_ift_rel_error"].get<double>()),
-                      e2(row["fixed_point_rel_error"].get<double>()), g4(row["norm_bound_grad0_over_lambda"].get<double>())});
+  for (const auto& row : mp.rows)
+    p.rows.push_back({g4(row.lambda), fmt::format("{:.6g}", row.theta_norm), fmt::format("{:.6g}", row.objective),
+                      fmt::format("{:.6g}", row.data_loss), e2(row.grad_norm), g4(row.hessian_min_eig),
+                      g4(row.dnorm_sq_dlambda_ift), e2(row.fd_vs_ift_rel_error), e2(row.fixed_point_rel_error),
+                      g4(row.norm_bound_grad0_over_lambda)});
   p.notes.push_back(fmt::format("‖θ*‖ {} in λ; d‖θ*‖²/dλ = −2θ*ᵀ(∇²F)⁻¹θ* {} 0 at every λ (matches a central "
                                 "difference to {:.1e})",
-                                mp["monotone_decreasing"].get<bool>() ? "strictly decreasing" : "NOT monotone",
-                                mp["derivative_negative"].get<bool>() ? "<" : "not <",
-                                mp["max_dnorm_sq_fd_rel_error"].get<double>()));
+                                mp.monotone_decreasing ? "strictly decreasing" : "NOT monotone",
+                                mp.derivative_negative ? "<" : "not <", mp.max_dnorm_sq_fd_rel_error));
   p.notes.push_back(fmt::format("FD vs IFT: ‖Δθ*/Δλ + (∇²F)⁻¹θ*‖/‖(∇²F)⁻¹θ*‖ with λe^{{±{}}}; largest {:.1e}; "
                                 "Hessian autograd vs closed form {:.1e}; largest ‖∇F(θ*)‖ {:.1e}",
-                                o.path.fd_step, mp["max_fd_rel_error"].get<double>(),
-                                mp["max_hessian_closed_form_rel_error"].get<double>(), mp["max_grad_norm"].get<double>()));
-  return session.finish(r, {{"table", t}, {"minimizer_path", p}});
+                                o.path.fd_step, mp.max_fd_rel_error, mp.max_hessian_closed_form_rel_error,
+                                mp.max_grad_norm));
+  return session.finish(summary, {{"table", t}, {"minimizer_path", p}});
 }
 
 const RunKindRegistrar reg_l{{"l2-vs-decoupled", "SGD L2 = decoupled decay; Adam L2 ≠ AdamW (LibTorch optimizers)",

@@ -86,23 +86,21 @@ std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
   return x;
 }
 
-nlohmann::json num(double x) {
-  return std::isfinite(x) ? nlohmann::json(x) : nlohmann::json(nullptr);
+std::optional<double> finite(double x) {
+  return std::isfinite(x) ? std::optional<double>(x) : std::nullopt;
 }
 }  // namespace
 
-nlohmann::json run_boursier(const BoursierOptions& o,
-                            const std::function<void(const nlohmann::json&)>& on_cell) {
+BoursierResult run_boursier(const BoursierOptions& o, const std::function<void(const BoursierCell&)>& on_cell) {
   validate(o);
-  nlohmann::json cells = nlohmann::json::array(), transitions = nlohmann::json::array(),
-                 convex = nlohmann::json::array();
-  struct Family { std::string name; int n; };
+  BoursierResult result;
+  struct Family { DataKind kind; int n; };
   std::vector<Family> fams;
-  for (int n : o.orthogonal_n) fams.push_back({"orthogonal", n});
-  for (int n : o.planar_n) fams.push_back({"planar", n});
+  for (int n : o.orthogonal_n) fams.push_back({DataKind::Orthogonal, n});
+  for (int n : o.planar_n) fams.push_back({DataKind::Planar, n});
 
   for (const auto& fam : fams) {
-    const bool orth = fam.name == "orthogonal";
+    const bool orth = fam.kind == DataKind::Orthogonal;
     const ReluData data = orth ? orthogonal_data(fam.n, o.labels, mix(o.seed, 101))
                                : planar_data(fam.n, mix(o.seed, 202 + static_cast<std::uint64_t>(fam.n)));
     const int d = static_cast<int>(data.X.cols());
@@ -111,12 +109,9 @@ nlohmann::json run_boursier(const BoursierOptions& o,
     const ConvexResult cvx = solve_convex(data, o.beta, o.convex_iters, 1e-10);
     const double closed = orth ? orthogonal_optimum(data.y, o.beta) : std::nan("");
     const double p_star = orth ? closed : cvx.value;
-    convex.push_back({{"family", fam.name}, {"n", fam.n}, {"d", d}, {"patterns", cvx.patterns},
-                      {"cover_count", cover_count(fam.n, d)}, {"value", cvx.value},
-                      {"dual_lower", cvx.dual_lower}, {"gap", cvx.gap},
-                      {"iterations", cvx.iterations}, {"active_neurons", cvx.active_neurons},
-                      {"closed_form", num(closed)},
-                      {"abs_error_vs_closed_form", num(orth ? std::fabs(cvx.value - closed) : std::nan(""))}});
+    result.convex.push_back({fam.kind, fam.n, d, cvx.patterns, cover_count(fam.n, d), cvx.value, cvx.dual_lower,
+                          cvx.gap, cvx.iterations, cvx.active_neurons, finite(closed),
+                          finite(orth ? std::fabs(cvx.value - closed) : std::nan(""))});
     for (double scale : o.init_scales) {
       std::vector<double> widths, fracs;
       for (int k = 1; k <= fam.n + o.m_extra; ++k) {
@@ -169,24 +164,37 @@ nlohmann::json run_boursier(const BoursierOptions& o,
         const double frac = static_cast<double>(global) / o.seeds;
         widths.push_back(m);
         fracs.push_back(frac);
-        nlohmann::json cell = {{"family", fam.name}, {"n", fam.n}, {"d", d}, {"m", m},
-                               {"init_scale", scale}, {"seeds", o.seeds}, {"global", global},
-                               {"spurious", spurious}, {"undecided", undecided},
-                               {"success_fraction", frac}, {"p_star", p_star},
-                               {"max_certified_gap_global", max_gap_global}, {"rel_tol", orth ? o.rel_tol : o.planar_rel_tol},
-                               {"min_excess_spurious", num(min_excess_spurious)},
-                               {"max_final_grad_norm", max_grad},
-                               {"mean_steps", static_cast<double>(steps) / o.seeds}};
-        if (orth) cell["predicted_success"] = predicted_success(n_pos, n_neg, m);
-        cells.push_back(cell);
+        BoursierCell cell;
+        cell.family = fam.kind;
+        cell.n = fam.n;
+        cell.d = d;
+        cell.m = m;
+        cell.init_scale = scale;
+        cell.seeds = o.seeds;
+        cell.global = global;
+        cell.spurious = spurious;
+        cell.undecided = undecided;
+        cell.success_fraction = frac;
+        cell.p_star = p_star;
+        cell.max_certified_gap_global = max_gap_global;
+        cell.rel_tol = orth ? o.rel_tol : o.planar_rel_tol;
+        cell.min_excess_spurious = finite(min_excess_spurious);
+        cell.max_final_grad_norm = max_grad;
+        cell.mean_steps = static_cast<double>(steps) / o.seeds;
+        if (orth) cell.predicted_success = predicted_success(n_pos, n_neg, m);
+        result.cells.push_back(cell);
         if (on_cell) on_cell(cell);
       }
-      nlohmann::json tr = {{"family", fam.name}, {"n", fam.n}, {"d", d}, {"init_scale", scale},
-                           {"m_half", num(half_width(widths, fracs))},
-                           {"m_half_fit", num(fitted_half_width(widths, fracs, o.seeds))},
-                           {"two_pow_n", std::ldexp(1.0, fam.n)},
-                           {"n_pow_d", std::pow(static_cast<double>(fam.n), d)},
-                           {"pattern_count", cover_count(fam.n, d)}};
+      BoursierTransition tr;
+      tr.family = fam.kind;
+      tr.n = fam.n;
+      tr.d = d;
+      tr.init_scale = scale;
+      tr.m_half = finite(half_width(widths, fracs));
+      tr.m_half_fit = finite(fitted_half_width(widths, fracs, o.seeds));
+      tr.two_pow_n = std::ldexp(1.0, fam.n);
+      tr.n_pow_d = std::pow(static_cast<double>(fam.n), d);
+      tr.pattern_count = cover_count(fam.n, d);
       if (orth) {
         std::vector<double> pred;
         for (double m : widths) pred.push_back(predicted_success(n_pos, n_neg, m));
@@ -196,23 +204,23 @@ nlohmann::json run_boursier(const BoursierOptions& o,
           const double mid = std::sqrt(lo * hi);
           (predicted_success(n_pos, n_neg, mid) >= 0.5 ? hi : lo) = mid;
         }
-        tr["m_half_predicted"] = hi;
-        tr["m_half_predicted_grid"] = num(half_width(widths, pred));
+        tr.coverage = CoveragePrediction{hi, finite(half_width(widths, pred))};
       }
-      transitions.push_back(tr);
+      result.transitions.push_back(tr);
     }
   }
 
   // Does the orthogonal transition track 2^n? Least-squares slope of log2 m_half against n.
-  nlohmann::json fits = nlohmann::json::array();
   for (double scale : o.init_scales) {
     std::vector<double> xs, ys;
-    for (const auto& t : transitions)
-      if (t["family"] == "orthogonal" && t["init_scale"].get<double>() == scale && !t["m_half_fit"].is_null()) {
-        xs.push_back(t["n"].get<double>());
-        ys.push_back(std::log2(t["m_half_fit"].get<double>()));
+    for (const auto& t : result.transitions)
+      if (t.family == DataKind::Orthogonal && t.init_scale == scale && t.m_half_fit) {
+        xs.push_back(t.n);
+        ys.push_back(std::log2(*t.m_half_fit));
       }
-    nlohmann::json f = {{"init_scale", scale}, {"points", xs.size()}};
+    BoursierFit f;
+    f.init_scale = scale;
+    f.points = xs.size();
     if (xs.size() >= 2) {
       const double mx = std::accumulate(xs.begin(), xs.end(), 0.0) / xs.size();
       const double my = std::accumulate(ys.begin(), ys.end(), 0.0) / ys.size();
@@ -221,13 +229,13 @@ nlohmann::json run_boursier(const BoursierOptions& o,
         sxy += (xs[i] - mx) * (ys[i] - my);
         sxx += (xs[i] - mx) * (xs[i] - mx);
       }
-      f["slope_log2_m_half_vs_n"] = sxy / sxx;
-      f["intercept"] = my - sxy / sxx * mx;
+      f.line = BoursierFit::Line{sxy / sxx, my - sxy / sxx * mx};
     }
-    fits.push_back(f);
+    result.fit.push_back(f);
   }
-  return {{"cells", cells}, {"transitions", transitions}, {"convex", convex}, {"fit", fits},
-          {"beta", o.beta}, {"labels", o.labels}};
+  result.beta = o.beta;
+  result.labels = o.labels;
+  return result;
 }
 
 }  // namespace villani::experiments::companion

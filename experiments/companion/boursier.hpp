@@ -1,8 +1,10 @@
 // Sweeps behind `villani run boursier` and the companion claims on two-layer ReLU landscapes
-// (THEORY.md §6; Boursier, Bowditch, Englert, Lazić, arXiv:2505.22578). No LibTorch.
+// (THEORY.md §6; Boursier, Bowditch, Englert, Lazić, arXiv:2505.22578). No LibTorch. The
+// results are plain structs; boursier_record.hpp writes them as run-record JSON.
 #pragma once
+#include <cstddef>
 #include <functional>
-#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,10 +55,68 @@ double half_width(const std::vector<double>& widths, const std::vector<double>& 
 double fitted_half_width(const std::vector<double>& widths, const std::vector<double>& fractions,
                          int seeds);
 
-/// Runs every cell; on_cell(cell json) is called as each finishes (for run records).
-/// The slope in "fit" regresses log2 m_half_fit on n.
-/// Returns {"cells": [...], "transitions": [...], "convex": [...], "fit": {...}}.
-nlohmann::json run_boursier(const BoursierOptions& o,
-                            const std::function<void(const nlohmann::json&)>& on_cell = {});
+/// One (data set, σ, width m) cell: how the o.seeds gradient-descent end points were classified.
+struct BoursierCell {
+  DataKind family = DataKind::Orthogonal;
+  int n = 0, d = 0, m = 0;
+  double init_scale = 0;
+  int seeds = 0, global = 0, spurious = 0, undecided = 0;
+  double success_fraction = 0;          ///< global / seeds
+  double p_star = 0;                    ///< closed form (orthogonal) or the convex program's value
+  double max_certified_gap_global = 0;  ///< largest P − p_lower over the global end points
+  double rel_tol = 0;                   ///< the tolerance the classification used
+  std::optional<double> min_excess_spurious;  ///< smallest P − p* over the spurious ones; none: no spurious
+  double max_final_grad_norm = 0, mean_steps = 0;
+  std::optional<double> predicted_success;  ///< coverage prediction (orthogonal data only)
+};
+
+/// The coverage prediction of a transition (orthogonal data only).
+struct CoveragePrediction {
+  double m_half = 0;                   ///< continuous width where predicted_success = 1/2
+  std::optional<double> m_half_grid;   ///< half_width of the prediction on the width grid
+};
+
+/// Where the success fraction of one (data set, σ) crosses 1/2 against width.
+struct BoursierTransition {
+  DataKind family = DataKind::Orthogonal;
+  int n = 0, d = 0;
+  double init_scale = 0;
+  std::optional<double> m_half;      ///< half_width; none: never reached
+  std::optional<double> m_half_fit;  ///< fitted_half_width; none: all fractions 0 or all 1
+  double two_pow_n = 0, n_pow_d = 0, pattern_count = 0;
+  std::optional<CoveragePrediction> coverage;
+};
+
+/// The convex program (solve_convex) of one data set.
+struct BoursierConvex {
+  DataKind family = DataKind::Orthogonal;
+  int n = 0, d = 0, patterns = 0;
+  double cover_count = 0, value = 0, dual_lower = 0, gap = 0;
+  int iterations = 0, active_neurons = 0;
+  std::optional<double> closed_form, abs_error_vs_closed_form;  ///< orthogonal data only
+};
+
+/// Least-squares line log2 m_half_fit ≈ slope·n + intercept over the orthogonal transitions of one σ.
+struct BoursierFit {
+  double init_scale = 0;
+  std::size_t points = 0;  ///< transitions with a fitted m½
+  struct Line {
+    double slope_log2_m_half_vs_n = 0, intercept = 0;
+  };
+  std::optional<Line> line;  ///< none below 2 points
+};
+
+struct BoursierResult {
+  std::vector<BoursierCell> cells;
+  std::vector<BoursierTransition> transitions;  ///< one per (data set, σ)
+  std::vector<BoursierConvex> convex;           ///< one per data set
+  std::vector<BoursierFit> fit;                 ///< one per σ
+  double beta = 0;
+  std::string labels;
+};
+
+/// Runs every cell; on_cell(cell) is called as each finishes (for run records).
+BoursierResult run_boursier(const BoursierOptions& o,
+                            const std::function<void(const BoursierCell&)>& on_cell = {});
 
 }  // namespace villani::experiments::companion

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "experiments/companion/boursier.hpp"
+#include "experiments/companion/boursier_record.hpp"
 
 namespace villani::experiments::companion {
 
@@ -24,26 +25,26 @@ ClaimResult check_orthogonal(const validators::CheckContext& ctx) {
     o.orthogonal_n = {4, 5, 6};
     o.seeds = 16;
   }
-  const nlohmann::json r = run_boursier(o);
+  const BoursierResult r = run_boursier(o);
   ClaimResult res;
-  res.details = r;
+  res.details = to_json(r);
   std::string rows;
   double worst_ratio = 1;
-  for (const auto& t : r["transitions"]) {
-    if (t["m_half_fit"].is_null()) {
+  for (const auto& t : r.transitions) {  // orthogonal only (planar_n is empty): coverage is there
+    if (!t.m_half_fit) {
       res.verdict = Verdict::Inconclusive;
       res.evidence = fmt::format("n = {}: every width gave the same outcome, so no transition was seen "
                                  "up to m = 2^(n+{}); a wider width grid would settle it.",
-                                 t["n"].get<int>(), o.m_extra);
+                                 t.n, o.m_extra);
       return res;
     }
-    const double ratio = t["m_half_fit"].get<double>() / t["m_half_predicted"].get<double>();
+    const double predicted = t.coverage.value().m_half;
+    const double ratio = *t.m_half_fit / predicted;
     worst_ratio = std::max(worst_ratio, std::max(ratio, 1 / ratio));
-    rows += fmt::format(" n={}: fitted m½={:.0f} (coverage {:.0f}, 2^n={:.0f});", t["n"].get<int>(),
-                        t["m_half_fit"].get<double>(), t["m_half_predicted"].get<double>(),
-                        t["two_pow_n"].get<double>());
+    rows += fmt::format(" n={}: fitted m½={:.0f} (coverage {:.0f}, 2^n={:.0f});", t.n, *t.m_half_fit, predicted,
+                        t.two_pow_n);
   }
-  const double slope = r["fit"][0].value("slope_log2_m_half_vs_n", std::nan(""));
+  const double slope = r.fit.at(0).line ? r.fit[0].line->slope_log2_m_half_vs_n : std::nan("");
   const bool tracks = std::isfinite(slope) && slope > 0.6 && slope < 1.4 && worst_ratio < 3;
   const bool refuted = std::isfinite(slope) && (slope < 0.3 || slope > 1.7);
   res.verdict = tracks ? Verdict::Holds : refuted ? Verdict::Violated : Verdict::Inconclusive;

@@ -377,6 +377,8 @@ GdResult gradient_descent(const ReluData& data, ReluNet net, double beta, const 
   return res;
 }
 
+const char* to_string(DataKind k) { return k == DataKind::Orthogonal ? "orthogonal" : "planar"; }
+
 const char* to_string(Outcome o) {
   switch (o) {
     case Outcome::Global: return "global";

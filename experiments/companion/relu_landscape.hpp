@@ -23,6 +23,8 @@ namespace villani::experiments::companion {
 
 /// The dual constraint can be evaluated exactly for these two data families only.
 enum class DataKind { Orthogonal, Planar };
+/// "orthogonal" | "planar".
+const char* to_string(DataKind k);
 
 struct ReluData {
   DataKind kind = DataKind::Orthogonal;

@@ -57,9 +57,18 @@ void validate(const DecoupledOptions& o) {
   if (o.samples < 1 || o.samples > 1000000) throw InputError("--samples", "expected 1…1e6");
 }
 
-nlohmann::json run_l2_vs_decoupled(const DecoupledOptions& o,
-                                   const std::function<void(const nlohmann::json&)>& on_step,
-                                   int every) {
+const char* to_string(AdamWConvention c) {
+  switch (c) {
+    case AdamWConvention::LrTimesWeightDecay: return "theta <- theta*(1 - lr*weight_decay) - lr*adam_direction";
+    case AdamWConvention::WeightDecay: return "theta <- theta*(1 - weight_decay) - lr*adam_direction";
+    case AdamWConvention::Neither: break;
+  }
+  return "neither";
+}
+
+DecoupledResult run_l2_vs_decoupled(const DecoupledOptions& o,
+                                    const std::function<void(const DecoupledStep&)>& on_step,
+                                    int every) {
   validate(o);
   torch::manual_seed(o.seed);
   const int din = 4;
@@ -96,10 +105,8 @@ nlohmann::json run_l2_vs_decoupled(const DecoupledOptions& o,
     const double d = rel_dist(pl2, pdec);
     max_sgd_rel = std::max(max_sgd_rel, d);
     if (on_step && (t % every == 0 || t == o.steps))
-      on_step({{"step", t}, {"sgd_l2_vs_decoupled_rel", d}, {"loss_sgd_l2", loss_l2},
-               {"adam_vs_adamw_rel", rel_dist(padam, padamw)}, {"loss_adam_l2", loss_adam},
-               {"loss_adamw", loss_adamw}, {"norm_adam_l2", std::sqrt(sqnorm(padam))},
-               {"norm_adamw", std::sqrt(sqnorm(padamw))}});
+      on_step({t, d, loss_l2, rel_dist(padam, padamw), loss_adam, loss_adamw,
+               std::sqrt(sqnorm(padam)), std::sqrt(sqnorm(padamw))});
   }
   auto full_loss = [&](const Params& p, double lam) {
     torch::NoGradGuard ng;
@@ -123,21 +130,20 @@ nlohmann::json run_l2_vs_decoupled(const DecoupledOptions& o,
   }
   const double d_lr = rel_dist(conv_lr, q), d_plain = rel_dist(conv_plain, q);
 
-  return {{"steps", o.steps}, {"lr", o.lr}, {"adam_lr", o.adam_lr}, {"lambda", o.lambda},
-          {"decoupled_lambda", lam_dec}, {"dtype", "float64"},
-          {"sgd", {{"max_rel_distance", max_sgd_rel}, {"final_rel_distance", rel_dist(pl2, pdec)},
-                   {"loss", loss_l2}, {"loss_decoupled", loss_dec}, {"regularized_objective", full_loss(pl2, o.lambda)}}},
-          {"adam", {{"final_rel_distance", rel_dist(padam, padamw)},
-                    {"norm_adam_l2", std::sqrt(sqnorm(padam))}, {"norm_adamw", std::sqrt(sqnorm(padamw))},
-                    {"loss_adam_l2", loss_adam}, {"loss_adamw", loss_adamw},
-                    {"objective_adam_l2", full_loss(padam, o.lambda)},
-                    {"objective_adamw", full_loss(padamw, o.lambda)}}},
-          {"adamw_convention", {{"weight_decay", wd}, {"lr", lr1},
-                                {"rel_distance_to_theta_times_1_minus_lr_wd", d_lr},
-                                {"rel_distance_to_theta_times_1_minus_wd", d_plain},
-                                {"convention", d_lr < 1e-12 ? "theta <- theta*(1 - lr*weight_decay) - lr*adam_direction"
-                                               : d_plain < 1e-12 ? "theta <- theta*(1 - weight_decay) - lr*adam_direction"
-                                                                 : "neither"}}}};
+  DecoupledResult r;
+  r.steps = o.steps;
+  r.lr = o.lr;
+  r.adam_lr = o.adam_lr;
+  r.lambda = o.lambda;
+  r.decoupled_lambda = lam_dec;
+  r.sgd = {max_sgd_rel, rel_dist(pl2, pdec), loss_l2, loss_dec, full_loss(pl2, o.lambda)};
+  r.adam = {rel_dist(padam, padamw), std::sqrt(sqnorm(padam)), std::sqrt(sqnorm(padamw)), loss_adam,
+            loss_adamw, full_loss(padam, o.lambda), full_loss(padamw, o.lambda)};
+  r.adamw_convention = {wd, lr1, d_lr, d_plain,
+                        d_lr < 1e-12     ? AdamWConvention::LrTimesWeightDecay
+                        : d_plain < 1e-12 ? AdamWConvention::WeightDecay
+                                          : AdamWConvention::Neither};
+  return r;
 }
 
 void validate(const MinimizerPathOptions& o) {
@@ -235,8 +241,8 @@ Solved solve_lbfgs_newton(const Logistic& m, double lam, const Tensor& start) {
 }
 }  // namespace
 
-nlohmann::json run_minimizer_path(const MinimizerPathOptions& o,
-                                  const std::function<void(const nlohmann::json&)>& on_row) {
+MinimizerPathResult run_minimizer_path(const MinimizerPathOptions& o,
+                                       const std::function<void(const MinimizerPathRow&)>& on_row) {
   validate(o);
   torch::manual_seed(o.seed);
   Logistic m;
@@ -252,7 +258,7 @@ nlohmann::json run_minimizer_path(const MinimizerPathOptions& o,
   std::vector<double> lams = o.lambdas;
   std::sort(lams.begin(), lams.end());
   // Continuation from the largest λ (θ* near 0) down; rows are reported in ascending λ.
-  std::vector<nlohmann::json> rows(lams.size());
+  std::vector<MinimizerPathRow> rows(lams.size());
   Tensor warm = torch::zeros({P}, kF64);
   double max_grad = 0, max_fd = 0, max_fd_norm = 0, max_fixed = 0, max_hess = 0, min_shift = INFINITY;
   bool all_descending_derivative = true;
@@ -283,30 +289,40 @@ nlohmann::json run_minimizer_path(const MinimizerPathOptions& o,
     max_hess = std::max(max_hess, hess_err);
     min_shift = std::min(min_shift, (min_eig - lam) / lam);
     all_descending_derivative &= dn2_ift < 0;
-    rows[k] = {{"lambda", lam}, {"theta_norm", norm}, {"objective", m.objective(th, lam)},
-               {"data_loss", m.objective(th, 0.0)}, {"grad_norm", s.grad_norm},
-               {"grad_norm_fd_points", std::max(sp.grad_norm, sm.grad_norm)},
-               {"lbfgs_evaluations", s.lbfgs_evals}, {"newton_steps", s.newton_steps},
-               {"hessian_min_eig", min_eig}, {"hessian_closed_form_rel_error", hess_err},
-               {"fixed_point_rel_error", fixed}, {"dtheta_dlambda_norm", dth.norm().item<double>()},
-               {"fd_vs_ift_rel_error", fd_err}, {"dnorm_sq_dlambda_ift", dn2_ift},
-               {"dnorm_sq_dlambda_fd", dn2_fd}, {"dnorm_sq_fd_rel_error", fd_norm_err},
-               {"norm_bound_grad0_over_lambda", g0 / lam}};
+    // Plain doubles only in braced lists of results: with Tensor temporaries inside such a list
+    // (assigned to a struct), GCC 12's build of run_mechanisms threw "a Tensor with 384 elements
+    // cannot be converted to Scalar" (cause not pinned down), so Tensor values are named first.
+    const double dth_norm = dth.norm().item<double>();
+    rows[k] = {lam, norm, m.objective(th, lam), m.objective(th, 0.0), s.grad_norm,
+               std::max(sp.grad_norm, sm.grad_norm), s.lbfgs_evals, s.newton_steps, min_eig, hess_err,
+               fixed, dth_norm, fd_err, dn2_ift, dn2_fd, fd_norm_err, g0 / lam};
   }
   bool monotone = true;
-  for (std::size_t k = 1; k < rows.size(); ++k)
-    monotone &= rows[k]["theta_norm"].get<double>() < rows[k - 1]["theta_norm"].get<double>();
+  for (std::size_t k = 1; k < rows.size(); ++k) monotone &= rows[k].theta_norm < rows[k - 1].theta_norm;
   bool bound = true;
-  for (const auto& r : rows) bound &= r["theta_norm"].get<double>() <= r["norm_bound_grad0_over_lambda"].get<double>();
+  for (const auto& r : rows) bound &= r.theta_norm <= r.norm_bound_grad0_over_lambda;
   if (on_row)
     for (const auto& r : rows) on_row(r);
-  return {{"model", "multinomial logistic regression, N = " + std::to_string(o.samples) + ", d = " + std::to_string(o.features) + " (+ bias), K = " + std::to_string(o.classes) + ", all parameters regularized"}, {"parameters", P}, {"grad_loss_at_zero_norm", g0},
-          {"rows", rows}, {"monotone_decreasing", monotone}, {"derivative_negative", all_descending_derivative},
-          {"norm_bound_holds", bound}, {"max_grad_norm", max_grad}, {"grad_tol", o.grad_tol},
-          {"converged", max_grad <= o.grad_tol}, {"max_fd_rel_error", max_fd},
-          {"max_dnorm_sq_fd_rel_error", max_fd_norm}, {"max_fixed_point_rel_error", max_fixed},
-          {"max_hessian_closed_form_rel_error", max_hess}, {"min_hessian_shift_rel", min_shift},
-          {"fd_step", o.fd_step}, {"dtype", "float64"}};
+  MinimizerPathResult r;
+  r.model = "multinomial logistic regression, N = " + std::to_string(o.samples) + ", d = " +
+            std::to_string(o.features) + " (+ bias), K = " + std::to_string(o.classes) +
+            ", all parameters regularized";
+  r.parameters = P;
+  r.grad_loss_at_zero_norm = g0;
+  r.rows = std::move(rows);
+  r.monotone_decreasing = monotone;
+  r.derivative_negative = all_descending_derivative;
+  r.norm_bound_holds = bound;
+  r.max_grad_norm = max_grad;
+  r.grad_tol = o.grad_tol;
+  r.converged = max_grad <= o.grad_tol;
+  r.max_fd_rel_error = max_fd;
+  r.max_dnorm_sq_fd_rel_error = max_fd_norm;
+  r.max_fixed_point_rel_error = max_fixed;
+  r.max_hessian_closed_form_rel_error = max_hess;
+  r.min_hessian_shift_rel = min_shift;
+  r.fd_step = o.fd_step;
+  return r;
 }
 
 void validate(const MechanismOptions& o) {
@@ -350,9 +366,9 @@ Tensor relu3(const Params& p, const Tensor& x) {
 }
 }  // namespace
 
-nlohmann::json run_mechanisms(const MechanismOptions& o,
-                              const std::function<void(const nlohmann::json&)>& on_step,
-                              int every) {
+MechanismResult run_mechanisms(const MechanismOptions& o,
+                               const std::function<void(const MechanismStep&)>& on_step,
+                               int every) {
   validate(o);
   torch::manual_seed(o.seed);
   const int din = 6;
@@ -362,7 +378,7 @@ nlohmann::json run_mechanisms(const MechanismOptions& o,
   Tensor v0 = torch::randn({1, o.hidden}, kF64) / std::sqrt(o.hidden);
 
   // (1) + (3): train the scale-invariant block with plain SGD, without and with decay.
-  nlohmann::json runs = nlohmann::json::object();
+  MechanismResult res;
   double max_cos = 0, max_growth_rel = 0, max_kfac_rel = 0;
   for (const bool decay : {false, true}) {
     const double lam = decay ? o.lambda : 0.0;
@@ -393,19 +409,15 @@ nlohmann::json run_mechanisms(const MechanismOptions& o,
         max_growth_rel = std::max(max_growth_rel, std::fabs(wn2_next - pred) / pred);
       }
       if (on_step && (t % every == 0 || t == o.steps))
-        on_step({{"step", t + (decay ? o.steps : 0)}, {"decay", decay}, {"loss", loss},
-                 {"w_norm_sq", wn2_next}, {"effective_lr", o.lr / wn2_next},
-                 {"kfac_effective_damping", o.kfac_damping * wn2_next}, {"cos_grad_w", cosv}});
+        on_step({t + (decay ? o.steps : 0),
+                 ScaleInvariantStep{decay, loss, wn2_next, o.lr / wn2_next, o.kfac_damping * wn2_next, cosv}});
     }
     const double wn2 = W.pow(2).sum().item<double>();
-    runs[decay ? "with_decay" : "without_decay"] = {
-        {"lambda", lam}, {"w_norm_sq_initial", norm0}, {"w_norm_sq_final", wn2},
-        {"effective_lr_initial", o.lr / norm0}, {"effective_lr_final", o.lr / wn2},
-        {"kfac_effective_damping_final", o.kfac_damping * wn2}, {"final_loss", loss}};
+    (decay ? res.scale_invariant.with_decay : res.scale_invariant.without_decay) =
+        {lam, norm0, wn2, o.lr / norm0, o.lr / wn2, o.kfac_damping * wn2, loss};
   }
 
   // (2) Gauss–Newton and input–output Jacobian norms of a homogeneous ReLU MLP.
-  nlohmann::json gn = nlohmann::json::object();
   double max_euler = 0, max_jx = 0;
   Params r0 = {torch::randn({o.hidden, din}, kF64) * std::sqrt(2.0 / din),
                torch::randn({o.hidden, o.hidden}, kF64) * std::sqrt(2.0 / o.hidden),
@@ -431,30 +443,30 @@ nlohmann::json run_mechanisms(const MechanismOptions& o,
     const double jxrel = (((Jx.detach() * x).sum(1, true) - f.detach()).norm() / f.detach().norm()).item<double>();
     max_euler = std::max(max_euler, euler);
     max_jx = std::max(max_jx, jxrel);
-    gn[decay ? "with_decay" : "without_decay"] = {
-        {"lambda", decay ? o.lambda * 10 : 0.0},
-        {"gauss_newton_norm_sq", Jtheta.detach().pow(2).mean().item<double>()},
-        {"depth_sq_mean_f_sq", 9 * fnorm},
-        {"input_output_jacobian_fro_sq", Jx.detach().pow(2).sum(1).mean().item<double>()},
-        {"param_norm_sq", sqnorm(p)},
-        {"train_loss", (f.detach() - y).pow(2).mean().item<double>()}};
+    GaussNewtonRun& run = decay ? res.gauss_newton.with_decay : res.gauss_newton.without_decay;
+    run.lambda = decay ? o.lambda * 10 : 0.0;
+    run.gauss_newton_norm_sq = Jtheta.detach().pow(2).mean().item<double>();
+    run.depth_sq_mean_f_sq = 9 * fnorm;
+    run.input_output_jacobian_fro_sq = Jx.detach().pow(2).sum(1).mean().item<double>();
+    run.param_norm_sq = sqnorm(p);
+    run.train_loss = (f.detach() - y).pow(2).mean().item<double>();
   }
   // (4) The regularized minimizer's path θ*(λ).
   int path_step = 2 * o.steps;
-  nlohmann::json path = run_minimizer_path(o.path, [&](const nlohmann::json& row) {
-    if (!on_step) return;
-    nlohmann::json m = row;
-    m["section"] = "minimizer_path";
-    m["step"] = ++path_step;
-    on_step(m);
+  res.minimizer_path = run_minimizer_path(o.path, [&](const MinimizerPathRow& row) {
+    if (on_step) on_step({++path_step, row});
   });
-  return {{"minimizer_path", path},
-          {"scale_invariant", {{"max_cos_grad_w", max_cos}, {"max_norm_growth_rel_error", max_growth_rel},
-                               {"kfac_scaling_rel_error", max_kfac_rel}, {"runs", runs}}},
-          {"gauss_newton", {{"depth", 3}, {"euler_rel_error", max_euler},
-                            {"jx_identity_rel_error", max_jx}, {"runs", gn}}},
-          {"steps", o.steps}, {"lr", o.lr}, {"lambda", o.lambda}, {"kfac_damping", o.kfac_damping},
-          {"dtype", "float64"}};
+  res.scale_invariant.max_cos_grad_w = max_cos;
+  res.scale_invariant.max_norm_growth_rel_error = max_growth_rel;
+  res.scale_invariant.kfac_scaling_rel_error = max_kfac_rel;
+  res.gauss_newton.depth = 3;
+  res.gauss_newton.euler_rel_error = max_euler;
+  res.gauss_newton.jx_identity_rel_error = max_jx;
+  res.steps = o.steps;
+  res.lr = o.lr;
+  res.lambda = o.lambda;
+  res.kfac_damping = o.kfac_damping;
+  return res;
 }
 
 }  // namespace villani::experiments::companion

@@ -1,10 +1,12 @@
 // LibTorch checks behind `villani run l2-vs-decoupled` and `villani run mechanisms`
 // (THEORY.md §6: Loshchilov–Hutter; Zhang, Wang, Xu, Grosse arXiv:1810.12281). All in float64
-// on CPU with LibTorch's own optimizers. This header does not include Torch.
+// on CPU with LibTorch's own optimizers. This header does not include Torch (nor JSON: the
+// results are plain structs; torch_record.hpp writes them as run-record JSON).
 #pragma once
 #include <cstdint>
 #include <functional>
-#include <nlohmann/json.hpp>
+#include <string>
+#include <variant>
 #include <vector>
 
 namespace villani::experiments::companion {
@@ -26,9 +28,41 @@ void validate(const DecoupledOptions& o);
 /// torch::optim::AdamW(weight_decay = λ) from the same start: distance, norms, losses.
 /// (3) LibTorch's AdamW convention: one step compared with θ(1 − lr·wd) − lr·m̂/(√v̂ + ε)
 /// and with θ(1 − wd) − lr·m̂/(√v̂ + ε). on_step(metrics) is called every `every` steps.
-nlohmann::json run_l2_vs_decoupled(const DecoupledOptions& o,
-                                   const std::function<void(const nlohmann::json&)>& on_step = {},
-                                   int every = 50);
+struct DecoupledStep {
+  int step = 0;
+  double sgd_l2_vs_decoupled_rel = 0, loss_sgd_l2 = 0;
+  double adam_vs_adamw_rel = 0, loss_adam_l2 = 0, loss_adamw = 0, norm_adam_l2 = 0, norm_adamw = 0;
+};
+/// Which update LibTorch's AdamW makes (checked on one step).
+enum class AdamWConvention {
+  LrTimesWeightDecay,  ///< θ ← θ(1 − lr·weight_decay) − lr·adam_direction
+  WeightDecay,         ///< θ ← θ(1 − weight_decay) − lr·adam_direction
+  Neither
+};
+struct DecoupledResult {
+  int steps = 0;
+  double lr = 0, adam_lr = 0, lambda = 0, decoupled_lambda = 0;  ///< decoupled_lambda = λ·η
+  struct Sgd {
+    double max_rel_distance = 0, final_rel_distance = 0;  ///< L2 vs decoupled, relative
+    double loss = 0, loss_decoupled = 0, regularized_objective = 0;
+  } sgd;
+  struct Adam {
+    double final_rel_distance = 0;  ///< Adam L2 vs AdamW, relative
+    double norm_adam_l2 = 0, norm_adamw = 0, loss_adam_l2 = 0, loss_adamw = 0;
+    double objective_adam_l2 = 0, objective_adamw = 0;
+  } adam;
+  struct Convention {
+    double weight_decay = 0, lr = 0;
+    double rel_distance_to_theta_times_1_minus_lr_wd = 0, rel_distance_to_theta_times_1_minus_wd = 0;
+    AdamWConvention convention = AdamWConvention::Neither;
+  } adamw_convention;
+};
+/// "theta <- theta*(1 - lr*weight_decay) - lr*adam_direction", "theta <- theta*(1 - weight_decay)
+/// - lr*adam_direction" or "neither" (the words of the run record).
+const char* to_string(AdamWConvention c);
+DecoupledResult run_l2_vs_decoupled(const DecoupledOptions& o,
+                                    const std::function<void(const DecoupledStep&)>& on_step = {},
+                                    int every = 50);
 
 /// The regularized minimizer θ*(λ) of F = L + (λ/2)‖θ‖² along a λ grid (the blog seed: "the
 /// minimizer of F moves with λ"), on multinomial logistic regression (convex L, float64).
@@ -52,9 +86,29 @@ void validate(const MinimizerPathOptions& o);
 /// fixed-point identity θ* = −∇L(θ*)/λ, the implicit-function derivative dθ*/dλ = −(∇²F)⁻¹θ*
 /// against a central difference of θ*(λe^{±h}), d‖θ*‖²/dλ = −2θ*ᵀ(∇²F)⁻¹θ* against the same
 /// difference, and the bound ‖θ*‖ ≤ ‖∇L(0)‖/λ. on_row(row) is called per λ.
-/// Returns {"rows": [...], "monotone_decreasing": bool, "max_fd_rel_error", ...}.
-nlohmann::json run_minimizer_path(const MinimizerPathOptions& o,
-                                  const std::function<void(const nlohmann::json&)>& on_row = {});
+struct MinimizerPathRow {
+  double lambda = 0, theta_norm = 0;
+  double objective = 0, data_loss = 0;           ///< F(θ*) and L(θ*)
+  double grad_norm = 0, grad_norm_fd_points = 0;  ///< ‖∇F‖ at θ*(λ) and at λe^{±h}
+  int lbfgs_evaluations = 0, newton_steps = 0;
+  double hessian_min_eig = 0, hessian_closed_form_rel_error = 0, fixed_point_rel_error = 0;
+  double dtheta_dlambda_norm = 0, fd_vs_ift_rel_error = 0;
+  double dnorm_sq_dlambda_ift = 0, dnorm_sq_dlambda_fd = 0, dnorm_sq_fd_rel_error = 0;
+  double norm_bound_grad0_over_lambda = 0;  ///< ‖∇L(0)‖/λ
+};
+struct MinimizerPathResult {
+  std::string model;  ///< "multinomial logistic regression, N = …, d = … (+ bias), K = …, …"
+  std::int64_t parameters = 0;
+  double grad_loss_at_zero_norm = 0;
+  std::vector<MinimizerPathRow> rows;  ///< ascending λ
+  bool monotone_decreasing = false, derivative_negative = false, norm_bound_holds = false;
+  double max_grad_norm = 0, grad_tol = 0;
+  bool converged = false;  ///< max_grad_norm ≤ grad_tol
+  double max_fd_rel_error = 0, max_dnorm_sq_fd_rel_error = 0, max_fixed_point_rel_error = 0;
+  double max_hessian_closed_form_rel_error = 0, min_hessian_shift_rel = 0, fd_step = 0;
+};
+MinimizerPathResult run_minimizer_path(const MinimizerPathOptions& o,
+                                       const std::function<void(const MinimizerPathRow&)>& on_row = {});
 
 struct MechanismOptions {
   int steps = 300;
@@ -77,10 +131,43 @@ void validate(const MechanismOptions& o);
 ///     input–output Jacobian norm E‖J_x‖_F² at the end of training with and without decay;
 /// (3) K-FAC for the scale-invariant layer: damped step Δ(αW; γ) = α·Δ(W; γα²) (effective
 ///     damping γ‖W‖²), checked to rounding, and γ‖W‖² tracked with and without decay;
-/// (4) "minimizer path": run_minimizer_path(o.path) under key "minimizer_path" (its rows go to
-///     on_step with "section": "minimizer_path" and steps after the training steps).
-nlohmann::json run_mechanisms(const MechanismOptions& o,
-                              const std::function<void(const nlohmann::json&)>& on_step = {},
-                              int every = 25);
+/// (4) "minimizer path": run_minimizer_path(o.path) (its rows go to on_step numbered after the
+///     training steps).
+struct ScaleInvariantStep {  ///< one training step of (1)/(3)
+  bool decay = false;
+  double loss = 0, w_norm_sq = 0, effective_lr = 0, kfac_effective_damping = 0, cos_grad_w = 0;
+};
+struct MechanismStep {
+  int step = 0;  ///< 1…steps without decay, then steps+1…2·steps with, then the path rows
+  std::variant<ScaleInvariantStep, MinimizerPathRow> what;
+};
+struct ScaleInvariantRun {
+  double lambda = 0;
+  double w_norm_sq_initial = 0, w_norm_sq_final = 0, effective_lr_initial = 0, effective_lr_final = 0;
+  double kfac_effective_damping_final = 0, final_loss = 0;
+};
+struct GaussNewtonRun {
+  double lambda = 0;
+  double gauss_newton_norm_sq = 0;  ///< E‖J_θθ‖²
+  double depth_sq_mean_f_sq = 0;    ///< D²·E f²
+  double input_output_jacobian_fro_sq = 0, param_norm_sq = 0, train_loss = 0;
+};
+struct MechanismResult {
+  MinimizerPathResult minimizer_path;
+  struct ScaleInvariant {
+    double max_cos_grad_w = 0, max_norm_growth_rel_error = 0, kfac_scaling_rel_error = 0;
+    ScaleInvariantRun without_decay, with_decay;
+  } scale_invariant;
+  struct GaussNewton {
+    int depth = 3;
+    double euler_rel_error = 0, jx_identity_rel_error = 0;
+    GaussNewtonRun without_decay, with_decay;
+  } gauss_newton;
+  int steps = 0;
+  double lr = 0, lambda = 0, kfac_damping = 0;
+};
+MechanismResult run_mechanisms(const MechanismOptions& o,
+                               const std::function<void(const MechanismStep&)>& on_step = {},
+                               int every = 25);
 
 }  // namespace villani::experiments::companion

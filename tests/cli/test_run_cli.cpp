@@ -10,6 +10,8 @@
 
 #include "cli/run_registry.hpp"
 #include "cli_run.hpp"
+#include "experiments/companion/boursier.hpp"
+#include "experiments/companion/boursier_record.hpp"
 
 namespace {
 // The kinds `villani run --help` lists as runnable: the indented lines under "kinds:".
@@ -78,4 +80,26 @@ TEST_CASE("villani run boursier writes a run record in every build, bad input ex
     INFO(bad);
     CHECK(run_villani(std::string("run boursier ") + bad, "run_boursier_bad").code == 2);
   }
+}
+
+// The CLI edge prints the record rendering of the typed result and nothing else: the same options
+// computed in-process and rendered give the printed JSON exactly (doubles round-trip through dump).
+TEST_CASE("villani run boursier --format json prints to_json of the computed result", "[cli][run]") {
+  const CliResult r = run_villani("run boursier --n 4 --planar-n 4 --seeds 2 --m-extra 0 --init-scale 0.01 --format json",
+                                  "run_boursier_render");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  namespace comp = villani::experiments::companion;
+  comp::BoursierOptions o;
+  o.orthogonal_n = {4};
+  o.planar_n = {4};
+  o.seeds = 2;
+  o.m_extra = 0;
+  o.init_scales = {0.01};
+  const comp::BoursierResult res = comp::run_boursier(o);
+  const auto printed = nlohmann::json::parse(r.out);
+  CHECK(printed == comp::to_json(res));
+  REQUIRE(printed.at("cells").size() == 8);
+  CHECK(printed["cells"][3]["success_fraction"].get<double>() == res.cells[3].success_fraction);
+  CHECK(printed["convex"][1]["closed_form"].is_null());  // planar data: no closed form
 }

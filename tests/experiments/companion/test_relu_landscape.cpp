@@ -3,11 +3,16 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <random>
+#include <set>
+#include <string>
 
 #include "experiments/companion/boursier.hpp"
+#include "experiments/companion/boursier_record.hpp"
 #include "numerics/errors.hpp"
+#include "tests/support/json_keys.hpp"
 
 using namespace villani::experiments::companion;
+using villani::testing::json_keys;
 
 TEST_CASE("ReLU net gradient matches central differences away from kinks", "[companion]") {
   const ReluData d = planar_data(5, 4);
@@ -112,13 +117,70 @@ TEST_CASE("orthogonal data: GD fails at width 2 and succeeds at width 2^(n+3)", 
   o.planar_n = {};
   o.seeds = 8;
   o.init_scales = {0.01};
-  const auto r = run_boursier(o);
-  const auto& cells = r["cells"];
+  std::vector<int> reported;
+  const auto r = run_boursier(o, [&](const BoursierCell& c) { reported.push_back(c.m); });
+  const auto& cells = r.cells;
   REQUIRE(cells.size() == 7);
-  CHECK(cells[0]["success_fraction"].get<double>() <= 0.5);
-  CHECK(cells[6]["success_fraction"].get<double>() >= 0.85);
-  for (const auto& c : cells) CHECK(c["max_certified_gap_global"].get<double>() <= 1e-6);
-  CHECK(r["convex"][0]["abs_error_vs_closed_form"].get<double>() < 1e-8);
+  CHECK(reported == std::vector<int>{2, 4, 8, 16, 32, 64, 128});
+  CHECK(cells[0].success_fraction <= 0.5);
+  CHECK(cells[6].success_fraction >= 0.85);
+  for (const auto& c : cells) CHECK(c.max_certified_gap_global <= 1e-6);
+  CHECK(r.convex[0].abs_error_vs_closed_form.value() < 1e-8);
+}
+
+
+// What `villani run boursier --format json` prints and writes to summary.json / metrics.jsonl:
+// the keys it has always had, absent values as null or left out as before, the computed numbers.
+TEST_CASE("a computed Boursier result renders to the printed JSON with its keys and values", "[companion]") {
+  BoursierOptions o;
+  o.orthogonal_n = {4};
+  o.planar_n = {4};
+  o.seeds = 3;
+  o.init_scales = {0.01};
+  o.m_extra = 0;
+  const BoursierResult r = run_boursier(o);
+  const nlohmann::json j = to_json(r);
+  CHECK(json_keys(j) == std::set<std::string>{"cells", "transitions", "convex", "fit", "beta", "labels"});
+  CHECK(j["beta"].get<double>() == 0.1);
+  CHECK(j["labels"] == "ones");
+  // Widths 2…2^4 for each of the two data sets.
+  REQUIRE(j["cells"].size() == 8);
+  const std::set<std::string> cell_keys{"family", "n", "d", "m", "init_scale", "seeds", "global", "spurious",
+                                        "undecided", "success_fraction", "p_star", "max_certified_gap_global",
+                                        "rel_tol", "min_excess_spurious", "max_final_grad_norm", "mean_steps"};
+  for (std::size_t k = 0; k < 8; ++k) {
+    const auto& c = j["cells"][k];
+    const BoursierCell& s = r.cells[k];
+    const bool orth = k < 4;
+    std::set<std::string> want = cell_keys;
+    if (orth) want.insert("predicted_success");  // the coverage prediction exists for X = I_n only
+    CHECK(json_keys(c) == want);
+    CHECK(c["family"] == (orth ? "orthogonal" : "planar"));
+    CHECK(c["m"].get<int>() == 2 << (k % 4));
+    CHECK(c["d"].get<int>() == (orth ? 4 : 2));
+    CHECK(c["global"].get<int>() + c["spurious"].get<int>() + c["undecided"].get<int>() == 3);
+    CHECK(c["success_fraction"].get<double>() == s.global / 3.0);
+    CHECK(c["min_excess_spurious"].is_null() == (s.spurious == 0));
+    if (orth) CHECK(c["predicted_success"].get<double>() == predicted_success(4, 0, 2 << k));
+  }
+  // p* of X = I_4, y = 1, β = 0.1 in closed form: β‖y‖ − β²/2 = 0.2 − 0.005 (‖y‖ = 2 > β).
+  CHECK(j["cells"][0]["p_star"].get<double>() == Approx(0.195).epsilon(1e-12));
+  REQUIRE(j["transitions"].size() == 2);
+  CHECK(j["transitions"][0].contains("m_half_predicted"));
+  CHECK(j["transitions"][0].contains("m_half_predicted_grid"));
+  CHECK(!j["transitions"][1].contains("m_half_predicted"));
+  CHECK(j["transitions"][0]["two_pow_n"].get<double>() == 16);
+  CHECK(j["transitions"][1]["pattern_count"].get<double>() == 8);  // Cover: 2·(C(3,0) + C(3,1))
+  REQUIRE(j["convex"].size() == 2);
+  CHECK(j["convex"][0]["closed_form"].get<double>() == Approx(0.195).epsilon(1e-12));
+  CHECK(j["convex"][1]["closed_form"].is_null());
+  CHECK(j["convex"][1]["abs_error_vs_closed_form"].is_null());
+  // One orthogonal transition: too few points for the slope, so the line's keys are left out.
+  REQUIRE(j["fit"].size() == 1);
+  CHECK(json_keys(j["fit"][0]) == std::set<std::string>{"init_scale", "points"});
+  CHECK(j["fit"][0]["points"].get<int>() == (r.transitions[0].m_half_fit ? 1 : 0));
+  // A metrics line is the cell's rendering.
+  CHECK(to_json(r.cells[5]) == j["cells"][5]);
 }
 
 TEST_CASE("bad options name the argument", "[companion]") {
