@@ -12,6 +12,7 @@
 #include "experiments/gpt_neo.hpp"
 #include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
+#include "numerics/torch/torch_objective.hpp"
 
 namespace villani::experiments::detail {
 
@@ -240,6 +241,21 @@ torch::Tensor initial_theta(const Setup& S, const RunOptions& o) {
 std::shared_ptr<const numerics::Objective> over_ranks(const Setup& S, std::shared_ptr<const numerics::Objective> local) {
   if (!S.comm) return local;
   return std::make_shared<numerics::DistributedObjective>(std::move(local), S.comm, S.shard.weight);
+}
+
+std::shared_ptr<const numerics::Objective> training_objective(const Setup& S, torch::Dtype dtype,
+                                                              torch::Device device, const std::string& name,
+                                                              double lambda) {
+  numerics::torch_adapter::TorchOptions to;
+  to.dtype = dtype;
+  to.device = device;
+  const auto cfg = S.cfg;
+  const auto tok = S.train;
+  auto loss = [cfg, tok, lambda](const torch::Tensor& x) {
+    auto l = gpt_neo_loss(cfg, x, tok);
+    return lambda != 0 ? l + 0.5 * lambda * x.pow(2).sum() : l;
+  };
+  return over_ranks(S, std::make_shared<numerics::torch_adapter::TorchObjective>(loss, S.d, to, name));
 }
 
 }  // namespace villani::experiments::detail

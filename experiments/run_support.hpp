@@ -64,6 +64,12 @@ std::string lambda_dir(const RunOptions& o, std::size_t i);
 torch::Tensor initial_theta(const Setup& S, const RunOptions& o);
 /// `local` (an objective on this rank's shard), all-reduced over the ranks when data-parallel.
 std::shared_ptr<const numerics::Objective> over_ranks(const Setup& S, std::shared_ptr<const numerics::Objective> local);
+/// The GPT-Neo loss L on this rank's training shard, plus (λ/2)‖θ‖² when lambda ≠ 0 (F
+/// differentiated by LibTorch, not shifted analytically), in `dtype` on `device`, over the ranks
+/// (over_ranks: Σ_r w_r (L_r + λ‖θ‖²/2) = F, as Σ_r w_r = 1). `name` labels it in messages.
+std::shared_ptr<const numerics::Objective> training_objective(const Setup& S, torch::Dtype dtype,
+                                                              torch::Device device, const std::string& name,
+                                                              double lambda = 0);
 
 /// The caller's cancel token (Ctrl-C) is set. stop_requested: the same, agreed between the ranks
 /// of a data-parallel run (whether any rank's is set; one all-reduce), so that all stop together.

@@ -48,14 +48,7 @@ std::pair<ExpFit, ExpFit> fits_of(const RunRecord& rec) {
 // ranks' shards when data-parallel: every rank takes part).
 HessianExtremes hessian_extremes(const Setup& S, const torch::Tensor& theta, std::uint64_t seed, bool quick) {
   auto th = theta.detach().to(torch::kFloat64);
-  ta::TorchOptions to;
-  to.dtype = torch::kFloat64;
-  to.device = th.device();
-  const auto cfg = S.cfg;
-  const auto tok = S.train;
-  const auto obj = over_ranks(S, std::make_shared<ta::TorchObjective>(
-                                     [cfg, tok](const torch::Tensor& x) { return gpt_neo_loss(cfg, x, tok); },
-                                     th.numel(), to, "gpt-neo"));
+  const auto obj = training_objective(S, torch::kFloat64, th.device(), "gpt-neo");
   const auto x = ta::TorchObjective::to_vec(th);
   const auto top = hessian_extreme(*obj, x, "top", seed, 1e-6, 20, quick ? 4 : 10);
   const auto bot = hessian_extreme(*obj, x, "bottom", seed, 1e-4, 20, quick ? 4 : 10);
@@ -150,14 +143,7 @@ RunOutcome run_spectrum(const RunOptions& o, std::ostream& log) {
   if (opened.done) return out;
   RunRecord* rec = opened.rec ? &*opened.rec : nullptr;
   auto theta = initial_theta(S, o);
-  ta::TorchOptions to;
-  to.dtype = S.dtype;
-  to.device = S.dev;
-  const auto cfgm = S.cfg;
-  const auto tok = S.train;
-  const auto Lobj = over_ranks(S, std::make_shared<ta::TorchObjective>(
-                                      [cfgm, tok](const torch::Tensor& x) { return gpt_neo_loss(cfgm, x, tok); }, S.d,
-                                      to, "L"));
+  const auto Lobj = training_objective(S, S.dtype, S.dev, "L");
   const auto x = ta::TorchObjective::to_vec(theta);
   const double loss_at_x = Lobj->value(x);
   Progress prog{o.progress};
@@ -177,12 +163,7 @@ RunOutcome run_spectrum(const RunOptions& o, std::ostream& log) {
     };
     lanczos(0, "top of ∇²L");
     // F differentiated by LibTorch on each shard: Σ_r w_r (L_r + λ‖θ‖²/2) = F, as Σ_r w_r = 1.
-    const auto Fobj = over_ranks(
-        S, std::make_shared<ta::TorchObjective>(
-               [cfgm, tok, lambda](const torch::Tensor& th) {
-                 return gpt_neo_loss(cfgm, th, tok) + 0.5 * lambda * th.pow(2).sum();
-               },
-               S.d, to, "F"));
+    const auto Fobj = training_objective(S, S.dtype, S.dev, "F", lambda);
     const int it = o.quick ? 20 : 60;
     const auto t_start = std::chrono::steady_clock::now();
     const auto tL = hessian_extreme(*Lobj, x, "top", o.seed, 1e-10, 0, it);
@@ -255,14 +236,7 @@ RunOutcome run_psi(const RunOptions& o, std::ostream& log) {
     const double lambda = run.lambda;
     auto theta0 = initial_theta(S, o);
     const double r0 = theta0.norm().item<double>();
-    ta::TorchOptions to;
-    to.dtype = S.dtype;
-    to.device = S.dev;
-    const auto cfgm = S.cfg;
-    const auto tok = S.train;
-    const auto Lobj = over_ranks(S, std::make_shared<ta::TorchObjective>(
-                                        [cfgm, tok](const torch::Tensor& x) { return gpt_neo_loss(cfgm, x, tok); },
-                                        S.d, to, "L"));
+    const auto Lobj = training_objective(S, S.dtype, S.dev, "L");
     long step = 0;
     bool stop = false;
     for (std::size_t ri = 0; ri < radii.size() && !stop; ++ri)
