@@ -153,15 +153,15 @@ GapReport gap_report(const symbolic::Energy& energy, const GapRequest& req) {
   for (double v : g.variances) g.variance_max = std::max(g.variance_max, v);
   g.curvature_floor = curvature_floor(energy, g.box, d, lambda, s);
 
-  g.c_p_minus_error = std::isfinite(pr.error_estimate) ? pr.value - pr.error_estimate : g.variance_max;
+  if (d == 1) g.brackets = lowdim::brackets_1d(pot, g.box.lo[0], g.box.hi[0]);
+  // Without a finite error on C_P (the box truncates it), the trusted lower bounds stand in.
+  g.c_p_minus_error = std::isfinite(pr.error_estimate)
+                          ? pr.value - pr.error_estimate
+                          : std::max(g.variance_max, g.brackets ? g.brackets->muck_lower : 0.0);
   if (d == 1) {
     const double lo = g.box.lo[0], hi = g.box.hi[0];
-    g.brackets = lowdim::brackets_1d(pot, lo, hi);
     g.bracket_contains_poincare = g.brackets->muck_lower <= pr.value && pr.value <= g.brackets->muck_upper;
     g.eyring_kramers = lowdim::eyring_kramers_1d(pot, lo, hi);
-    // Without a finite error on C_P (the box truncates it), the trusted lower bounds stand in.
-    g.c_p_minus_error = std::isfinite(pr.error_estimate) ? pr.value - pr.error_estimate
-                                                         : std::max(g.variance_max, g.brackets->muck_lower);
     g.ls_test_functions = lowdim::ls_lower_exponential(pot, lo, hi);
     if (req.log_sobolev) {
       auto ls = lowdim::log_sobolev_estimate_1d(pot, lo, hi, 800, 1500);
