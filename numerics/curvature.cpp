@@ -3,10 +3,12 @@
 #include <chrono>
 #include <cmath>
 #include <fmt/format.h>
+#include <algorithm>
 #include <map>
 
 #include "numerics/errors.hpp"
 #include "numerics/linear_operator.hpp"
+#include "numerics/memory.hpp"
 #include "numerics/psi.hpp"
 #include "numerics/sampling.hpp"
 
@@ -116,6 +118,8 @@ EigenReport eigen_report(const LinearOperator& a, Index k, EigenWhich which, con
   r.status = e.status;
   r.converged = e.converged;
   r.method = e.method;
+  r.storage = e.storage;
+  r.vector_bytes = e.vector_bytes;
   r.cost = {a.matvecs() - before, since(t0)};
   return r;
 }
@@ -178,13 +182,17 @@ CurvatureReport analyze_curvature(const Objective& loss, const Vec& theta, const
   stage("gradient");
   auto t0 = Clock::now();
   r.loss = loss.value(theta);
-  const Vec g = loss.gradient(theta) + o.lambda * theta;
+  double grad_sq = 0;
+  {  // ∇F is d numbers: only its norm is kept
+    const Vec g = loss.gradient(theta) + o.lambda * theta;
+    if (!std::isfinite(r.loss) || !g.allFinite())
+      throw InputError("--model", fmt::format("the loss or its gradient is not finite at these weights (L = {})", r.loss));
+    grad_sq = g.squaredNorm();
+  }
   r.theta_norm = theta.norm();
   r.objective = r.loss + 0.5 * o.lambda * theta.squaredNorm();
-  r.grad_norm = g.norm();
+  r.grad_norm = std::sqrt(grad_sq);
   r.point_cost = {0, since(t0)};
-  if (!std::isfinite(r.loss) || !g.allFinite())
-    throw InputError("--model", fmt::format("the loss or its gradient is not finite at these weights (L = {})", r.loss));
 
   // ∇²F = ∇²L + λI: built once (a LibTorch loss keeps its gradient graph for every product).
   const ShiftedOperator h(loss.hessian_at(theta), o.lambda);
@@ -217,7 +225,7 @@ CurvatureReport analyze_curvature(const Objective& loss, const Vec& theta, const
     r.trace = trace_report(h, o.trace, o.trace_matvecs, o.probe, derive_seed(o.seed, 2));
   }
   if (r.trace) {
-    const PsiResult p = psi_from_parts(o.s, r.trace->value, r.trace->standard_error, g.squaredNorm());
+    const PsiResult p = psi_from_parts(o.s, r.trace->value, r.trace->standard_error, grad_sq);
     r.psi_s = p.psi_s;
     r.psi_2s = p.psi_2s;
     r.psi_standard_error = p.standard_error;
@@ -265,6 +273,11 @@ CurvatureReport analyze_curvature(const Objective& loss, const Vec& theta, const
     r.groups.push_back(std::move(gr));
   }
   r.total = {h.matvecs(), since(t_all)};
+  for (const auto* e : {&r.top, &r.bottom})
+    if (*e) r.vector_bytes = std::max(r.vector_bytes, (*e)->vector_bytes);
+  for (const auto& gr : r.groups)
+    if (gr.top) r.vector_bytes = std::max(r.vector_bytes, gr.top->vector_bytes);
+  r.peak_rss_bytes = peak_rss_bytes();
   return r;
 }
 

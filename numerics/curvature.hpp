@@ -86,6 +86,8 @@ struct EigenReport {
   EigenStatus status = EigenStatus::NotConverged;
   Eigen::Index converged = 0;
   std::string method;
+  VectorPrecision storage = VectorPrecision::Float64;  ///< precision of the stored vectors
+  double vector_bytes = 0;  ///< bytes of the solver's stored vectors at their largest (0: not tracked)
   Cost cost;
 };
 
@@ -129,6 +131,8 @@ struct CurvatureReport {
   std::optional<DensityReport> density;
   std::vector<GroupReport> groups;
   Cost total;
+  double vector_bytes = 0;    ///< the largest set of stored vectors of any eigen-solve
+  double peak_rss_bytes = 0;  ///< the process's peak resident set at the end (numerics/memory.hpp)
 };
 
 /// Everything asked in `o` at θ for F = loss + (λ/2)‖θ‖². InputError naming the option for bad

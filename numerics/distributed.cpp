@@ -51,10 +51,21 @@ class DistributedHessian final : public LinearOperator {
     local_->perform_op(x, y);
     obj_.reduce(y, local_->rows());
   }
+  VectorPrecision precision() const override { return local_->precision(); }
+  // The local product in float; the all-reduce in double (one buffer, kept between products).
+  void multiply_f32(const float* x, float* y) const override {
+    const Eigen::Index n = local_->rows();
+    local_->perform_op(x, y);
+    if (sum_.size() != n) sum_.resize(n);
+    sum_ = Eigen::Map<const Eigen::VectorXf>(y, n).cast<double>();
+    obj_.reduce(sum_.data(), n);
+    Eigen::Map<Eigen::VectorXf>(y, n) = sum_.cast<float>();
+  }
 
  private:
   std::unique_ptr<LinearOperator> local_;
   const DistributedObjective& obj_;
+  mutable Vec sum_;
 };
 
 }  // namespace

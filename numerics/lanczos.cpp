@@ -6,7 +6,9 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
+#include <type_traits>
 
+#include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/sampling.hpp"
 
@@ -70,16 +72,10 @@ EigenResult dense_path(const LinearOperator& a, Index k, EigenWhich which) {
   return r;
 }
 
-/// Explicit residual norms ‖A y_i − θ_i y_i‖ (one product each) and the Kato–Temple estimates
-/// against the gaps between the given values and `others` (all Ritz values, the pair's own included).
-void explicit_residuals(const LinearOperator& a, EigenResult& r, const Vec& others) {
+/// Kato–Temple estimates r_i²/gap_i against the gaps between the given values and `others` (all
+/// Ritz values, the pair's own included), from r.residuals.
+void error_estimates(EigenResult& r, const Vec& others) {
   const Index k = r.values.size();
-  r.residuals.resize(k);
-  Vec y(a.rows());
-  for (Index i = 0; i < k; ++i) {
-    a.perform_op(r.vectors.col(i).data(), y.data());
-    r.residuals[i] = (y - r.values[i] * r.vectors.col(i)).norm();
-  }
   r.error_estimates.resize(k);
   for (Index i = 0; i < k; ++i) {
     double gap = std::numeric_limits<double>::infinity();
@@ -94,15 +90,46 @@ void explicit_residuals(const LinearOperator& a, EigenResult& r, const Vec& othe
   }
 }
 
+/// Explicit residual norms ‖A y_i − θ_i y_i‖ (one product each, in the vectors' precision, the
+/// norm accumulated in double) and the Kato–Temple estimates.
+template <class Scalar>
+void explicit_residuals(const LinearOperator& a, EigenResult& r,
+                        const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& vectors, const Vec& others) {
+  const Index k = r.values.size();
+  r.residuals.resize(k);
+  Eigen::Matrix<Scalar, Eigen::Dynamic, 1> y(a.rows());
+  for (Index i = 0; i < k; ++i) {
+    a.perform_op(vectors.col(i).data(), y.data());
+    r.residuals[i] = (y.template cast<double>() - r.values[i] * vectors.col(i).template cast<double>()).norm();
+  }
+  error_estimates(r, others);
+}
+void explicit_residuals(const LinearOperator& a, EigenResult& r, const Vec& others) {
+  explicit_residuals<double>(a, r, r.vectors, others);
+}
+
 /// Index into ascending Ritz values of the i-th wanted one.
 Index wanted(Index m, Index i, EigenWhich which) { return which == EigenWhich::Largest ? m - 1 - i : i; }
 
-EigenResult full_lanczos(const LinearOperator& a, Index k, EigenWhich which, const LanczosOptions& o) {
+template <class Scalar>
+EigenResult full_lanczos_in(const LinearOperator& a, Index k, EigenWhich which, const LanczosOptions& o) {
+  using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
   const Index n = a.rows();
-  const Index max_steps = o.max_matvecs > 0 ? std::min<Index>(n, o.max_matvecs) : n;
+  const VectorPrecision storage = std::is_same_v<Scalar, float> ? VectorPrecision::Float32 : VectorPrecision::Float64;
+  // The basis must fit the memory limit (--max-memory): an explicit --max-matvecs that does not
+  // is refused before allocating; without one, the solve stops where memory ends.
+  const Index fits = steps_in_memory(n, storage);
+  if (o.max_matvecs > 0 && std::min<Index>(n, o.max_matvecs) > fits)
+    check_memory("--max-matvecs",
+                 (static_cast<double>(std::min<Index>(n, o.max_matvecs)) + 4) * static_cast<double>(n) *
+                     bytes_per_entry(storage),
+                 fmt::format("a Lanczos basis of {} vectors of {} {} entries ({} vectors fit; fewer --max-matvecs, "
+                             "or --solver restarted, which keeps about 2k+1)",
+                             std::min<Index>(n, o.max_matvecs), n, to_string(storage), fits));
+  const Index max_steps = std::min(o.max_matvecs > 0 ? std::min<Index>(n, o.max_matvecs) : n, fits);
   const std::int64_t before = a.matvecs();
   bool converged = false;
-  auto done = [&](const LanczosDecomposition& d) {
+  auto done = [&](const Tridiagonal& d) {
     const Index m = d.steps();
     if (m < k || (m > 200 && m % 8 != 0)) return false;  // the tridiagonal solve is O(m²)
     const RitzPairs es = ritz_pairs(d);
@@ -116,35 +143,50 @@ EigenResult full_lanczos(const LinearOperator& a, Index k, EigenWhich which, con
     converged = true;
     return true;
   };
-  const LanczosDecomposition d = lanczos(a, Random(o.seed).normal_vector(n), max_steps, done);
-  const Index m = d.steps();
   EigenResult r;
   r.method = "lanczos (full reorthogonalization)";
-  r.iterations = m;
-  if (m < k) {  // the Krylov space became invariant below k: fewer pairs exist in it
-    r.status = EigenStatus::NotConverged;
-    r.matvecs = a.matvecs() - before;
-    return r;
-  }
-  const RitzPairs es = ritz_pairs(d);
-  r.values.resize(k);
-  r.vectors.resize(n, k);
-  for (Index i = 0; i < k; ++i) {
-    const Index j = wanted(m, i, which);
-    r.values[i] = es.values[j];
-    r.vectors.col(i) = d.basis * es.vectors.col(j);
-  }
-  explicit_residuals(a, r, es.values);
+  r.storage = storage;
+  Vec values_all;
+  {
+    auto d = lanczos_in<Scalar>(a, Random(o.seed).normal_vector(n), max_steps, done);
+    const Index m = d.steps();
+    r.iterations = m;
+    r.vector_bytes = static_cast<double>(d.basis.cols()) * static_cast<double>(n) * bytes_per_entry(storage);
+    if (m < k) {  // the Krylov space became invariant below k: fewer pairs exist in it
+      r.status = EigenStatus::NotConverged;
+      r.matvecs = a.matvecs() - before;
+      return r;
+    }
+    const RitzPairs es = ritz_pairs(d);
+    values_all = es.values;
+    r.values.resize(k);
+    Matrix vectors(n, k);
+    for (Index i = 0; i < k; ++i) {
+      const Index j = wanted(m, i, which);
+      r.values[i] = es.values[j];
+      vectors.col(i) = d.basis * es.vectors.col(j).template cast<Scalar>();
+    }
+    r.vector_bytes += static_cast<double>(k) * static_cast<double>(n) * bytes_per_entry(storage);
+    if constexpr (std::is_same_v<Scalar, float>) r.vectors_f32 = std::move(vectors);
+    else r.vectors = std::move(vectors);
+    r.status = converged || d.invariant ? EigenStatus::Converged : EigenStatus::NotConverged;
+  }  // the basis is released before the residual products
+  if constexpr (std::is_same_v<Scalar, float>) explicit_residuals<float>(a, r, r.vectors_f32, values_all);
+  else explicit_residuals<double>(a, r, r.vectors, values_all);
   r.matvecs = a.matvecs() - before;
   r.converged = k;
-  r.status = converged || d.invariant ? EigenStatus::Converged : EigenStatus::NotConverged;
   if (r.status == EigenStatus::NotConverged) {
     r.converged = 0;
-    const double norm = es.values.cwiseAbs().maxCoeff();
+    const double norm = values_all.cwiseAbs().maxCoeff();
     for (Index i = 0; i < k; ++i)
       if (r.residuals[i] <= o.tolerance * std::max(std::abs(r.values[i]), 1e-6 * norm)) ++r.converged;
   }
   return r;
+}
+
+EigenResult full_lanczos(const LinearOperator& a, Index k, EigenWhich which, const LanczosOptions& o) {
+  return storage_precision(a, o.vectors) == VectorPrecision::Float32 ? full_lanczos_in<float>(a, k, which, o)
+                                                                     : full_lanczos_in<double>(a, k, which, o);
 }
 
 // Power iteration with deflation against the pairs already found (largest |θ| first), stopped
@@ -207,7 +249,7 @@ EigenResult power_deflation(const LinearOperator& a, Index k, EigenWhich which, 
 
 }  // namespace
 
-RitzPairs ritz_pairs(const LanczosDecomposition& d, bool vectors) {
+RitzPairs ritz_pairs(const Tridiagonal& d, bool vectors) {
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es;
   const Index m = d.steps();
   const Vec diag = d.alpha.head(m);
@@ -220,26 +262,48 @@ RitzPairs ritz_pairs(const LanczosDecomposition& d, bool vectors) {
   return r;
 }
 
-LanczosDecomposition lanczos(const LinearOperator& a, const Vec& start, Index max_steps,
-                             const std::function<bool(const LanczosDecomposition&)>& stop) {
+VectorPrecision storage_precision(const LinearOperator& a, VectorPrecision asked) {
+  if (asked != VectorPrecision::Auto) return asked;
+  return a.precision() == VectorPrecision::Float32 ? VectorPrecision::Float32 : VectorPrecision::Float64;
+}
+
+Index steps_in_memory(Index n, VectorPrecision p) {
+  const double per = static_cast<double>(n) * bytes_per_entry(p);
+  const double fit = std::floor(memory_limit_bytes() / per) - 4;  // w, y, the start vector, a Ritz vector
+  return fit < 1 ? 1 : fit > 1e15 ? Index(1e15) : static_cast<Index>(fit);
+}
+
+template <class Scalar>
+BasicLanczosDecomposition<Scalar> lanczos_in(const LinearOperator& a, const Vec& start, Index max_steps,
+                                             const std::function<bool(const Tridiagonal&)>& stop) {
+  using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
   const Index n = a.rows();
   if (start.size() != n) throw InputError("start", fmt::format("expected size {}; got {}", n, start.size()));
   const double sn = start.norm();
   if (!(sn > 0) || !std::isfinite(sn)) throw InputError("start", "must be finite and non-zero");
   max_steps = std::max<Index>(1, std::min(max_steps, n));
-  LanczosDecomposition d;
-  d.basis.resize(n, std::min<Index>(max_steps, 32));
-  d.basis.col(0) = start / sn;
-  Vec w(n);
+  BasicLanczosDecomposition<Scalar> d;
+  // Columns are added as the iteration goes (realloc: growing or shrinking a large column-major
+  // block does not copy it on glibc); the final shrink to m columns is free the same way.
+  d.basis.resize(n, std::min<Index>(max_steps, 8));
+  d.basis.col(0) = (start / sn).template cast<Scalar>();
+  Vector w(n);
+  Vec c;
   double scale = 0.0;  // running estimate of ‖A‖ for the breakdown test
+  // x·y accumulated in double (a float32 basis keeps orthogonality to float rounding, not to the
+  // rounding of an n-term float sum).
+  auto dot = [](const auto& x, const auto& y) { return x.template cast<double>().dot(y.template cast<double>()); };
   for (Index j = 0; j < max_steps; ++j) {
     a.perform_op(d.basis.col(j).data(), w.data());
     if (!w.allFinite()) throw DomainError(a.name() + ": a product returned NaN or inf");
-    const double alpha = d.basis.col(j).dot(w);
+    const double alpha = dot(d.basis.col(j), w);
     // Full reorthogonalization: twice classical Gram–Schmidt against v_0..v_j.
-    for (int pass = 0; pass < 2; ++pass)
-      w -= d.basis.leftCols(j + 1) * (d.basis.leftCols(j + 1).transpose() * w);
-    const double b = w.norm();
+    for (int pass = 0; pass < 2; ++pass) {
+      c.resize(j + 1);
+      for (Index i = 0; i <= j; ++i) c[i] = dot(d.basis.col(i), w);
+      w.noalias() -= d.basis.leftCols(j + 1) * c.template cast<Scalar>();
+    }
+    const double b = w.template cast<double>().norm();
     d.alpha.conservativeResize(j + 1);
     d.alpha[j] = alpha;
     d.last_beta = b;
@@ -252,10 +316,20 @@ LanczosDecomposition lanczos(const LinearOperator& a, const Vec& start, Index ma
     d.beta.conservativeResize(j + 1);
     d.beta[j] = b;
     if (d.basis.cols() < j + 2) d.basis.conservativeResize(n, std::min<Index>(max_steps, 2 * d.basis.cols()));
-    d.basis.col(j + 1) = w / b;
+    d.basis.col(j + 1) = (w.template cast<double>() / b).template cast<Scalar>();
   }
   d.basis.conservativeResize(n, d.steps());
   return d;
+}
+template BasicLanczosDecomposition<double> lanczos_in<double>(const LinearOperator&, const Vec&, Index,
+                                                              const std::function<bool(const Tridiagonal&)>&);
+template BasicLanczosDecomposition<float> lanczos_in<float>(const LinearOperator&, const Vec&, Index,
+                                                            const std::function<bool(const Tridiagonal&)>&);
+
+Tridiagonal lanczos_tridiagonal(const LinearOperator& a, const Vec& start, Index max_steps, VectorPrecision storage) {
+  if (storage_precision(a, storage) == VectorPrecision::Float32)
+    return static_cast<Tridiagonal>(lanczos_in<float>(a, start, max_steps));
+  return static_cast<Tridiagonal>(lanczos_in<double>(a, start, max_steps));
 }
 
 EigenResult extreme_eigenvalues(const LinearOperator& a, Index k, EigenWhich which,

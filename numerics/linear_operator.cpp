@@ -6,6 +6,33 @@
 
 namespace villani::numerics {
 
+VectorPrecision parse_vector_precision(const std::string& text, const std::string& argument) {
+  if (text == "auto") return VectorPrecision::Auto;
+  if (text == "float64") return VectorPrecision::Float64;
+  if (text == "float32") return VectorPrecision::Float32;
+  throw InputError(argument, "expected auto | float64 | float32; got '" + text + "'");
+}
+
+const char* to_string(VectorPrecision p) {
+  switch (p) {
+    case VectorPrecision::Auto: return "auto";
+    case VectorPrecision::Float64: return "float64";
+    case VectorPrecision::Float32: return "float32";
+  }
+  return "?";
+}
+
+void LinearOperator::multiply_f32(const float* x, float* y) const {
+  const Eigen::Index n = rows();
+  if (in64_.size() != n) {
+    in64_.resize(n);
+    out64_.resize(n);
+  }
+  in64_ = Eigen::Map<const Eigen::VectorXf>(x, n).cast<double>();
+  multiply(in64_.data(), out64_.data());
+  Eigen::Map<Eigen::VectorXf>(y, n) = out64_.cast<float>();
+}
+
 Vec LinearOperator::apply(const Vec& x) const {
   if (x.size() != rows())
     throw InputError("x", fmt::format("{}: expected a vector of size {}; got {}", name(), rows(),
@@ -74,6 +101,11 @@ std::string ShiftedOperator::name() const { return fmt::format("{} + {}·I", a_.
 void ShiftedOperator::multiply(const double* x, double* y) const {
   a_.perform_op(x, y);
   Eigen::Map<Vec>(y, rows()) += sigma_ * Eigen::Map<const Vec>(x, rows());
+}
+
+void ShiftedOperator::multiply_f32(const float* x, float* y) const {
+  a_.perform_op(x, y);
+  Eigen::Map<Eigen::VectorXf>(y, rows()) += static_cast<float>(sigma_) * Eigen::Map<const Eigen::VectorXf>(x, rows());
 }
 
 }  // namespace villani::numerics

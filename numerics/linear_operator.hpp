@@ -6,6 +6,12 @@
 // Every operator counts its products: perform_op() increments matvecs() and then calls the
 // implementation's multiply(). The counter is atomic, so operators are neither copyable nor
 // movable; hold them by reference or pointer.
+//
+// Vectors of single precision (issue 24): an operator whose products are computed in float32 (a
+// LibTorch model in float32) says so with precision(), and takes float arrays directly through
+// perform_op(const float*, float*), without a double round trip. Solvers that store many vectors
+// (Lanczos) then keep them in float32, half the memory. Every other operator answers a float
+// product through its double one.
 #pragma once
 #include <Eigen/Core>
 #include <atomic>
@@ -16,6 +22,13 @@
 #include "numerics/objective.hpp"
 
 namespace villani::numerics {
+
+/// The precision in which an operator computes its products, and so the one in which solvers
+/// store their vectors by default (VectorPrecision::Auto).
+enum class VectorPrecision { Auto, Float64, Float32 };
+/// "auto" | "float64" | "float32" (InputError(argument) otherwise).
+VectorPrecision parse_vector_precision(const std::string& text, const std::string& argument = "--vectors");
+const char* to_string(VectorPrecision p);
 
 class LinearOperator {
  public:
@@ -33,6 +46,14 @@ class LinearOperator {
     matvecs_.fetch_add(1, std::memory_order_relaxed);
     multiply(x, y);
   }
+  /// The same product on float arrays; counts one product. Native for operators whose
+  /// precision() is Float32; others convert through double buffers (kept between calls).
+  void perform_op(const float* x, float* y) const {
+    matvecs_.fetch_add(1, std::memory_order_relaxed);
+    multiply_f32(x, y);
+  }
+  /// Float32 when the products are computed in single precision (Float64 otherwise; never Auto).
+  virtual VectorPrecision precision() const { return VectorPrecision::Float64; }
   /// y = A·x; throws InputError("x", ...) when x has the wrong size.
   Vec apply(const Vec& x) const;
   /// A·X column by column (X.cols() products).
@@ -47,9 +68,13 @@ class LinearOperator {
  protected:
   /// The product itself; x and y hold rows() doubles and do not alias.
   virtual void multiply(const double* x, double* y) const = 0;
+  /// The product on rows() floats (x, y do not alias). Default: through multiply() on two double
+  /// buffers of rows() entries, allocated at the first call and kept.
+  virtual void multiply_f32(const float* x, float* y) const;
 
  private:
   mutable std::atomic<std::int64_t> matvecs_{0};
+  mutable Vec in64_, out64_;
 };
 
 /// ∇²F(θ) of an Objective at a fixed θ; perform_op is objective.hvp(θ, x). The objective must
@@ -97,9 +122,11 @@ class ShiftedOperator final : public LinearOperator {
   Eigen::Index rows() const override { return a_.rows(); }
   std::string name() const override;
   double sigma() const { return sigma_; }
+  VectorPrecision precision() const override { return a_.precision(); }
 
  protected:
   void multiply(const double* x, double* y) const override;
+  void multiply_f32(const float* x, float* y) const override;
 
  private:
   std::unique_ptr<const LinearOperator> owned_;

@@ -18,7 +18,7 @@ using Eigen::Index;
 using Eigen::MatrixXd;
 
 QuadratureRule lanczos_rule(const LinearOperator& a, const Vec& z, Index steps) {
-  const RitzPairs p = ritz_pairs(lanczos(a, z, steps));
+  const RitzPairs p = ritz_pairs(lanczos_tridiagonal(a, z, steps));
   QuadratureRule r;
   r.nodes = p.values;
   r.weights = p.vectors.row(0).transpose().array().square();

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fmt/format.h>
 
+#include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/sampling.hpp"
 
@@ -44,21 +45,42 @@ void check_budget(std::int64_t m, std::int64_t min, const char* method) {
 
 std::string label(const char* method, Probe p) { return fmt::format("{}({})", method, to_string(p)); }
 
+/// The n × count probes and the products of an estimator that stores them, in doubles: refused
+/// before allocating when they exceed the memory limit (--max-memory).
+void check_stored(Index n, double vectors, const char* method) {
+  check_memory("--trace-matvecs", vectors * static_cast<double>(n) * 8.0,
+               fmt::format("{} with {:.0f} stored vectors of {} doubles (--trace hutchinson streams one probe at a "
+                           "time; or fewer --trace-matvecs)",
+                           method, vectors, n));
+}
+
 }  // namespace
 
 TraceEstimate hutchinson(const LinearOperator& a, std::int64_t m, Probe probe, std::uint64_t seed) {
   check_budget(m, 2, "hutchinson");
   const Index n = a.rows();
   Random rng(seed);
-  Vec forms(m), y(n);
+  Vec forms(m);
+  // One probe at a time, in the operator's precision (a float32 model: float vectors, no copy);
+  // the same probes either way (drawn in double, Rademacher signs exact in float).
+  const bool f32 = a.precision() == VectorPrecision::Float32;
+  Vec y(f32 ? 0 : n);
+  Eigen::VectorXf zf(f32 ? n : 0), yf(f32 ? n : 0);
   for (Index j = 0; j < m; ++j) {
     const Vec z = probe == Probe::Rademacher ? rng.rademacher_vector(n) : rng.normal_vector(n);
-    a.perform_op(z.data(), y.data());
-    forms[j] = z.dot(y);
+    if (f32) {
+      zf = z.cast<float>();
+      a.perform_op(zf.data(), yf.data());
+      forms[j] = zf.cast<double>().dot(yf.cast<double>());
+    } else {
+      a.perform_op(z.data(), y.data());
+      forms[j] = z.dot(y);
+    }
   }
   const auto [mean, se] = mean_se(forms);
   return {mean, se, m, label("hutchinson", probe), ""};
 }
+
 
 TraceEstimate hutchpp(const LinearOperator& a, std::int64_t m, Probe probe, std::uint64_t seed) {
   check_budget(m, 6, "hutch++");
@@ -66,6 +88,7 @@ TraceEstimate hutchpp(const LinearOperator& a, std::int64_t m, Probe probe, std:
   Random rng(seed);
   const Index k = std::min<Index>(m / 3, n);
   const Index p = m - 2 * k;
+  check_stored(n, 5.0 * static_cast<double>(k) + 2, "hutch++");
   const MatrixXd s = probes(n, k, probe, rng);
   const MatrixXd q = orth(a.apply_block(s));
   const MatrixXd aq = a.apply_block(q);
@@ -86,6 +109,7 @@ TraceEstimate xtrace(const LinearOperator& a, std::int64_t m, Probe probe, std::
   const Index n = a.rows();
   Random rng(seed);
   const Index s = std::min<Index>(m / 2, n);
+  check_stored(n, 7.0 * static_cast<double>(s), "xtrace");
   const MatrixXd omega = probes(n, s, probe, rng);
   const MatrixXd y = a.apply_block(omega);
   Eigen::HouseholderQR<MatrixXd> qr(y);
