@@ -40,33 +40,49 @@ torch::Tensor layer_norm(const torch::Tensor& x, const torch::Tensor& w, const t
 torch::Tensor gelu_new(const torch::Tensor& x) { return torch::gelu(x, "tanh"); }
 }  // namespace
 
-torch::Tensor gpt_neo_logits(const ModelConfig& c, const torch::Tensor& theta, const torch::Tensor& tokens) {
+std::vector<std::vector<std::int64_t>> gpt_neo_shapes(const ModelConfig& c) {
+  std::vector<std::vector<std::int64_t>> out;
+  for (const auto& b : param_layout(c)) out.push_back(b.shape);
+  return out;
+}
+
+AttentionMasks attention_masks(const ModelConfig& c, std::int64_t T, torch::Device dev) {
+  auto opts_b = torch::TensorOptions().dtype(torch::kBool).device(dev);
+  auto causal = torch::ones({T, T}, opts_b).tril();
+  auto local = causal.logical_and(torch::ones({T, T}, opts_b).triu(-(c.window - 1)));
+  return {causal.logical_not(), local.logical_not()};
+}
+
+torch::Tensor gpt_neo_logits_blocks(const ModelConfig& c, const std::vector<torch::Tensor>& blocks,
+                                    const torch::Tensor& tokens, const AttentionMasks* masks) {
   if (tokens.dim() != 2) throw DomainError("gpt_neo_logits: tokens must be [B, T]");
   const std::int64_t B = tokens.size(0), T = tokens.size(1), D = c.hidden, H = c.heads, hd = c.head_dim();
   if (T > c.max_positions) throw InputError("--seq", "sequence length " + std::to_string(T) + " exceeds max_positions " + std::to_string(c.max_positions));
-  const auto L = param_layout(c);
+  if (blocks.size() != param_layout(c).size()) throw DomainError("gpt_neo_logits: wrong number of parameter blocks");
+  const torch::Device dev = blocks.front().device();
+  AttentionMasks built;
+  if (!masks || masks->global_off.size(0) != T) {
+    built = attention_masks(c, T, dev);
+    masks = &built;
+  }
   std::size_t k = 0;
-  auto next = [&]() { return block(theta, L.at(k++)); };
-  auto wte = next();
-  auto wpe = next();
-  auto pos = torch::arange(T, torch::TensorOptions().dtype(torch::kLong).device(theta.device()));
+  auto next = [&]() -> const torch::Tensor& { return blocks.at(k++); };
+  const auto& wte = next();
+  const auto& wpe = next();
+  auto pos = torch::arange(T, torch::TensorOptions().dtype(torch::kLong).device(dev));
   auto x = wte.index_select(0, tokens.reshape({-1})).view({B, T, D}) + wpe.index_select(0, pos).unsqueeze(0);
-  auto opts_b = torch::TensorOptions().dtype(torch::kBool).device(theta.device());
-  auto causal = torch::ones({T, T}, opts_b).tril();
-  auto local = causal.logical_and(torch::ones({T, T}, opts_b).triu(-(c.window - 1)));
   const double scale = c.scale_attention ? 1.0 / std::sqrt(static_cast<double>(hd)) : 1.0;
-  const double neg = theta.scalar_type() == torch::kFloat64 ? -1e300 : -1e30;
+  const double neg = wte.scalar_type() == torch::kFloat64 ? -1e300 : -1e30;
   for (int i = 0; i < c.layers; ++i) {
-    auto ln1w = next(), ln1b = next(), wq = next(), wk = next(), wv = next(), wo = next(), bo = next();
-    auto ln2w = next(), ln2b = next(), wfc = next(), bfc = next(), wpr = next(), bpr = next();
+    const auto &ln1w = next(), &ln1b = next(), &wq = next(), &wk = next(), &wv = next(), &wo = next(), &bo = next();
+    const auto &ln2w = next(), &ln2b = next(), &wfc = next(), &bfc = next(), &wpr = next(), &bpr = next();
     auto h = layer_norm(x, ln1w, ln1b, c.ln_eps);
     auto q = torch::matmul(h, wq.t()).view({B, T, H, hd}).transpose(1, 2);
     auto kk = torch::matmul(h, wk.t()).view({B, T, H, hd}).transpose(1, 2);
     auto v = torch::matmul(h, wv.t()).view({B, T, H, hd}).transpose(1, 2);
     auto s = torch::matmul(q, kk.transpose(-1, -2));
     if (scale != 1.0) s = s * scale;
-    const auto& mask = c.attention[i] == "local" ? local : causal;
-    s = s.masked_fill(mask.logical_not(), neg);
+    s = s.masked_fill(c.attention[i] == "local" ? masks->local_off : masks->global_off, neg);
     auto a = torch::softmax(s, -1);
     auto o = torch::matmul(a, v).transpose(1, 2).reshape({B, T, D});
     x = x + torch::matmul(o, wo.t()) + bo;
@@ -74,9 +90,23 @@ torch::Tensor gpt_neo_logits(const ModelConfig& c, const torch::Tensor& theta, c
     auto m = gelu_new(torch::matmul(h2, wfc.t()) + bfc);
     x = x + torch::matmul(m, wpr.t()) + bpr;
   }
-  auto lnfw = next(), lnfb = next();
+  const auto &lnfw = next(), &lnfb = next();
   x = layer_norm(x, lnfw, lnfb, c.ln_eps);
   return torch::matmul(x, wte.t());
+}
+
+torch::Tensor gpt_neo_loss_blocks(const ModelConfig& c, const std::vector<torch::Tensor>& blocks,
+                                  const torch::Tensor& tokens, const AttentionMasks* masks) {
+  const std::int64_t T = tokens.size(1);
+  auto logits = gpt_neo_logits_blocks(c, blocks, tokens.narrow(1, 0, T - 1), masks);
+  auto target = tokens.narrow(1, 1, T - 1).reshape({-1});
+  return torch::nn::functional::cross_entropy(logits.reshape({-1, logits.size(-1)}), target);
+}
+
+torch::Tensor gpt_neo_logits(const ModelConfig& c, const torch::Tensor& theta, const torch::Tensor& tokens) {
+  std::vector<torch::Tensor> blocks;
+  for (const auto& b : param_layout(c)) blocks.push_back(block(theta, b));
+  return gpt_neo_logits_blocks(c, blocks, tokens);
 }
 
 torch::Tensor gpt_neo_loss(const ModelConfig& c, const torch::Tensor& theta, const torch::Tensor& tokens) {

@@ -15,6 +15,25 @@ torch::Device resolve_device(const std::string& name);
 /// GPT-Neo initialization (weights N(0, 0.02²), LayerNorm weights 1, biases 0), seeded.
 torch::Tensor init_theta(const ModelConfig& c, std::uint64_t seed, torch::Dtype dtype, torch::Device dev);
 
+/// The shapes of θ's parameter blocks in layout order (param_layout).
+std::vector<std::vector<std::int64_t>> gpt_neo_shapes(const ModelConfig& c);
+
+/// The attention masks of T positions (true where a score is masked out): causal, and causal
+/// within the local window. Built once per model and batch shape, not per evaluation.
+struct AttentionMasks {
+  torch::Tensor global_off, local_off;
+};
+AttentionMasks attention_masks(const ModelConfig& c, std::int64_t T, torch::Device dev);
+
+/// Logits [B, T, V] for tokens [B, T] from θ's parameter blocks (gpt_neo_shapes order); each block
+/// may be a leaf of its own, which is how the Hessian-vector products differentiate it (issue 24).
+/// `masks` (optional) from attention_masks for this T.
+torch::Tensor gpt_neo_logits_blocks(const ModelConfig& c, const std::vector<torch::Tensor>& blocks,
+                                    const torch::Tensor& tokens, const AttentionMasks* masks = nullptr);
+/// Mean next-token cross-entropy over tokens[:, 1:] given tokens[:, :-1], from the blocks.
+torch::Tensor gpt_neo_loss_blocks(const ModelConfig& c, const std::vector<torch::Tensor>& blocks,
+                                  const torch::Tensor& tokens, const AttentionMasks* masks = nullptr);
+
 /// Logits [B, T, V] for tokens [B, T] (int64, T ≤ max_positions).
 torch::Tensor gpt_neo_logits(const ModelConfig& c, const torch::Tensor& theta, const torch::Tensor& tokens);
 /// Mean next-token cross-entropy over tokens[:, 1:] given tokens[:, :-1].

@@ -175,17 +175,25 @@ TorchModelSource load_torchscript(const std::string& path, const std::string& to
   }
   if (d == 0) throw InputError("--model", "'" + path + "' has no parameters (a zero-dimensional model)");
   const torch::Tensor theta0 = torch::cat(values).to(at.device, dtype);
-  // Logits at θ: each parameter becomes a view of θ, so autograd differentiates through them.
-  auto logits_at = [module, names, shapes, tokens](const torch::Tensor& theta) {
-    std::int64_t off = 0;
-    for (std::size_t i = 0; i < names.size(); ++i) {
-      const std::int64_t n = c10::multiply_integers(shapes[i]);
-      set_param(*module, names[i], theta.narrow(0, off, n).view(shapes[i]));
-      off += n;
-    }
+  // Logits at θ's blocks: each parameter of the module is set to its block (a leaf of its own
+  // when differentiated: issue 24), so autograd differentiates through them.
+  auto logits_of = [module, names, tokens](const std::vector<torch::Tensor>& blocks) {
+    for (std::size_t i = 0; i < names.size(); ++i) set_param(*module, names[i], blocks[i]);
     return module->forward({tokens}).toTensor();
   };
-  auto loss = [logits_at, tokens](const torch::Tensor& theta) { return next_token_ce(logits_at(theta), tokens); };
+  auto logits_at = [logits_of, shapes](const torch::Tensor& theta) {
+    std::vector<torch::Tensor> blocks;
+    std::int64_t off = 0;
+    for (const auto& sh : shapes) {
+      const std::int64_t n = c10::multiply_integers(sh);
+      blocks.push_back(theta.narrow(0, off, n).view(sh));
+      off += n;
+    }
+    return logits_of(blocks);
+  };
+  auto loss = [logits_of, tokens](const std::vector<torch::Tensor>& blocks) {
+    return next_token_ce(logits_of(blocks), tokens);
+  };
   // One evaluation now, so that bad tokens or a wrong output shape are input errors here.
   try {
     torch::NoGradGuard ng;
@@ -206,7 +214,7 @@ TorchModelSource load_torchscript(const std::string& path, const std::string& to
   ta::TorchOptions o;
   o.dtype = dtype;
   o.device = at.device;
-  out.loss = std::make_shared<ta::TorchObjective>(loss, d, o, "torchscript " + path);
+  out.loss = std::make_shared<ta::TorchObjective>(ta::TorchObjective::BlockLoss(loss), shapes, o, "torchscript " + path);
   out.params = std::move(blocks);
   out.audit = std::move(audit);
   out.audit_source = "operations of the inlined TorchScript graph of forward()";
@@ -244,12 +252,18 @@ TorchModelSource load_gpt_neo_config(const std::string& config_path, const std::
     tokens = torch::randint(0, c.vocab, {4, std::min(16, c.max_positions)}, torch::kInt64);
   }
   tokens = tokens.to(at.device);
-  auto loss = [c, tokens](const torch::Tensor& theta) { return gpt_neo_loss(c, theta, tokens); };
+  // Per-parameter leaves (issue 24): each block of θ is differentiated on its own; the masks are
+  // built once here.
+  const auto masks = std::make_shared<AttentionMasks>(attention_masks(c, tokens.size(1) - 1, at.device));
+  auto loss = [c, tokens, masks](const std::vector<torch::Tensor>& blocks) {
+    return gpt_neo_loss_blocks(c, blocks, tokens, masks.get());
+  };
   TorchModelSource out;
   ta::TorchOptions o;
   o.dtype = dtype;
   o.device = at.device;
-  out.loss = std::make_shared<ta::TorchObjective>(loss, theta0.numel(), o, "gpt-neo " + config_path);
+  out.loss = std::make_shared<ta::TorchObjective>(ta::TorchObjective::BlockLoss(loss), gpt_neo_shapes(c), o,
+                                                  "gpt-neo " + config_path);
   for (const auto& b : param_layout(c)) out.params.push_back({b.name, b.offset, b.size()});
   out.audit = {};  // GPT-Neo: embeddings, LayerNorm, softmax attention, GELU-new (tanh): all C^∞
   out.audit_source = "GPT-Neo operations (embeddings, LayerNorm, softmax attention, gelu_new, tied unembedding)";

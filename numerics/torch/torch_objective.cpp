@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include <c10/util/accumulate.h>
+
 #include "numerics/errors.hpp"
 #include "numerics/linear_operator.hpp"
 
@@ -15,6 +17,48 @@ TorchObjective::TorchObjective(Loss loss, std::int64_t d, TorchOptions o, std::s
     throw InputError("dtype", "the Torch adapter supports float32 and float64");
   check_positive("fd_step", o_.fd_step);
 }
+
+TorchObjective::TorchObjective(BlockLoss loss, std::vector<std::vector<std::int64_t>> shapes, TorchOptions o,
+                               std::string name)
+    : block_loss_(std::move(loss)), shapes_(std::move(shapes)), d_(0), o_(o), name_(std::move(name)) {
+  for (const auto& sh : shapes_) {
+    std::int64_t n = 1;
+    for (const auto e : sh) n *= e;
+    d_ += n;
+  }
+  if (shapes_.empty() || d_ < 1) throw InputError("d", "a model needs at least one parameter");
+  if (o_.dtype != torch::kFloat64 && o_.dtype != torch::kFloat32)
+    throw InputError("dtype", "the Torch adapter supports float32 and float64");
+  check_positive("fd_step", o_.fd_step);
+}
+
+std::vector<torch::Tensor> TorchObjective::blocks_of(const torch::Tensor& theta, bool leaves) const {
+  std::vector<torch::Tensor> out;
+  out.reserve(shapes_.size());
+  std::int64_t off = 0;
+  for (const auto& sh : shapes_) {
+    auto b = theta.detach().narrow(0, off, c10::multiply_integers(sh)).view(sh);
+    off += b.numel();
+    out.push_back(leaves ? b.detach().requires_grad_(true) : b);
+  }
+  return out;
+}
+
+namespace {
+// The parts as one flat tensor; an undefined part (a leaf the loss does not use) is zeros like
+// its leaf.
+torch::Tensor flat(const std::vector<torch::Tensor>& parts, const std::vector<torch::Tensor>& leaves) {
+  std::vector<torch::Tensor> f;
+  f.reserve(parts.size());
+  for (std::size_t i = 0; i < parts.size(); ++i)
+    f.push_back(parts[i].defined() ? parts[i].reshape({-1}) : torch::zeros({leaves[i].numel()}, leaves[i].options()));
+  return f.size() == 1 ? f[0] : torch::cat(f);
+}
+// ∇L with respect to the leaves, with or without its graph; unused leaves give undefined parts.
+std::vector<torch::Tensor> grad_of(const torch::Tensor& l, const std::vector<torch::Tensor>& leaves, bool graph) {
+  return torch::autograd::grad({l}, leaves, {}, /*retain_graph=*/graph, /*create_graph=*/graph, /*allow_unused=*/true);
+}
+}  // namespace
 
 torch::Tensor TorchObjective::to_tensor(const Vec& x) const {
   auto t = torch::from_blob(const_cast<double*>(x.data()), {static_cast<std::int64_t>(x.size())}, torch::kFloat64);
@@ -34,11 +78,16 @@ torch::Tensor TorchObjective::value_t(const torch::Tensor& theta) const {
     load_params(theta);
     return module_loss_(*module_);
   }
+  if (block_loss_) return block_loss_(blocks_of(theta, false));
   return loss_(theta);
 }
 
 torch::Tensor TorchObjective::gradient_t(const torch::Tensor& theta) const {
   if (module_) return module_grad(theta, nullptr);
+  if (block_loss_) {
+    const auto leaves = blocks_of(theta, true);
+    return flat(grad_of(block_loss_(leaves), leaves, false), leaves).detach();
+  }
   auto th = theta.detach().requires_grad_(true);
   auto l = loss_(th);
   return torch::autograd::grad({l}, {th})[0];
@@ -52,6 +101,22 @@ torch::Tensor TorchObjective::hvp_t(const torch::Tensor& theta, const torch::Ten
     return (gradient_t(theta + h * v) - gradient_t(theta - h * v)) / (2 * h);
   }
   if (module_) return module_grad(theta, &v);
+  if (block_loss_) {
+    const auto leaves = blocks_of(theta, true);
+    const auto g = grad_of(block_loss_(leaves), leaves, true);
+    std::vector<torch::Tensor> outs, vs;
+    std::int64_t off = 0;
+    for (std::size_t i = 0; i < leaves.size(); ++i) {
+      if (g[i].defined() && g[i].requires_grad()) {
+        outs.push_back(g[i]);
+        vs.push_back(v.narrow(0, off, leaves[i].numel()).view(leaves[i].sizes()));
+      }
+      off += leaves[i].numel();
+    }
+    if (outs.empty()) return torch::zeros_like(v);
+    return flat(torch::autograd::grad(outs, leaves, vs, /*retain_graph=*/false, /*create_graph=*/false,
+                                      /*allow_unused=*/true), leaves).detach();
+  }
   auto th = theta.detach().requires_grad_(true);
   auto l = loss_(th);
   auto g = torch::autograd::grad({l}, {th}, {}, /*retain_graph=*/true, /*create_graph=*/true)[0];
@@ -78,37 +143,67 @@ Vec TorchObjective::hvp(const Vec& theta, const Vec& v) const {
 
 namespace {
 
-/// ∇²L(θ) with the gradient graph built once (TorchObjective::hessian_at).
+/// ∇²L(θ) with the gradient graph built once (TorchObjective::hessian_at): inputs are the leaves
+/// (θ, or its blocks), grads their gradients with graph. A product is one backward pass through
+/// it with v's slices as grad_outputs, written block by block into y (no concatenated copy).
 class GraphHessian final : public LinearOperator {
  public:
   GraphHessian(std::vector<torch::Tensor> inputs, std::vector<torch::Tensor> grads, const TorchObjective& f)
-      : inputs_(std::move(inputs)), grads_(std::move(grads)), f_(f) {}
+      : inputs_(std::move(inputs)), grads_(std::move(grads)), f_(f) {
+    std::int64_t off = 0;
+    for (const auto& t : inputs_) {
+      offsets_.push_back(off);
+      off += t.numel();
+    }
+  }
   Eigen::Index rows() const override { return f_.dim(); }
   std::string name() const override { return "Hessian of " + f_.name() + " (gradient graph reused)"; }
+  VectorPrecision precision() const override {
+    return f_.options().dtype == torch::kFloat32 ? VectorPrecision::Float32 : VectorPrecision::Float64;
+  }
 
  protected:
   void multiply(const double* x, double* y) const override {
-    if (std::none_of(grads_.begin(), grads_.end(), [](const torch::Tensor& g) { return g.requires_grad(); })) {
-      Eigen::Map<Vec>(y, rows()).setZero();  // the gradient is constant in θ: ∇²L = 0
-      return;
-    }
-    const Eigen::Map<const Vec> xv(x, rows());
-    const torch::Tensor v = f_.to_tensor(Vec(xv));
-    std::vector<torch::Tensor> slices;
-    std::int64_t off = 0;
-    for (const auto& g : grads_) {
-      slices.push_back(v.narrow(0, off, g.numel()).view(g.sizes()));
-      off += g.numel();
-    }
-    auto h = torch::autograd::grad(grads_, inputs_, slices, /*retain_graph=*/true);
-    std::vector<torch::Tensor> flat;
-    for (auto& t : h) flat.push_back(t.reshape({-1}));
-    Eigen::Map<Vec>(y, rows()) = TorchObjective::to_vec(flat.size() == 1 ? flat[0] : torch::cat(flat));
+    product(buffer(x, torch::kFloat64), y, torch::kFloat64);
+  }
+  void multiply_f32(const float* x, float* y) const override {
+    const auto& o = f_.options();
+    if (o.dtype == torch::kFloat32 && o.device.is_cpu())  // the caller's array itself, no copy
+      product(torch::from_blob(const_cast<float*>(x), {rows()}, torch::kFloat32), y, torch::kFloat32);
+    else
+      product(buffer(x, torch::kFloat32), y, torch::kFloat32);
   }
 
  private:
+  /// x copied into the one input buffer (model dtype and device), allocated at the first product.
+  torch::Tensor buffer(const void* x, torch::Dtype from) const {
+    if (!buf_.defined()) buf_ = torch::empty({rows()}, torch::TensorOptions().dtype(f_.options().dtype).device(f_.options().device));
+    buf_.copy_(torch::from_blob(const_cast<void*>(x), {rows()}, from));
+    return buf_;
+  }
+  void product(const torch::Tensor& v, void* y, torch::Dtype to) const {
+    std::vector<torch::Tensor> outs, slices;
+    for (std::size_t i = 0; i < grads_.size(); ++i)
+      if (grads_[i].defined() && grads_[i].requires_grad()) {
+        outs.push_back(grads_[i]);
+        slices.push_back(v.narrow(0, offsets_[i], inputs_[i].numel()).view(inputs_[i].sizes()));
+      }
+    std::vector<torch::Tensor> h(inputs_.size());
+    if (!outs.empty())  // else the gradient is constant in θ: ∇²L = 0
+      h = torch::autograd::grad(outs, inputs_, slices, /*retain_graph=*/true, /*create_graph=*/false,
+                                /*allow_unused=*/true);
+    const std::size_t esz = to == torch::kFloat64 ? 8 : 4;
+    for (std::size_t i = 0; i < inputs_.size(); ++i) {
+      auto dst = torch::from_blob(static_cast<char*>(y) + esz * static_cast<std::size_t>(offsets_[i]),
+                                  {inputs_[i].numel()}, to);
+      if (h[i].defined()) dst.copy_(h[i].reshape({-1}));
+      else dst.zero_();
+    }
+  }
   std::vector<torch::Tensor> inputs_, grads_;
+  std::vector<std::int64_t> offsets_;
   const TorchObjective& f_;
+  mutable torch::Tensor buf_;
 };
 
 }  // namespace
@@ -122,6 +217,11 @@ std::unique_ptr<LinearOperator> TorchObjective::hessian_at(const Vec& theta) con
     auto l = module_loss_(*module_);
     auto g = torch::autograd::grad({l}, params_, {}, /*retain_graph=*/true, /*create_graph=*/true);
     return std::make_unique<GraphHessian>(params_, std::move(g), *this);
+  }
+  if (block_loss_) {
+    auto leaves = blocks_of(t, true);
+    auto g = grad_of(block_loss_(leaves), leaves, true);
+    return std::make_unique<GraphHessian>(std::move(leaves), std::move(g), *this);
   }
   auto th = t.detach().requires_grad_(true);
   auto l = loss_(th);
