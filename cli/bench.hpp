@@ -16,6 +16,9 @@ struct BenchOptions {
   std::string preset;          ///< model preset when a benchmark takes one (empty: its default)
   ProgressFn progress;         ///< which figure is measured, the repetition (cli/progress.hpp)
   int nproc = 1;               ///< --nproc: data-parallel ranks (bench hessian; docs/distributed.md)
+  std::string size;            ///< --size, where the benchmark takes one (bench scale: 1m | 15m | 125m)
+  int threads = 0;             ///< --threads: LibTorch threads (0: the benchmark's default)
+  std::string side;            ///< internal: one side of a benchmark run in a process of its own
 };
 
 struct BenchEntry {

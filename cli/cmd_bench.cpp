@@ -18,25 +18,30 @@ int run_bench(int argc, char** argv) {
   CLI::App app{"Prints the performance figures behind each issue's targets.\nbenchmarks:" +
                    (names.empty() ? std::string("\n  (none built)") : names),
                "villani bench"};
-  std::string name, format = "table", device = "auto", preset;
+  std::string name, format = "table", device = "auto", preset, size, side;
   bool quick = false, quiet = false;
-  int nproc = 1;
+  int nproc = 1, threads = 0;
   app.add_option("name", name, "benchmark to run")->required();
   app.add_option("--format", format, "table|markdown|csv|json")->capture_default_str();
   app.add_option("--device", device, "cpu|cuda|auto (Torch benchmarks)")->capture_default_str();
   app.add_option("--preset", preset, "model preset, where the benchmark takes one");
   app.add_flag("--quick", quick, "smallest sizes");
   app.add_option("--nproc", nproc, "data-parallel ranks (bench hessian: docs/distributed.md)")->capture_default_str();
+  app.add_option("--size", size, "model size, where the benchmark takes one (bench scale: 1m | 15m | 125m)");
+  app.add_option("--threads", threads, "LibTorch threads (0: the benchmark's default; bench scale: 1)")
+      ->capture_default_str();
+  app.add_option("--side", side, "internal: run one side of a two-process benchmark")->group("");
   add_quiet_flag(app, quiet);
   if (const auto done = parse_command_line(app, argc, argv)) return *done;
   const Format f = parse_format(format, {Format::Table, Format::Markdown, Format::Csv, Format::Json});
   if (nproc < 1 || nproc > 64) throw InputError("--nproc", "expected 1..64; got " + std::to_string(nproc));
   if (nproc > 1 && name != "hessian") throw InputError("--nproc", "only bench hessian runs data-parallel");
+  if (threads < 0 || threads > 1024) throw InputError("--threads", "expected 0..1024; got " + std::to_string(threads));
   for (const auto& b : benches()) {
     if (b.name != name) continue;
     Progress progress(quiet);
     progress.update("bench " + name, 0, 0, "", "starting");
-    BenchOptions o{quick, device, preset, progress.fn(), nproc};
+    BenchOptions o{quick, device, preset, progress.fn(), nproc, size, threads, side};
     const nlohmann::json r = b.run(o);
     progress.end();
     if (f == Format::Json) {

@@ -17,7 +17,9 @@
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
 #include "numerics/curvature.hpp"
+#include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
+#include "numerics/linear_operator.hpp"
 
 namespace villani::cli {
 namespace {
@@ -78,6 +80,11 @@ json report_json(const CurvatureReport& r, const std::string& model, const std::
     j["groups"] = g;
   }
   j["total"] = cost_json(r.total);
+  j["memory"] = {{"peak_rss_bytes", r.peak_rss_bytes},
+                 {"vector_bytes", r.vector_bytes},
+                 {"vectors", r.top      ? numerics::to_string(r.top->storage)
+                             : r.bottom ? numerics::to_string(r.bottom->storage)
+                                        : "none"}};
   return j;
 }
 
@@ -112,6 +119,12 @@ Table summary_table(const CurvatureReport& r, const std::string& model) {
                     "trace and Ψ_s error bars are 2 standard errors of the estimate");
   if (r.top || r.bottom)
     t.notes.push_back("eigenvalues by " + (r.top ? r.top->method : r.bottom->method));
+  const double gib = double(1ull << 30);
+  t.notes.push_back(fmt::format("memory: peak resident set {:.3g} GiB; eigen-solver vectors {:.3g} GiB ({})",
+                                r.peak_rss_bytes / gib, r.vector_bytes / gib,
+                                r.top      ? numerics::to_string(r.top->storage)
+                                : r.bottom ? numerics::to_string(r.bottom->storage)
+                                           : "none stored"));
   return t;
 }
 
@@ -176,7 +189,7 @@ int run_hessian(int argc, char** argv) {
       "villani hessian"};
   std::string model, tokens, weights, lambda, temperature = "1", at = "init", solver = "lanczos", trace = "xtrace",
                                                probe = "rademacher", groups = "none", dtype = "float64", device = "cpu",
-                                               format = "table", out;
+                                               format = "table", out, vectors = "auto", max_memory;
   long long top = 3, bottom = 0, max_matvecs = 0, trace_matvecs = 64, density_probes = 4, density_steps = 64,
             group_top = 1;
   double tol = 1e-6, density_sigma = 0, descend_lr = 0.1;
@@ -214,6 +227,12 @@ int run_hessian(int argc, char** argv) {
   app.add_option("--dtype", dtype, "float64 | float32 (LibTorch models)")->capture_default_str();
   app.add_option("--device", device, "cpu | cuda | auto (LibTorch models; HVPs on the device, Lanczos vectors in "
                                      "host memory)")->capture_default_str();
+  app.add_option("--vectors", vectors, "auto | float64 | float32: storage of the Lanczos vectors (auto: the model's "
+                                       "dtype, so float32 models store float32 and need half the memory)")
+      ->capture_default_str();
+  app.add_option("--max-memory", max_memory, "memory limit in GiB for the solver's vectors (default: the machine's); "
+                                             "a --max-matvecs whose basis would not fit is refused before allocating")
+  ;
   app.add_option("--seed", seed, "seed of start vectors and probes")->capture_default_str();
   app.add_option("--format", format, "table|markdown|csv|json|latex")->capture_default_str();
   app.add_option("--out", out, "write hessian.json, hessian.md (and density.dat/.gp/.svg) here");
@@ -242,6 +261,8 @@ int run_hessian(int argc, char** argv) {
   o.eigen.tolerance = tol;
   o.eigen.max_matvecs = max_matvecs;
   o.eigen.seed = seed;
+  o.eigen.vectors = numerics::parse_vector_precision(vectors, "--vectors");
+  set_memory_limit_from_flag("--max-memory", max_memory);
   o.trace = numerics::parse_trace_choice(trace, "--trace");
   o.trace_matvecs = trace_matvecs;
   o.probe = numerics::parse_probe(probe, "--probe");
