@@ -1,7 +1,7 @@
 // The catalog of villani's commands: name and one-line summary, in one place. With LibTorch the
-// commands are split over two executables (DESIGN.md, start-up): `villani` holds the commands that
-// need no LibTorch and starts without loading it; it hands every other command to `villani-torch`
-// beside it. Both print their usage from this catalog, so `villani --help` lists every command
+// commands are split over two executables (docs/design.md "Start-up"): `villani` holds the
+// commands that need no LibTorch and starts without loading it; it hands every other command to
+// `villani-torch` beside it. Both print their usage from this catalog, so `villani --help` lists every command
 // without loading LibTorch.
 #pragma once
 #include <string_view>

@@ -1,4 +1,4 @@
-// villani check: the Villani criteria on sampled shells (THEORY.md §1–§2, docs/check.md).
+// villani check: the Villani criteria on sampled shells (docs/theory.md §1–§2, docs/check.md).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fstream>
@@ -23,7 +23,7 @@ namespace {
 int run_check(int argc, char** argv) {
   CLI::App app{
       "Checks the hypotheses of Villani's criterion for F = L + (λ/2)‖θ‖² on a model and the\n"
-      "explicit constants that follow (THEORY.md §1–§2; docs/check.md). Criteria, each holds |\n"
+      "explicit constants that follow (docs/theory.md §1–§2; docs/check.md). Criteria, each holds |\n"
       "fails | inconclusive with its evidence: smoothness (operation audit + kink probe),\n"
       "coercivity (min F/‖θ‖² vs λ/2 per shell), Gaussian integrability (tail mass of e^(−F/s)),\n"
       "growth (Ψ_s = −ΔF + ‖∇F‖²/s and Ψ_2s on shells, fitted exponent and coefficient vs λ²/s,\n"

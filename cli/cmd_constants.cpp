@@ -1,4 +1,4 @@
-// villani constants: tables of explicit Poincaré / log-Sobolev constants (THEORY.md §2, §4).
+// villani constants: tables of explicit Poincaré / log-Sobolev constants (docs/theory.md §2, §4).
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -21,7 +21,7 @@ std::vector<Wide> values(const std::string& arg, const std::string& text) {
 int run_constants(int argc, char** argv) {
   CLI::App app{
       "Explicit Poincaré (C_P) and log-Sobolev (C_LS) constants of μ_s ∝ exp(−F/s),\n"
-      "F = L + (λ/2)‖θ‖², by every route of THEORY.md §2, with the preprint's claim\n"
+      "F = L + (λ/2)‖θ‖², by every route of docs/theory.md §2, with the preprint's claim\n"
       "C_LS ≤ 1/λ + d/λ² beside them, the predicted Langevin relaxation time and the SGLD\n"
       "step count to KL ≤ ε. All arithmetic in 50-digit wide-exponent multiprecision.\n\n"
       "LIST: comma list and ranges: 0.1,1  1e-4:1:9 (geometric start:stop:count)\n"

@@ -1,4 +1,5 @@
-// villani gap: true Poincaré constants in 1-D/2-D for a symbolic loss (issue 4; THEORY.md §1–§3).
+// villani gap: true Poincaré constants in 1-D/2-D for a symbolic loss (issue 4;
+// docs/theory.md §1–§3).
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <cmath>
@@ -54,7 +55,7 @@ int run_gap(int argc, char** argv) {
       "Langevin generator (Richardson-extrapolated, with an error estimate), the 1-D Muckenhoupt\n"
       "and Bobkov–Götze brackets, coordinate variances (lower bounds), and sets the result against\n"
       "the preprint's C_LS ≤ 1/λ + d/λ², the Gaussian reference s/λ and Bakry–Émery. Normalization:\n"
-      "Var ≤ C_P·∫‖∇f‖²dμ_s (THEORY.md §0). With --certify, proves Ψ_s ≥ M or\n"
+      "Var ≤ C_P·∫‖∇f‖²dμ_s (docs/theory.md §0). With --certify, proves Ψ_s ≥ M or\n"
       "F ≥ c‖θ‖² − C on an annulus with MPFI intervals, or returns a counterexample.\n"
       "See docs/gap.md for every JSON key.",
       "villani gap"};
@@ -261,7 +262,7 @@ int run_gap(int argc, char** argv) {
     for (int k = 0; k < d; ++k) t.notes.push_back(fmt::format("dF/dθ{} = {}", k + 1, dv.gradient[k]));
     t.notes.push_back("ΔF = " + dv.laplacian);
     t.notes.push_back("Ψ_s = " + dv.psi_s);
-    t.notes.push_back("Ψ_2s = " + dv.psi_2s + "  (the Lyapunov quantity for μ_s, THEORY.md §1)");
+    t.notes.push_back("Ψ_2s = " + dv.psi_2s + "  (the Lyapunov quantity for μ_s, docs/theory.md §1)");
   }
   // Values beyond double range are null in the JSON, listed here; their log10 siblings carry them.
   const auto beyond = null_beyond_double(j);

@@ -1,5 +1,5 @@
-// villani run boursier: two-layer ReLU networks with an ℓ2 penalty (THEORY.md §6). The work is in
-// experiments/companion/boursier.cpp (Eigen double, no LibTorch), so this kind is in every build,
+// villani run boursier: two-layer ReLU networks with an ℓ2 penalty (docs/theory.md §6). The work
+// is in experiments/companion/boursier.cpp (Eigen double, no LibTorch), so this kind is in every build,
 // the one without LibTorch included; this file parses options, writes the run record, the table
 // and the plot.
 #include <CLI/CLI.hpp>
@@ -23,7 +23,7 @@ namespace comp = experiments::companion;
 int run_boursier(int argc, char** argv) {
   CLI::App app{
       "Two-layer ReLU networks with an ℓ2 penalty (Boursier, Bowditch, Englert, Lazić,\n"
-      "arXiv:2505.22578; THEORY.md §6). f(x) = Σ_j a_j relu(w_j·x), no biases,\n"
+      "arXiv:2505.22578; docs/theory.md §6). f(x) = Σ_j a_j relu(w_j·x), no biases,\n"
       "P = ½Σ(f(x_i) − y_i)² + (β/2)(‖W‖² + ‖a‖²). For each data set and each width m = 2^1 …\n"
       "2^(n+m-extra) and init scale σ, gradient descent runs from --seeds balanced random inits;\n"
       "each end point is classified global (certified: P − p* ≤ tol with p* from the convex\n"

@@ -1,6 +1,7 @@
 // Subcommand registry of the `villani` executable. Each cmd_*.cpp registers itself with a
-// static Registrar; main() dispatches. Exit codes (DESIGN.md): 0 done; 1 violation found
-// with --strict; 2 bad input; 3 internal error; 4 a rank of a data-parallel run was lost.
+// static Registrar; main() dispatches. Exit codes (docs/design.md "Exit codes"): 0 done;
+// 1 violation found with --strict; 2 bad input; 3 internal error; 4 a rank of a data-parallel run
+// was lost.
 #pragma once
 #include <functional>
 #include <string>

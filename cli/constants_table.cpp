@@ -44,7 +44,7 @@ nlohmann::json dynamics_json(const theory::DynamicsPrediction& p) {
                  {"steps", wide_json(plan.steps)},
                  {"log10_steps", log10_json(plan.steps)},
                  {"time", wide_json(plan.time)},
-                 {"source", "Vempala–Wibisono 2019, Thm 1; THEORY.md §4"}};
+                 {"source", "Vempala–Wibisono 2019, Thm 1; docs/theory.md §4"}};
   } else {
     j["sgld"] = {{"applies", false},
                  {"unmet", "no bound on ‖∇²L‖ given (--hessian-bound); L_F = λ + H is needed"}};
@@ -133,7 +133,7 @@ Table constants_table(const std::vector<theory::ConstantsRow>& rows) {
                       cell(r.route("lyapunov"), &RouteResult::c_p), relax, steps, eta});
   }
   t.notes = {
-      "Conventions (THEORY.md §0): Var ≤ C_P·E(f), Ent(f²) ≤ 2·C_LS·E(f), E(f) = ∫‖∇f‖² dμ_s.",
+      "Conventions (docs/theory.md §0): Var ≤ C_P·E(f), Ent(f²) ≤ 2·C_LS·E(f), E(f) = ∫‖∇f‖² dμ_s.",
       "n/a: the route's assumption was not supplied or fails (see --format json for the reason).",
       "overflow: the number is finite but beyond the wide range 10^±8.6e16 (see --format json).",
       "Relaxation time = C_P/s; SGLD steps/η: Vempala–Wibisono plan to KL ≤ ε from the best "

@@ -1,4 +1,5 @@
-// The progress display of the `villani` executable (issue 19; DESIGN.md "Interfaces users meet").
+// The progress display of the `villani` executable (issue 19; docs/design.md "Interfaces users
+// meet").
 // The one place that shows how far long work has got. Layers below report ProgressEvents
 // through a ProgressFn (numerics/progress.hpp) and never print; a command owns one Progress and
 // hands `fn()` down.

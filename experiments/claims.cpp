@@ -176,18 +176,18 @@ validators::ClaimResult check_pacbayes(const validators::CheckContext& ctx) {
 void register_experiment_claims(validators::Registry& r) {
   r.add({"experiments-hessian-lambda-shift",
          "Weight decay inflates the Hessian spectrum exactly: every eigenvalue of ∇²F is that of ∇²L plus λ.",
-         "arXiv:2605.06599 (spectral inflation); THEORY.md §0",
+         "arXiv:2605.06599 (spectral inflation); docs/theory.md §0",
          "villani run spectrum --preset tiny --lambda 0.01,0.1,1 --out runs/spectrum", check_shift});
   r.add({"experiments-sgld-exponential-rate",
          "Noisy SGD (SGLD at temperature s) converges exponentially, no slower than the rate the log-Sobolev bound "
          "C_LS ≤ 1/λ + d/λ² guarantees.",
-         "arXiv:2605.06599 (convergence); THEORY.md §2.6, §4",
+         "arXiv:2605.06599 (convergence); docs/theory.md §2.6, §4",
          "villani run sgld --preset tiny --lambda 0.3,1 --train-sequences 16 --steps 500 --quick --out runs/sgld && "
          "villani compare runs/sgld",
          check_sgld});
   r.add({"experiments-pacbayes-lambda",
          "PAC-Bayes generalization bounds tighten as the weight decay λ grows.",
-         "arXiv:2605.06599 (PAC-Bayes); THEORY.md §5",
+         "arXiv:2605.06599 (PAC-Bayes); docs/theory.md §5",
          "villani run pacbayes --lambda 1e-4,3e-4,1e-3,3e-3,1e-2,3e-2,1e-1,3e-1,1 --out runs/pb && villani compare runs/pb",
          check_pacbayes});
 }

@@ -151,19 +151,19 @@ std::string trend_of(std::vector<std::pair<double, double>> v, int& dir) {
 Comparison compare_records(const std::vector<std::string>& records, bool allow_incomplete) {
   Comparison res;
   using K = TextTable::Kind;
-  auto sg = table(K::Sgld, "SGLD relaxation: measured rates vs predicted (THEORY.md §2, §4)",
+  auto sg = table(K::Sgld, "SGLD relaxation: measured rates vs predicted (docs/theory.md §2, §4)",
                   {{"λ", true}, {"s", true}, {"d", true}, {"steps", true}, {"measured ‖θ‖² rate [95%]", true},
                    {"Gaussian 2λ (L≡0)", true}, {"", false}, {"claim ≥ s/(1/λ+d/λ²)", true}, {"", false},
                    {"Bakry–Émery ≥ λ−K", true}, {"", false}, {"measured loss rate", true}, {"", false},
                    {"test CE", true}, {"H (Bayes)", true}});
-  auto pb = table(K::PacBayes, "PAC-Bayes certificates vs measured test error (THEORY.md §5; δ = 0.05 in all)",
+  auto pb = table(K::PacBayes, "PAC-Bayes certificates vs measured test error (docs/theory.md §5; δ = 0.05 in all)",
                   {{"λ", true}, {"loss", false}, {"test err Q", true}, {"test err μ", true}, {"train risk Q", true},
                    {"certificate (Seeger kl⁻¹)", true}, {"McAllester", true}, {"KL", true}, {"n_bound", true},
                    {"mean σ²", true}, {"σp²", true}, {"cert ≥ test", false}});
-  auto sp = table(K::Spectrum, "Hessian spectral inflation: eig(∇²F) − eig(∇²L) = λ (THEORY.md §0)",
+  auto sp = table(K::Spectrum, "Hessian spectral inflation: eig(∇²F) − eig(∇²L) = λ (docs/theory.md §0)",
                   {{"λ", true}, {"top ∇²L", true}, {"top ∇²F", true}, {"shift", true}, {"rel. err", true},
                    {"bottom ∇²L", true}, {"bottom ∇²F", true}, {"bottom shift", true}, {"≤ 1e-6", false}});
-  auto ps = table(K::Psi, "Ψ_s growth on shells (THEORY.md §1): slope of Ψ_s against ‖θ‖²",
+  auto ps = table(K::Psi, "Ψ_s growth on shells (docs/theory.md §1): slope of Ψ_s against ‖θ‖²",
                   {{"λ", true}, {"s", true}, {"d", true}, {"measured slope", true}, {"predicted λ²/s", true},
                    {"ratio", true}});
   auto tr = table(K::Train, "Training runs", {{"λ", true}, {"optimizer", false}, {"steps", true}, {"final loss", true},

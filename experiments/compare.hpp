@@ -1,5 +1,5 @@
 // `villani compare DIR…`: reads run records (never live state) and sets measured rates and
-// bounds beside theory/'s predictions (THEORY.md §2, §4, §5). No LibTorch, no cli/ types, no
+// bounds beside theory/'s predictions (docs/theory.md §2, §4, §5). No LibTorch, no cli/ types, no
 // JSON: returns a Comparison (text tables and typed per-record results) that cli/ renders
 // (cli/compare_render.hpp); the JSON form of its records and λ curve, which claims put in their
 // details, is experiments/compare_json.hpp.
@@ -39,7 +39,7 @@ struct RateVerdict {
   std::string text;
 };
 
-/// An SGLD record's measured relaxation rates beside the predicted ones (THEORY.md §2, §4).
+/// An SGLD record's measured relaxation rates beside the predicted ones (docs/theory.md §2, §4).
 struct SgldComparison {
   ExpFit norm2;                 ///< fit of ‖θ‖² against t
   ExpFit loss;                  ///< fit of L against t

@@ -1,4 +1,4 @@
-// Exponential relaxation fits for measured runs (THEORY.md §4): y(t) ≈ a + b·exp(−r·t).
+// Exponential relaxation fits for measured runs (docs/theory.md §4): y(t) ≈ a + b·exp(−r·t).
 // No LibTorch.
 #pragma once
 #include <string>

@@ -81,7 +81,7 @@ nlohmann::json to_json(const PsiSummary& s) {
           {"lambda", s.lambda},
           {"temperature", s.temperature},
           {"d", s.d},
-          {"note", "ΔL by Hutchinson (Rademacher probes, estimate ± se); ∇F exact; prediction (λ²/s)‖θ‖² − λd (THEORY.md §1)"},
+          {"note", "ΔL by Hutchinson (Rademacher probes, estimate ± se); ∇F exact; prediction (λ²/s)‖θ‖² − λd (docs/theory.md §1)"},
           {"psi_slope_measured", s.psi_slope_measured},
           {"psi_slope_predicted", s.psi_slope_predicted}};
 }

@@ -1,4 +1,4 @@
-// The on-disk JSON form of the runs' results (a file format, DESIGN.md "Run record"):
+// The on-disk JSON form of the runs' results (a file format, docs/design.md "Run record"):
 // summary.json of each kind, a spectrum row as a line of metrics.jsonl (and read back on
 // --resume), and the spectrum check's row in the claim details (ClaimResult::details is JSON).
 #pragma once

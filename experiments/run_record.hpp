@@ -1,4 +1,4 @@
-// Run records (DESIGN.md): one directory per experiment run holding
+// Run records (docs/design.md "Run record"): one directory per experiment run holding
 //   config.json     the run's configuration (written once, atomically)
 //   hardware.json   device, threads, software versions, git revision
 //   metrics.jsonl   one JSON object per finished step, appended and flushed line by line

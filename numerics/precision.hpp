@@ -1,4 +1,4 @@
-// Scalars and precision (DESIGN.md "Precision").
+// Scalars and precision (docs/design.md "Precision").
 //
 // Three rungs: double; 50/100 decimal digits on MPFR; MPFI intervals (certificates).
 // Constants whose size exceeds double (exp of 1e8, exp(d/2) with d = 1e12) live in

@@ -1,4 +1,4 @@
-// How long work below cli/ tells the caller how far it has got (DESIGN.md "Interfaces users
+// How long work below cli/ tells the caller how far it has got (docs/design.md "Interfaces users
 // meet": long work shows progress). numerics/, validators/ and experiments/ never print: a long
 // loop takes a ProgressFn (possibly empty: then nothing happens) and reports events; cli/progress
 // decides whether and how to show them (a redrawn terminal line, a plain log line every few

@@ -1,4 +1,4 @@
-// The Villani diagnostic (THEORY.md §1) for any Objective F:
+// The Villani diagnostic (docs/theory.md §1) for any Objective F:
 //   Ψ_s(θ) = −ΔF(θ) + ‖∇F(θ)‖²/s,
 // and Ψ_{2s}, the Lyapunov quantity for μ_s ∝ exp(−F/s) (L W / W = −Ψ_{2s}/(2s) for W = e^{F/(2s)}).
 // ΔF = tr ∇²F is EXACT when F.has_exact_laplacian() (path "exact"), otherwise an ESTIMATE from

@@ -1,4 +1,4 @@
-// Scalars at any precision (DESIGN.md "Precision"): the types the reference models
+// Scalars at any precision (docs/design.md "Precision"): the types the reference models
 // (numerics/models/) are templated on, Eigen::NumTraits for the multiprecision ones, and small
 // conversion helpers.
 //

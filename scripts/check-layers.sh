@@ -1,5 +1,6 @@
 #!/bin/bash
-# Checks the layering of DESIGN.md by reading #include lines (ctest runs it: test "layers").
+# Checks the layering of docs/design.md ("Layers") by reading #include lines (ctest runs it:
+# tests "layers: …").
 #   numerics <- theory <- validators <- experiments <- cli      (a lower layer never includes a higher one)
 # Rules, each violation printed as FILE:LINE: rule, exit 1 when there is any:
 #   layer      a file of a layer includes a higher layer ("validators/..." from numerics/); the tests
@@ -98,7 +99,7 @@ END {
 
 if [ -n "$violations" ]; then
   printf '%s\n' "$violations"
-  echo "check-layers: $(printf '%s\n' "$violations" | wc -l) violation(s) of DESIGN.md's layering" >&2
+  echo "check-layers: $(printf '%s\n' "$violations" | wc -l) violation(s) of docs/design.md's layering" >&2
   exit 1
 fi
 echo "check-layers: $(printf '%s\n' "$includes" | grep -c . || true) #include lines, no violation"

@@ -1,5 +1,5 @@
 // The rows behind `villani constants` and the constants section of `villani reproduce`
-// (THEORY.md §2, §4): for each (λ, d, s), every route, the tightest rigorous constants, the
+// (docs/theory.md §2, §4): for each (λ, d, s), every route, the tightest rigorous constants, the
 // preprint's claim against the exact value at L ≡ 0, and the dynamics each pair predicts.
 // A typed report: rendered (JSON, table) only by cli/constants_table.
 #pragma once
@@ -20,7 +20,7 @@ struct ConstantsSettings {
   Wide kl0{1};           ///< initial KL for the SGLD plan
 };
 
-/// The dynamics predicted from one (C_P, C_LS) pair (THEORY.md §4).
+/// The dynamics predicted from one (C_P, C_LS) pair (docs/theory.md §4).
 struct DynamicsPrediction {
   std::string basis;             ///< the C_LS route id, or "paper_claim"
   LangevinRates rates;

@@ -1,4 +1,4 @@
-// Convergence of Langevin dynamics and of SGLD/ULA (THEORY.md §4).
+// Convergence of Langevin dynamics and of SGLD/ULA (docs/theory.md §4).
 #pragma once
 #include <string>
 
@@ -19,7 +19,7 @@ LangevinRates langevin_rates(const Wide& c_p, const Wide& c_ls, const Wide& s);
 /// Time for the KL bound exp(−2st/C_LS)·KL_0 to reach eps (0 when KL_0 ≤ eps).
 Wide langevin_time_to_kl(const Wide& c_ls, const Wide& s, const Wide& kl0, const Wide& eps);
 
-/// ULA / SGLD plan in the Vempala–Wibisono form (NeurIPS 2019, Thm 1, as on THEORY.md §4):
+/// ULA / SGLD plan in the Vempala–Wibisono form (NeurIPS 2019, Thm 1, as on docs/theory.md §4):
 /// target ν = e^{−f}, f = F/s, α = 1/C_LS(μ_s), M = L_F/s with L_F ≥ ‖∇²F‖;
 /// step 0 < ε ≤ α/(4M²): KL_k ≤ e^{−αεk}·KL_0 + 8εdM²/α.
 /// The SGLD step θ ← θ − η∇F + √(2ηs)ξ is ULA on f with ε = η·s.

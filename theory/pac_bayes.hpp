@@ -1,4 +1,4 @@
-// PAC-Bayes bounds (THEORY.md §5). Loss in [0,1]; prior chosen before the sample;
+// PAC-Bayes bounds (docs/theory.md §5). Loss in [0,1]; prior chosen before the sample;
 // with probability ≥ 1 − δ, simultaneously for all posteriors Q.
 #pragma once
 #include <vector>

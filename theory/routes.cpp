@@ -60,14 +60,14 @@ RouteResult unmet(RouteResult r, std::string why) {
 RouteResult gaussian_reference(const Wide& lambda, const Wide& s) {
   return applies_with(route("gaussian_reference", "Gaussian reference", RouteKind::Exact,
                             "L ≡ 0 (pure regularizer): μ_s = N(0, (s/λ) I)",
-                            "THEORY.md §0, §2.1 (Gaussian: C_P = C_LS = σ²)"),
+                            "docs/theory.md §0, §2.1 (Gaussian: C_P = C_LS = σ²)"),
                       s / lambda, "exact for L ≡ 0; a lower reference, not a bound, for other L");
 }
 
 RouteResult paper_claim(const Wide& lambda, const Wide& dim) {
   return applies_with(route("paper_claim", "Preprint claim", RouteKind::Claim,
                             "as stated by the preprint (normalization and role of s not stated)",
-                            "arXiv:2605.06599, abstract; THEORY.md §2.6"),
+                            "arXiv:2605.06599, abstract; docs/theory.md §2.6"),
                       Wide(1) / lambda + dim / (lambda * lambda),
                       "a claim to test: C_LS ≤ 1/λ + d/λ² (independent of s as stated)");
 }
@@ -75,7 +75,7 @@ RouteResult paper_claim(const Wide& lambda, const Wide& dim) {
 RouteResult bakry_emery(const Wide& lambda, const Wide& s, const std::optional<Wide>& K) {
   RouteResult r = route("bakry_emery", "Bakry–Émery", RouteKind::UpperBound,
                         "∇²L ≥ −K·I with K < λ (so ∇²(F/s) ≥ (λ−K)/s > 0)",
-                        "Bakry–Gentil–Ledoux 2014, Prop. 4.8.1 and 5.7.1; THEORY.md §2.2");
+                        "Bakry–Gentil–Ledoux 2014, Prop. 4.8.1 and 5.7.1; docs/theory.md §2.2");
   if (!K) return unmet(r, "no curvature floor K given (--curvature-floor)");
   if (!(*K < lambda))
     return unmet(r, fmt::format("curvature floor K = {} is not below λ = {}", to_decimal(*K, 6),
@@ -87,7 +87,7 @@ RouteResult holley_stroock(const Wide& lambda, const Wide& s, const std::optiona
   RouteResult r = route("holley_stroock", "Holley–Stroock", RouteKind::UpperBound,
                         "osc L = sup L − inf L ≤ Ω (bounded loss)",
                         "Holley–Stroock 1987; Bakry–Gentil–Ledoux 2014, Prop. 4.2.7 and 5.1.6; "
-                        "THEORY.md §2.3");
+                        "docs/theory.md §2.3");
   if (!omega) return unmet(r, "no oscillation bound Ω given (--oscillation)");
   return applies_with(r, (s / lambda) * exp(*omega / s), fmt::format("Ω = {}", to_decimal(*omega, 6)));
 }
@@ -100,7 +100,7 @@ RouteResult lyapunov_log(const Wide& s, const std::optional<LyapunovInputs>& in,
       "lyapunov", "Lyapunov (BBCG)", RouteKind::UpperBound,
       "Ψ_{2s} > 0 outside B_R, F ≥ 0; W = e^{F/(2s)} satisfies LW ≤ −θ0·W + b·1_{B_R}",
       "Bakry–Barthe–Cattiaux–Guillin, ECP 13 (2008), Thm 1.4; Payne–Weinberger + Holley–Stroock "
-      "on B_R; THEORY.md §2.4");
+      "on B_R; docs/theory.md §2.4");
   if (!in) return unmet(r, "no Lyapunov inputs (R, inf Ψ_{2s} outside B_R, sup F, sup(−Ψ_{2s})₊ on B_R)");
   const LyapunovInputs& v = *in;
   if (!(v.radius > 0)) return unmet(r, "radius R must be > 0");

@@ -1,6 +1,6 @@
 // Explicit Poincaré / log-Sobolev constants of μ_s ∝ exp(−F/s), F = L + (λ/2)‖θ‖²,
-// by every route of THEORY.md §2. Each route returns its value, whether its assumption
-// holds, and its source. Normalization (THEORY.md §0): Var ≤ C_P·E(f),
+// by every route of docs/theory.md §2. Each route returns its value, whether its assumption
+// holds, and its source. Normalization (docs/theory.md §0): Var ≤ C_P·E(f),
 // Ent(f²) ≤ 2·C_LS·E(f), E(f) = ∫‖∇f‖² dμ_s (no factor s).
 #pragma once
 #include <optional>
@@ -28,7 +28,7 @@ struct RouteResult {
   std::string unmet;       ///< why it does not apply (empty when it does)
   std::optional<Wide> c_p;   ///< Poincaré constant (bound), when the route gives one
   std::optional<Wide> c_ls;  ///< log-Sobolev constant (bound), when the route gives one
-  std::string source;      ///< citation and THEORY.md section
+  std::string source;      ///< citation and docs/theory.md section
   std::string note;        ///< how the number was obtained (inputs chosen, conventions)
 };
 
@@ -45,7 +45,7 @@ RouteResult bakry_emery(const Wide& lambda, const Wide& s, const std::optional<W
 /// §2.3 Holley–Stroock: osc L ≤ Ω ⇒ C_P, C_LS ≤ (s/λ)·exp(Ω/s).
 RouteResult holley_stroock(const Wide& lambda, const Wide& s, const std::optional<Wide>& oscillation);
 
-/// Inputs of the Lyapunov (BBCG) route, all for Ψ_{2s} (THEORY.md §1, §2.4).
+/// Inputs of the Lyapunov (BBCG) route, all for Ψ_{2s} (docs/theory.md §1, §2.4).
 struct LyapunovInputs {
   Wide radius;              ///< R > 0
   Wide psi2s_inf_outside;   ///< inf_{‖θ‖>R} Ψ_{2s}(θ)   (must be > 0)

@@ -1,4 +1,4 @@
-// Certificates for inequalities of a symbolic energy on an annulus (issue 4; THEORY.md §1–§2).
+// Certificates for inequalities of a symbolic energy on an annulus (issue 4; docs/theory.md §1–§2).
 //
 // Two statements, for F = L + (λ/2)‖θ‖² in 1-D or 2-D (numerics/symbolic/energy.hpp):
 //   "psi>=M on r in [r0,r1]"             Ψ_s(θ) = −ΔF + ‖∇F‖²/s ≥ M   for r0 ≤ ‖θ‖ ≤ r1

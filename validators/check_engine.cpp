@@ -110,7 +110,7 @@ Point Engine::evaluate(const Vec& theta, double r, std::uint64_t seed) {
       } else if (!estimated_) {
         p.lap = f_.laplacian(theta);
       } else {
-        // XTrace (numerics/trace.hpp) on ∇²L; λd added exactly (THEORY.md §0). hessian_at
+        // XTrace (numerics/trace.hpp) on ∇²L; λd added exactly (docs/theory.md §0). hessian_at
         // lets a LibTorch loss build its gradient graph once for the point's HVPs.
         const auto h = in_.loss->hessian_at(theta);
         const auto t = numerics::xtrace(*h, o_.matvecs, numerics::Probe::Rademacher, seed);
@@ -155,7 +155,7 @@ void Engine::sample() {
   if (o_.precision == PrecisionMode::Auto && in_.precise) escalate();
 }
 
-// Auto precision (DESIGN.md "Precision"). On each shell the points deciding the growth
+// Auto precision (docs/design.md "Precision"). On each shell the points deciding the growth
 // criterion (least Ψ_{2s}, least Ψ_s) are candidates. A candidate climbs the ladder when double
 // cannot be trusted to decide it: its Ψ sits within 1e-6 of the cancellation scale
 // |ΔF| + ‖∇F‖²/s of the threshold (or within 3 standard errors when ΔF is estimated).

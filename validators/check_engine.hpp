@@ -67,7 +67,7 @@ class Engine {
   CenterValues center_values() const;
   Point evaluate(const Vec& theta, double r, std::uint64_t seed);
   void sample();
-  // Auto precision (DESIGN.md "Precision"). On each shell the points deciding the growth
+  // Auto precision (docs/design.md "Precision"). On each shell the points deciding the growth
   // criterion (least Ψ_{2s}, least Ψ_s) are candidates. A candidate climbs the ladder when double
   // cannot be trusted to decide it: its Ψ sits within 1e-6 of the cancellation scale
   // |ΔF| + ‖∇F‖²/s of the threshold (or within 3 standard errors when ΔF is estimated).

@@ -148,7 +148,7 @@ GrowthCriterion Engine::growth_criterion() {
                                 num(clopper_pearson_upper(0, o_.directions, o_.confidence)),
                                 o_.confidence)};
   }
-  // Verdict: Villani's condition is Ψ_{2s} → +∞ (THEORY.md §1).
+  // Verdict: Villani's condition is Ψ_{2s} → +∞ (docs/theory.md §1).
   const double last = med_2s[n - 1];
   const double se_last = g.shells[n - 1].psi ? g.shells[n - 1].psi->standard_error : 0.0;
   std::string fit_text = !g.fit

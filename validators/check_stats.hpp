@@ -1,4 +1,4 @@
-// Statistics behind `villani check` (THEORY.md §1): sampling certificates, growth fits and
+// Statistics behind `villani check` (docs/theory.md §1): sampling certificates, growth fits and
 // Gaussian tail bounds. Everything here is a plain function of numbers, testable on its own.
 #pragma once
 #include <cstdint>

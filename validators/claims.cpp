@@ -16,7 +16,7 @@ void Registry::add(Claim c) {
 namespace {
 
 // The preprint's C_LS ≤ 1/λ + d/λ² states no temperature. For L ≡ 0 the exact constant is
-// s/λ (THEORY.md §0), so the bound can only hold when s ≤ 1 + d/λ. Exact arithmetic decides
+// s/λ (docs/theory.md §0), so the bound can only hold when s ≤ 1 + d/λ. Exact arithmetic decides
 // this on a grid of (λ, d, s); the temperature at which it breaks is reported.
 ClaimResult check_claim_vs_gaussian(const CheckContext&) {
   ClaimResult res;

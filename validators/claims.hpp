@@ -1,4 +1,4 @@
-// Claims and verdicts (DESIGN.md "Claim"). A verdict is computed by villani, never copied
+// Claims and verdicts (docs/design.md "Claim"). A verdict is computed by villani, never copied
 // from a paper: each Claim carries the check that decides it.
 #pragma once
 #include <atomic>

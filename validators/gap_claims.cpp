@@ -64,7 +64,7 @@ void register_gap_claims(Registry& r) {
   r.add({"cls-bound-double-well",
          "C_LS ≤ 1/λ + d/λ² for the Gibbs measure of F = L + (λ/2)‖θ‖²; tested at d = 1, λ = s = 1 "
          "with the bounded smooth loss L = 10·exp(−t²/2)",
-         "arXiv:2605.06599, abstract; THEORY.md §2.6, §3",
+         "arXiv:2605.06599, abstract; docs/theory.md §2.6, §3",
          "villani gap --loss '10*exp(-t^2/2)' --lambda 1 --temperature 1 --format json",
          [](const CheckContext& ctx) { return check_paper_bound("10*exp(-t^2/2)", 1, 1, ctx); }});
 }

@@ -1,5 +1,5 @@
-// The computation behind `villani gap` and the gap claims (issue 4; THEORY.md §1–§3): one function
-// that, for a symbolic loss L at (λ, s), chooses the box, computes the Poincaré constant with its
+// The computation behind `villani gap` and the gap claims (issue 4; docs/theory.md §1–§3): one
+// function that, for a symbolic loss L at (λ, s), chooses the box, computes the Poincaré constant with its
 // brackets and lower bounds, and decides the preprint's C_LS ≤ 1/λ + d/λ² against it. The command
 // parses, calls gap_report and renders; the claims call it and read the same verdict
 // (paper_bound_json is the "claims.paper_c_ls_bound" object of both).

@@ -1,5 +1,5 @@
-// One verdict type for every decision villani makes (DESIGN.md "Claim"): claims, the criteria of
-// `villani check`, interval certificates and the paper-bound check of `villani gap`.
+// One verdict type for every decision villani makes (docs/design.md "Verdict"): claims, the
+// criteria of `villani check`, interval certificates and the paper-bound check of `villani gap`.
 //
 // The enum is the decision; the words are the output vocabulary of each JSON key, kept as they
 // have always been printed:

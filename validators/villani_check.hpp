@@ -1,5 +1,5 @@
-// The Villani criteria on sampled shells (THEORY.md §1–§2; docs/check.md), run on any Objective:
-// a researcher brings a loss L, villani forms F = L + (λ/2)‖θ‖² and asks whether the hypotheses
+// The Villani criteria on sampled shells (docs/theory.md §1–§2; docs/check.md), run on any
+// Objective: a researcher brings a loss L, villani forms F = L + (λ/2)‖θ‖² and asks whether the hypotheses
 // of Villani's criterion hold and what explicit constants follow.
 //
 //   1. smoothness     audit of the operations for anything not C^∞ + a numerical kink probe

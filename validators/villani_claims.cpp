@@ -199,7 +199,7 @@ void register_villani_claims(Registry& r) {
   // Each claim's command is the check its evidence quotes (for a claim over several models or
   // temperatures, the one named); tests/cli/test_claim_commands_cli.cpp runs them.
   const CheckContext quick;
-  const std::string src = "arXiv:2605.06599, main theorem hypotheses; THEORY.md §1";
+  const std::string src = "arXiv:2605.06599, main theorem hypotheses; docs/theory.md §1";
   for (const std::string preset : {"logistic", "mlp-gelu", "tiny-transformer", "mlp-relu"}) {
     const bool relu = preset == "mlp-relu";
     r.add({"cinf-" + preset,
@@ -228,7 +228,7 @@ void register_villani_claims(Registry& r) {
          [](const CheckContext& ctx) { return check_psi(false, ctx); }});
   r.add({"psi-growth-coefficient",
          "Ψ_s ≈ (λ²/s)‖θ‖² − λd: the quadratic coefficient is λ²/s (within 10%)",
-         "arXiv:2605.06599, growth heuristic; THEORY.md §1", check_command("mlp-gelu", 1.0, quick) + " --format json",
+         "arXiv:2605.06599, growth heuristic; docs/theory.md §1", check_command("mlp-gelu", 1.0, quick) + " --format json",
          [](const CheckContext& ctx) { return check_psi(true, ctx); }});
 }
 

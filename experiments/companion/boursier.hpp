@@ -1,5 +1,5 @@
 // Sweeps behind `villani run boursier` and the companion claims on two-layer ReLU landscapes
-// (THEORY.md §6; Boursier, Bowditch, Englert, Lazić, arXiv:2505.22578). No LibTorch. The
+// (docs/theory.md §6; Boursier, Bowditch, Englert, Lazić, arXiv:2505.22578). No LibTorch. The
 // results are plain structs; boursier_record.hpp writes them as run-record JSON.
 #pragma once
 #include <cstddef>

@@ -1,5 +1,5 @@
-// The three Boursier claims (THEORY.md §6) for `villani reproduce`: two-layer ReLU networks with
-// an ℓ2 penalty, computed by relu_landscape.cpp and boursier.cpp in plain Eigen double. No
+// The three Boursier claims (docs/theory.md §6) for `villani reproduce`: two-layer ReLU networks
+// with an ℓ2 penalty, computed by relu_landscape.cpp and boursier.cpp in plain Eigen double. No
 // LibTorch: they are part of villani_experiments_core and decided in every build.
 #include "experiments/companion/claims.hpp"
 

@@ -141,7 +141,7 @@ void register_torch_companion_claims(validators::Registry& r) {
   r.add({"minimizer-moves-with-lambda",
          "The regularized minimizer θ*(λ) of F = L + (λ/2)‖θ‖² shrinks toward 0 as λ grows: "
          "dθ*/dλ = −(∇²F)⁻¹θ*, so d‖θ*‖²/dλ = −2θ*ᵀ(∇²F)⁻¹θ* < 0 for convex L, and θ* = −∇L(θ*)/λ.",
-         "weight-decay blog seed (THEORY.md §6): the minimizer of F moves with λ",
+         "weight-decay blog seed (docs/theory.md §6): the minimizer of F moves with λ",
          "villani run mechanisms", check_minimizer_path});
 }
 

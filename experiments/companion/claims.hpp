@@ -1,4 +1,4 @@
-// Companion claims (THEORY.md §6) for `villani reproduce`. No LibTorch in this header.
+// Companion claims (docs/theory.md §6) for `villani reproduce`. No LibTorch in this header.
 #pragma once
 #include "validators/claims.hpp"
 

@@ -1,4 +1,4 @@
-// Two-layer ReLU networks with an ℓ2 penalty (THEORY.md §6; Boursier, Bowditch, Englert,
+// Two-layer ReLU networks with an ℓ2 penalty (docs/theory.md §6; Boursier, Bowditch, Englert,
 // Lazić, arXiv:2505.22578) and the convex reformulation of Pilanci & Ergen (ICML 2020).
 // Plain Eigen double code; no LibTorch.
 //

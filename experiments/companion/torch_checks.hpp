@@ -1,5 +1,5 @@
 // LibTorch checks behind `villani run l2-vs-decoupled` and `villani run mechanisms`
-// (THEORY.md §6: Loshchilov–Hutter; Zhang, Wang, Xu, Grosse arXiv:1810.12281). All in float64
+// (docs/theory.md §6: Loshchilov–Hutter; Zhang, Wang, Xu, Grosse arXiv:1810.12281). All in float64
 // on CPU with LibTorch's own optimizers. This header does not include Torch (nor JSON: the
 // results are plain structs; torch_record.hpp writes them as run-record JSON).
 #pragma once

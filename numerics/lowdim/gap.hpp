@@ -1,4 +1,4 @@
-// True Poincaré constants in one and two dimensions (issue 4; THEORY.md §3).
+// True Poincaré constants in one and two dimensions (issue 4; docs/theory.md §3).
 //
 // μ ∝ exp(−V) on R^d, d ∈ {1, 2}, V = F/s. C_P = 1/gap of −(Δ − ∇V·∇) on L²(μ), with
 // E(f) = ∫‖∇f‖² dμ (no factor s). Finite volumes on a uniform cell-centred grid of a box:
@@ -112,7 +112,7 @@ struct GrownPoincare {
   std::string note;
 };
 
-// ---- 1-D brackets (THEORY.md §3), integrals in log space by composite Gauss–Legendre.
+// ---- 1-D brackets (docs/theory.md §3), integrals in log space by composite Gauss–Legendre.
 
 struct Bracket1D {
   double median = 0;
@@ -125,12 +125,12 @@ struct Bracket1D {
   // log-Sobolev inequality. Two normalizations could not be checked against the paper here:
   // whether the inequality is Ent(f²) ≤ C∫f'²dμ or Ent(f²) ≤ 2C∫f'²dμ, and whether D is
   // D+ + D− or max(D+, D−). The bracket below holds under all four readings, for C_LS of
-  // THEORY.md §0 (Ent ≤ 2·C_LS·E): max(D+, D−)/300 ≤ C_LS ≤ 468·(D+ + D−). Tests check it
+  // docs/theory.md §0 (Ent ≤ 2·C_LS·E): max(D+, D−)/300 ≤ C_LS ≤ 468·(D+ + D−). Tests check it
   // contains s/λ for Gaussians and meets independent brackets for non-Gaussian μ (docs/gap.md).
   double ls_lower = 0, ls_upper = 0;
 };
 
-/// Independent lower bound on C_LS (THEORY.md §0) of μ ∝ e^{−V} on the line from the test
+/// Independent lower bound on C_LS (docs/theory.md §0) of μ ∝ e^{−V} on the line from the test
 /// functions f = e^{βx}: C_LS ≥ Ent_μ(f²)/(2∫f'²dμ) = (2β·E_β[x] − log(Z_β/Z))/(2β²), maximized
 /// over β (both signs; β → 0 gives Var_μ(x)). Exact for Gaussians (every β attains s/λ). β is
 /// limited so that the tilted measure keeps ≤ 1e-12 of its mass near the ends of [lo, hi].
@@ -140,7 +140,7 @@ struct ExpTestBound {
 };
 ExpTestBound ls_lower_exponential(const Potential& p, double lo, double hi, int panels = 2000);
 
-/// The log-Sobolev constant C_LS (THEORY.md §0) of μ ∝ e^{−V} on [lo, hi], computed as the
+/// The log-Sobolev constant C_LS (docs/theory.md §0) of μ ∝ e^{−V} on [lo, hi], computed as the
 /// maximum of the discrete ratio Ent_w(f²)/(2·Σ c_i (f_{i+1} − f_i)²) over grid functions f, with
 /// the finite-volume masses w and conductances c of poincare_on_grid. Maximized by gradient
 /// ascent in the discrete H¹ metric ((K + W)^{-1}·∇, Armijo steps) from several starts (e^{βt},

@@ -25,7 +25,7 @@ struct Evaluation {
   std::vector<S> gradient;  ///< ∇F(θ)
   S grad_norm2;          ///< ‖∇F(θ)‖²
   S laplacian;           ///< ΔF(θ) = ΔL(θ) + λd, exact
-  /// Ψ_s = −ΔF + ‖∇F‖²/s (THEORY.md §1).
+  /// Ψ_s = −ΔF + ‖∇F‖²/s (docs/theory.md §1).
   S psi(const S& s) const { return -laplacian + grad_norm2 / s; }
 };
 

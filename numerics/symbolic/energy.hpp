@@ -1,4 +1,4 @@
-// Symbolic energies in one and two dimensions (issue 4; THEORY.md §0–§1).
+// Symbolic energies in one and two dimensions (issue 4; docs/theory.md §0–§1).
 //
 // The user types the data loss L as an expression in t (1-D) or t1, t2 (2-D). GiNaC parses
 // it; villani forms F = L + (λ/2)‖θ‖², differentiates symbolically (∇F, ∇²L, ΔF) and builds

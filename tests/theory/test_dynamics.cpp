@@ -5,7 +5,7 @@
 using namespace villani;
 using namespace villani::theory;
 
-TEST_CASE("Langevin rates and times follow THEORY.md §4", "[theory][dynamics]") {
+TEST_CASE("Langevin rates and times follow docs/theory.md §4", "[theory][dynamics]") {
   const auto r = langevin_rates(Wide(4), Wide(8), Wide(2));
   CHECK(r.kl_rate == Wide("0.5"));
   CHECK(r.var_rate == Wide(1));

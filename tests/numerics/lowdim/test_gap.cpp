@@ -154,7 +154,7 @@ TEST_CASE("non-normalizable measure and non-finite loss are InputError", "[lowdi
 }
 
 TEST_CASE("Bobkov–Götze log-Sobolev bracket: Gaussian exact, non-Gaussian against independent brackets", "[lowdim]") {
-  // Gaussian N(0, s/λ): C_LS = s/λ exactly (THEORY.md §0); D± scale exactly with s/λ.
+  // Gaussian N(0, s/λ): C_LS = s/λ exactly (docs/theory.md §0); D± scale exactly with s/λ.
   double d_std = 0;
   for (auto [lambda, s] : {std::pair{1.0, 1.0}, std::pair{0.3, 2.5}, std::pair{4.0, 0.5}}) {
     symbolic::Energy e("0");
