@@ -288,7 +288,7 @@ int run_hessian(int argc, char** argv) {
   numerics::Vec theta;
   if (at == "init") {
     if (m.init.size() != d) throw InputError("--at", "this model has no weights of its own; use origin or a FILE");
-    theta = m.init;
+    theta = std::move(m.init);  // d doubles: one copy, not two
   } else if (at == "origin") {
     theta = numerics::Vec::Zero(d);
   } else {
@@ -307,7 +307,7 @@ int run_hessian(int argc, char** argv) {
                                                      k + 1));
     }
   }
-  const CurvatureReport r = numerics::analyze_curvature(*m.input.loss, theta, o);
+  const CurvatureReport r = numerics::analyze_curvature(*m.input.loss, std::move(theta), o);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   progress.end();
   if (!dist.leader()) return kOk;  // rank 0 alone prints and writes

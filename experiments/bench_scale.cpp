@@ -207,9 +207,8 @@ ScaleSide villani_side(const ModelConfig& c, const ScaleWork& w, const ProgressF
     if (e.kind == ProgressEvent::Kind::Update) e.task = "bench scale (villani): " + e.task;
     progress(e);
   };
-  const numerics::Vec theta = std::move(m.init);
   const auto t_curv = Clock::now();
-  const numerics::CurvatureReport rep = numerics::analyze_curvature(*m.loss, theta, o);
+  const numerics::CurvatureReport rep = numerics::analyze_curvature(*m.loss, std::move(m.init), o);
   const double curv = since(t_curv);
   r.loss = rep.loss;
   r.gradient_seconds = rep.point_cost.seconds;

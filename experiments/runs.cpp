@@ -214,7 +214,7 @@ RunOutcome run_spectrum(const RunOptions& o, std::ostream& log) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Ψ_s on shells (THEORY.md §1).
+// Ψ_s on shells (docs/theory.md §1).
 
 RunOutcome run_psi(const RunOptions& o, std::ostream& log) {
   Setup S = make_setup(o, torch::kFloat64);

@@ -1,4 +1,4 @@
-// Measured runs (issue 6, THEORY.md §1, §4, §5): `villani run psi|spectrum|sgld|pacbayes|train`.
+// Measured runs (issue 6, docs/theory.md §1, §4, §5): `villani run psi|spectrum|sgld|pacbayes|train`.
 // Each writes run records (experiments/run_record.hpp), one per λ, under --out, can be
 // interrupted (the caller's cancel token, set by Ctrl-C in cli/: the current step finishes, a
 // checkpoint is written) and resumed. sgld, train, psi and spectrum also run data-parallel

@@ -24,6 +24,42 @@ bool all_digits(const std::string& s) {
   return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
 }
 
+/// A for the solvers, reporting every product as progress of the current stage (at 125M parameters
+/// a product takes minutes on a CPU: each one is news). Counts on itself and on A.
+class Reporting final : public LinearOperator {
+ public:
+  Reporting(const LinearOperator& a, const ProgressFn& fn) : a_(a), fn_(fn) {}
+  Eigen::Index rows() const override { return a_.rows(); }
+  std::string name() const override { return a_.name(); }
+  VectorPrecision precision() const override { return a_.precision(); }
+  void stage(std::string task, long total) {
+    task_ = std::move(task);
+    total_ = total;
+    first_ = matvecs();
+  }
+
+ protected:
+  void multiply(const double* x, double* y) const override {
+    a_.perform_op(x, y);
+    report();
+  }
+  void multiply_f32(const float* x, float* y) const override {
+    a_.perform_op(x, y);
+    report();
+  }
+
+ private:
+  void report() const {
+    progress_update(fn_, task_, static_cast<long>(matvecs() - first_), total_, "HVP",
+                    fmt::format("{} HVPs in all", a_.matvecs()));
+  }
+  const LinearOperator& a_;
+  const ProgressFn& fn_;
+  std::string task_ = "hessian";
+  long total_ = 0;
+  std::int64_t first_ = 0;
+};
+
 }  // namespace
 
 std::string layer_key(const std::string& name) {
@@ -147,7 +183,7 @@ TraceReport trace_report(const LinearOperator& a, TraceChoice method, std::int64
   return r;
 }
 
-CurvatureReport analyze_curvature(const Objective& loss, const Vec& theta, const CurvatureOptions& o) {
+CurvatureReport analyze_curvature(const Objective& loss, Vec theta, const CurvatureOptions& o) {
   check_nonnegative("--lambda", o.lambda);
   check_positive("--temperature", o.s);
   const Index d = loss.dim();
@@ -184,7 +220,8 @@ CurvatureReport analyze_curvature(const Objective& loss, const Vec& theta, const
   r.loss = loss.value(theta);
   double grad_sq = 0;
   {  // ∇F is d numbers: only its norm is kept
-    const Vec g = loss.gradient(theta) + o.lambda * theta;
+    Vec g = loss.gradient(theta);
+    if (o.lambda != 0) g += o.lambda * theta;
     if (!std::isfinite(r.loss) || !g.allFinite())
       throw InputError("--model", fmt::format("the loss or its gradient is not finite at these weights (L = {})", r.loss));
     grad_sq = g.squaredNorm();
@@ -197,15 +234,21 @@ CurvatureReport analyze_curvature(const Objective& loss, const Vec& theta, const
   // ∇²F = ∇²L + λI: built once (a LibTorch loss keeps its gradient graph for every product).
   const ShiftedOperator h(loss.hessian_at(theta), o.lambda);
   hp = &h;
+  theta = Vec();  // the operator holds the point now
+  Reporting reporting(h, o.progress);
+  // Products of an eigen-solve: at most max_matvecs + k (the residuals), when bounded.
+  auto eigen_total = [&](Index k) { return o.eigen.max_matvecs > 0 ? static_cast<long>(o.eigen.max_matvecs + k) : 0L; };
   if (o.top > 0) {
     stage("top");
-    r.top = eigen_report(h, o.top, EigenWhich::Largest, o.eigen);
+    reporting.stage("hessian: top", eigen_total(o.top));
+    r.top = eigen_report(reporting, o.top, EigenWhich::Largest, o.eigen);
   }
   if (o.bottom > 0) {
     stage("bottom");
+    reporting.stage("hessian: bottom", eigen_total(o.bottom));
     LanczosOptions b = o.eigen;
     b.seed = derive_seed(o.eigen.seed, 1);
-    r.bottom = eigen_report(h, o.bottom, EigenWhich::Smallest, b);
+    r.bottom = eigen_report(reporting, o.bottom, EigenWhich::Smallest, b);
   }
   // Exact per-group traces come from the same diagonal as the whole trace.
   Vec diag;
@@ -222,7 +265,8 @@ CurvatureReport analyze_curvature(const Objective& loss, const Vec& theta, const
     r.trace = t;
   } else if (o.trace != TraceChoice::None) {
     stage("trace");
-    r.trace = trace_report(h, o.trace, o.trace_matvecs, o.probe, derive_seed(o.seed, 2));
+    reporting.stage("hessian: trace", static_cast<long>(o.trace_matvecs));
+    r.trace = trace_report(reporting, o.trace, o.trace_matvecs, o.probe, derive_seed(o.seed, 2));
   }
   if (r.trace) {
     const PsiResult p = psi_from_parts(o.s, r.trace->value, r.trace->standard_error, grad_sq);

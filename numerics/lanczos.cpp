@@ -274,7 +274,7 @@ Index steps_in_memory(Index n, VectorPrecision p) {
 }
 
 template <class Scalar>
-BasicLanczosDecomposition<Scalar> lanczos_in(const LinearOperator& a, const Vec& start, Index max_steps,
+BasicLanczosDecomposition<Scalar> lanczos_in(const LinearOperator& a, Vec start, Index max_steps,
                                              const std::function<bool(const Tridiagonal&)>& stop) {
   using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
   const Index n = a.rows();
@@ -287,6 +287,7 @@ BasicLanczosDecomposition<Scalar> lanczos_in(const LinearOperator& a, const Vec&
   // block does not copy it on glibc); the final shrink to m columns is free the same way.
   d.basis.resize(n, std::min<Index>(max_steps, 8));
   d.basis.col(0) = (start / sn).template cast<Scalar>();
+  start = Vec();
   Vector w(n);
   Vec c;
   double scale = 0.0;  // running estimate of ‖A‖ for the breakdown test
@@ -321,15 +322,15 @@ BasicLanczosDecomposition<Scalar> lanczos_in(const LinearOperator& a, const Vec&
   d.basis.conservativeResize(n, d.steps());
   return d;
 }
-template BasicLanczosDecomposition<double> lanczos_in<double>(const LinearOperator&, const Vec&, Index,
+template BasicLanczosDecomposition<double> lanczos_in<double>(const LinearOperator&, Vec, Index,
                                                               const std::function<bool(const Tridiagonal&)>&);
-template BasicLanczosDecomposition<float> lanczos_in<float>(const LinearOperator&, const Vec&, Index,
+template BasicLanczosDecomposition<float> lanczos_in<float>(const LinearOperator&, Vec, Index,
                                                             const std::function<bool(const Tridiagonal&)>&);
 
-Tridiagonal lanczos_tridiagonal(const LinearOperator& a, const Vec& start, Index max_steps, VectorPrecision storage) {
+Tridiagonal lanczos_tridiagonal(const LinearOperator& a, Vec start, Index max_steps, VectorPrecision storage) {
   if (storage_precision(a, storage) == VectorPrecision::Float32)
-    return static_cast<Tridiagonal>(lanczos_in<float>(a, start, max_steps));
-  return static_cast<Tridiagonal>(lanczos_in<double>(a, start, max_steps));
+    return static_cast<Tridiagonal>(lanczos_in<float>(a, std::move(start), max_steps));
+  return static_cast<Tridiagonal>(lanczos_in<double>(a, std::move(start), max_steps));
 }
 
 EigenResult extreme_eigenvalues(const LinearOperator& a, Index k, EigenWhich which,

@@ -98,8 +98,10 @@ using LanczosDecomposition32 = BasicLanczosDecomposition<float>;
 /// `stop(partial)` may end the iteration (it sees alpha/beta/last_beta of the steps so far).
 /// Products go through the operator's perform_op for Scalar. Throws InputError("start") for a
 /// zero or non-finite start vector.
+/// `start` is taken by value and released once normalized into the basis (d doubles that the
+/// iteration does not carry).
 template <class Scalar>
-BasicLanczosDecomposition<Scalar> lanczos_in(const LinearOperator& a, const Vec& start, Eigen::Index max_steps,
+BasicLanczosDecomposition<Scalar> lanczos_in(const LinearOperator& a, Vec start, Eigen::Index max_steps,
                                              const std::function<bool(const Tridiagonal&)>& stop = {});
 inline LanczosDecomposition lanczos(const LinearOperator& a, const Vec& start, Eigen::Index max_steps,
                                     const std::function<bool(const Tridiagonal&)>& stop = {}) {
@@ -107,7 +109,7 @@ inline LanczosDecomposition lanczos(const LinearOperator& a, const Vec& start, E
 }
 /// The tridiagonal of up to max_steps steps, the basis stored in `storage` (resolved against the
 /// operator as in storage_precision) and released before returning.
-Tridiagonal lanczos_tridiagonal(const LinearOperator& a, const Vec& start, Eigen::Index max_steps,
+Tridiagonal lanczos_tridiagonal(const LinearOperator& a, Vec start, Eigen::Index max_steps,
                                 VectorPrecision storage = VectorPrecision::Auto);
 
 /// Eigenpairs of T_m (values ascending; vectors are the columns, in the Krylov basis).

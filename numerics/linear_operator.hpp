@@ -1,4 +1,4 @@
-// LinearOperator (DESIGN.md "Core concepts"): a symmetric n×n operator seen only through
+// LinearOperator (docs/design.md "Core concepts"): a symmetric n×n operator seen only through
 // y = A·x, in Spectra's operator concept (Scalar, rows(), cols(), perform_op(x, y)). Trace
 // estimators (numerics/trace.hpp), Lanczos (numerics/lanczos.hpp) and stochastic Lanczos
 // quadrature (numerics/slq.hpp) take any LinearOperator.

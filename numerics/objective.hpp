@@ -1,4 +1,4 @@
-// Objective (DESIGN.md "Core concepts"): d, value(θ), gradient(θ), hvp(θ, v), and where cheap
+// Objective (docs/design.md "Core concepts"): d, value(θ), gradient(θ), hvp(θ, v), and where cheap
 // an exact Laplacian. This is the double-precision interface every validator, estimator and
 // experiment uses; multiprecision evaluation goes through the scalar-templated reference models
 // (numerics/models/) directly.
@@ -41,7 +41,7 @@ class Objective {
   void check_theta(const Vec& theta) const;
 };
 
-/// F = L + (λ/2)‖θ‖², added analytically (THEORY.md §0): ∇F = ∇L + λθ, HVP_F(v) = HVP_L(v) + λv,
+/// F = L + (λ/2)‖θ‖², added analytically (docs/theory.md §0): ∇F = ∇L + λθ, HVP_F(v) = HVP_L(v) + λv,
 /// ΔF = ΔL + λd (exact whenever ΔL is).
 class Regularized final : public Objective {
  public:

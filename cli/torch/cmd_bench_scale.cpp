@@ -88,7 +88,9 @@ json bench_scale(const BenchOptions& o) {
   if (o.quick) w.seq = 32;
   (void)ex::scale_config(w.size);  // a bad --size is refused before any process starts
   if (!o.side.empty()) return {{"figures", side_json(ex::run_scale_side(o.side, w, o.progress))}};
+  progress_update(o.progress, "bench scale: the reference side, in its own process", 0, 2, "side");
   const json ref = run_side("reference", o, w);
+  progress_update(o.progress, "bench scale: the villani side, in its own process", 1, 2, "side");
   const json vil = run_side("villani", o, w);
   const double gib = double(1ull << 30);
   auto both = [&](const char* key, const char* label, const char* unit, double scale = 1.0, const char* f = "{:.4g}") {

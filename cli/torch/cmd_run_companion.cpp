@@ -1,4 +1,4 @@
-// villani run mechanisms | l2-vs-decoupled: the companion claims of THEORY.md §6 that need LibTorch
+// villani run mechanisms | l2-vs-decoupled: the companion claims of docs/theory.md §6 that need LibTorch
 // (`run boursier` needs none: cli/cmd_run_boursier.cpp). The work is in
 // experiments/companion/torch_checks.cpp; this file parses options and writes run records and
 // tables (no LibTorch include).
@@ -40,7 +40,7 @@ std::string e2(double x) { return fmt::format("{:.2e}", x); }
 
 int run_l2(int argc, char** argv) {
   CLI::App app{
-      "L2 regularization versus decoupled weight decay (Loshchilov–Hutter; THEORY.md §6), float64\n"
+      "L2 regularization versus decoupled weight decay (Loshchilov–Hutter; docs/theory.md §6), float64\n"
       "on a small tanh MLP with LibTorch's own optimizers: torch::optim::SGD(weight_decay = λ)\n"
       "against θ ← (1 − λη)θ then SGD (identical up to rounding), torch::optim::Adam(weight_decay\n"
       "= λ) against torch::optim::AdamW(weight_decay = λ) (different), and LibTorch's AdamW\n"
@@ -81,7 +81,7 @@ int run_l2(int argc, char** argv) {
 
 int run_mech(int argc, char** argv) {
   CLI::App app{
-      "Three mechanisms of weight decay (Zhang, Wang, Xu, Grosse, arXiv:1810.12281; THEORY.md §6),\n"
+      "Three mechanisms of weight decay (Zhang, Wang, Xu, Grosse, arXiv:1810.12281; docs/theory.md §6),\n"
       "float64 LibTorch on small MLPs: (1) a layer followed by a normalization: ∇L ⟂ W, ‖W‖² growth\n"
       "by η²‖g‖² per SGD step without decay, effective learning rate η/‖W‖² with and without decay;\n"
       "(2) bias-free ReLU MLP of depth 3: Gauss–Newton norm = 9·E f² = 9·E (J_x x)² and the\n"

@@ -21,7 +21,7 @@ namespace {
 
 const char* kDetails[][2] = {
     {"sgld",
-     "SGLD θ ← θ − η∇F(θ) + √(2ηs)·ξ on the full training set (THEORY.md §4), one record per λ.\n"
+     "SGLD θ ← θ − η∇F(θ) + √(2ηs)·ξ on the full training set (docs/theory.md §4), one record per λ.\n"
      "Records ‖θ‖², L, F, ‖∇F‖ per step; the summary holds exponential fits of ‖θ‖² and L, the\n"
      "test CE, and Lanczos estimates of the extreme eigenvalues of ∇²L. `villani compare DIR`\n"
      "sets the measured rates beside the predicted ones. Default steps: 3/(λη) (≥ 400, ≤ 6000)."},
@@ -40,7 +40,7 @@ const char* kDetails[][2] = {
      "Default model: --preset bigram (V×V table); GPT-Neo presets work too."},
     {"psi",
      "Ψ_s = −ΔF + ‖∇F‖²/s (and Ψ_2s) on shells ‖θ − θ0‖ = r around the initial point: ∇F exact,\n"
-     "ΔL by Hutchinson probes; compared with the predicted growth (λ²/s)‖θ‖² − λd (THEORY.md §1)."},
+     "ΔL by Hutchinson probes; compared with the predicted growth (λ²/s)‖θ‖² − λd (docs/theory.md §1)."},
 };
 
 int run_kind(const std::string& kind, int argc, char** argv) {

@@ -66,9 +66,9 @@ torch::Tensor TorchObjective::to_tensor(const Vec& x) const {
 }
 
 Vec TorchObjective::to_vec(const torch::Tensor& t) {
-  auto c = t.detach().to(torch::kCPU, torch::kFloat64).contiguous();
-  Vec out(c.numel());
-  std::memcpy(out.data(), c.data_ptr<double>(), sizeof(double) * static_cast<std::size_t>(c.numel()));
+  // Converted straight into the Vec's storage (no d-sized double tensor besides it).
+  Vec out(t.numel());
+  torch::from_blob(out.data(), {t.numel()}, torch::kFloat64).copy_(t.detach().reshape({-1}));
   return out;
 }
 
