@@ -1,5 +1,7 @@
 #include "experiments/run_record.hpp"
 
+#include "numerics/memory.hpp"
+
 #include "experiments/formats.hpp"
 
 #include <chrono>
@@ -155,7 +157,12 @@ void RunRecord::append(const nlohmann::json& m) {
 }
 
 void RunRecord::write_hardware(const nlohmann::json& h) { write_file_atomic(dir_ + "/hardware.json", h.dump(2) + "\n"); }
-void RunRecord::write_summary(const nlohmann::json& s) { write_file_atomic(dir_ + "/summary.json", s.dump(2) + "\n"); }
+void RunRecord::write_summary(const nlohmann::json& s) {
+  write_file_atomic(dir_ + "/summary.json", s.dump(2) + "\n");
+  // The process's peak resident set when the run finished (issue 24: every report carries it).
+  write_file_atomic(dir_ + "/memory.json",
+                    nlohmann::json{{"peak_rss_bytes", numerics::peak_rss_bytes()}}.dump(2) + "\n");
+}
 
 nlohmann::json RunRecord::load(const std::string& dir) {
   if (!fs::is_directory(dir)) throw InputError("DIR", "'" + dir + "' is not a run record directory");
@@ -164,6 +171,7 @@ nlohmann::json RunRecord::load(const std::string& dir) {
   j["config"] = read_json(dir + "/config.json", "DIR");
   if (fs::exists(dir + "/hardware.json")) j["hardware"] = read_json(dir + "/hardware.json", "DIR");
   if (fs::exists(dir + "/summary.json")) j["summary"] = read_json(dir + "/summary.json", "DIR");
+  if (fs::exists(dir + "/memory.json")) j["memory"] = read_json(dir + "/memory.json", "DIR");
   const MetricsFile mf = read_metrics_file(dir + "/metrics.jsonl", "DIR");
   if (mf.torn_line)
     throw InputError("DIR", fmt::format("{}/metrics.jsonl:{}: incomplete last line ({} bytes, a write cut short); "

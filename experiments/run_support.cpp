@@ -251,11 +251,18 @@ std::shared_ptr<const numerics::Objective> training_objective(const Setup& S, to
   to.device = device;
   const auto cfg = S.cfg;
   const auto tok = S.train;
-  auto loss = [cfg, tok, lambda](const torch::Tensor& x) {
-    auto l = gpt_neo_loss(cfg, x, tok);
-    return lambda != 0 ? l + 0.5 * lambda * x.pow(2).sum() : l;
+  // Per-parameter leaves and masks built once (issue 24): the same loss as gpt_neo_loss on the
+  // flat θ, without scattering each block's gradient into a d-sized tensor per backward pass.
+  const auto masks = std::make_shared<AttentionMasks>(attention_masks(cfg, tok.size(1) - 1, device));
+  auto loss = [cfg, tok, lambda, masks](const std::vector<torch::Tensor>& blocks) {
+    auto l = gpt_neo_loss_blocks(cfg, blocks, tok, masks.get());
+    if (lambda == 0) return l;
+    auto sq = blocks.front().pow(2).sum();
+    for (std::size_t i = 1; i < blocks.size(); ++i) sq = sq + blocks[i].pow(2).sum();
+    return l + 0.5 * lambda * sq;
   };
-  return over_ranks(S, std::make_shared<numerics::torch_adapter::TorchObjective>(loss, S.d, to, name));
+  return over_ranks(S, std::make_shared<numerics::torch_adapter::TorchObjective>(
+                           numerics::torch_adapter::TorchObjective::BlockLoss(loss), gpt_neo_shapes(cfg), to, name));
 }
 
 }  // namespace villani::experiments::detail

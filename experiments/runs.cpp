@@ -23,7 +23,9 @@
 #include "experiments/train_loop.hpp"
 #include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
+#include "numerics/linear_operator.hpp"
 #include "numerics/torch/torch_objective.hpp"
+#include "numerics/trace.hpp"
 
 namespace villani::experiments {
 
@@ -249,17 +251,11 @@ RunOutcome run_psi(const RunOptions& o, std::ostream& log) {
         const numerics::Vec th = ta::TorchObjective::to_vec(theta0 + radii[ri] * r0 * u);
         const numerics::Vec gL = Lobj->gradient(th);  // ∇L over all shards
         const numerics::Vec gF = gL + lambda * th;
-        double lap = 0, lap2 = 0;
-        for (int p = 0; p < probes; ++p) {
-          auto g2 = at::detail::createCPUGenerator(o.seed * 7ull + step * 1000ull + p);
-          const numerics::Vec v = ta::TorchObjective::to_vec(
-              torch::randint(2, {S.d}, g2, torch::TensorOptions().dtype(torch::kFloat64)) * 2 - 1);
-          const double q = v.dot(Lobj->hvp(th, v));
-          lap += q;
-          lap2 += q * q;
-        }
-        lap /= probes;
-        const double se = probes > 1 ? std::sqrt(std::max(0.0, lap2 / probes - lap * lap) / (probes - 1)) : 0;
+        // ΔL by Hutchinson (numerics/trace.hpp) through one gradient graph at θ: each probe is one
+        // backward pass, in the model's dtype.
+        const numerics::TraceEstimate lt = numerics::hutchinson(*Lobj->hessian_at(th), probes,
+                                                                numerics::Probe::Rademacher, o.seed * 7ull + step * 1000ull);
+        const double lap = lt.estimate, se = lt.standard_error;
         const double n2 = th.squaredNorm();
         const double gn2 = gF.squaredNorm();
         const double lapF = lap + lambda * static_cast<double>(S.d);

@@ -236,6 +236,14 @@ CurvatureReport analyze_curvature(const Objective& loss, Vec theta, const Curvat
   hp = &h;
   theta = Vec();  // the operator holds the point now
   Reporting reporting(h, o.progress);
+  // What the trace estimator will store is checked now, not after the eigen-solves (whose
+  // results would otherwise be lost to a refusal).
+  if (o.trace == TraceChoice::Hutchinson || o.trace == TraceChoice::HutchPlusPlus || o.trace == TraceChoice::XTrace) {
+    const TraceMethod m = o.trace == TraceChoice::Hutchinson      ? TraceMethod::Hutchinson
+                          : o.trace == TraceChoice::HutchPlusPlus ? TraceMethod::HutchPlusPlus
+                                                                  : TraceMethod::XTrace;
+    check_trace_memory(h, m, o.trace_matvecs);
+  }
   // Products of an eigen-solve: at most max_matvecs + k (the residuals), when bounded.
   auto eigen_total = [&](Index k) { return o.eigen.max_matvecs > 0 ? static_cast<long>(o.eigen.max_matvecs + k) : 0L; };
   if (o.top > 0) {

@@ -104,12 +104,92 @@ TraceEstimate hutchpp(const LinearOperator& a, std::int64_t m, Probe probe, std:
   return {low_rank + mean, se, 2 * k + p, label("hutch++", probe), ""};
 }
 
+namespace {
+
+/// x·y accumulated in double (for float32 columns of length n ~ 10^8).
+template <class X, class Y>
+double dot64(const X& x, const Y& y) {
+  return x.template cast<double>().dot(y.template cast<double>());
+}
+
+/// XTrace for an operator computing in float32 (issue 24: GPT-Neo-125M): the same probes, the same
+/// leave-one-out estimator, on three stored n × s float32 blocks (Ω, Q overwriting Y, Z = AQ)
+/// instead of about seven double ones. Q and R by classical Gram–Schmidt applied twice, with
+/// every inner product accumulated in double, so Q is orthonormal to float rounding.
+TraceEstimate xtrace_f32(const LinearOperator& a, Index s, Probe probe, Random& rng) {
+  using M = Eigen::MatrixXf;
+  const Index n = a.rows();
+  M omega(n, s), q(n, s);
+  for (Index j = 0; j < s; ++j)
+    omega.col(j) = (probe == Probe::Rademacher ? rng.rademacher_vector(n) : rng.normal_vector(n)).cast<float>();
+  for (Index j = 0; j < s; ++j) a.perform_op(omega.col(j).data(), q.col(j).data());  // q holds Y = AΩ
+  Vec oy(s);
+  for (Index i = 0; i < s; ++i) oy[i] = dot64(omega.col(i), q.col(i));
+  MatrixXd r = MatrixXd::Zero(s, s);
+  Vec c;
+  for (Index j = 0; j < s; ++j) {
+    for (int pass = 0; pass < 2 && j > 0; ++pass) {
+      c.resize(j);
+      for (Index i = 0; i < j; ++i) c[i] = dot64(q.col(i), q.col(j));
+      q.col(j).noalias() -= q.leftCols(j) * c.cast<float>();
+      r.col(j).head(j) += c;
+    }
+    const double rjj = q.col(j).cast<double>().norm();
+    r(j, j) = rjj;
+    if (rjj > 0) q.col(j) = (q.col(j).cast<double>() / rjj).cast<float>();
+  }
+  M z(n, s);
+  for (Index j = 0; j < s; ++j) a.perform_op(q.col(j).data(), z.col(j).data());
+  MatrixXd h(s, s), w(s, s);
+  for (Index i = 0; i < s; ++i)
+    for (Index j = 0; j < s; ++j) {
+      h(i, j) = dot64(q.col(i), z.col(j));
+      w(i, j) = dot64(q.col(i), omega.col(j));
+    }
+  h = 0.5 * (h + h.transpose());
+  const double tr_h = h.trace();
+  TraceEstimate out;
+  out.matvecs = 2 * s;
+  out.method = label("xtrace", probe);
+  out.note = "float32 sketches (the operator's precision), inner products in double";
+  const Vec rdiag = r.diagonal().cwiseAbs();
+  if (s < 2 || !(rdiag.minCoeff() > 1e-6 * rdiag.maxCoeff())) {  // float: rank-deficient well above 1e-12
+    Vec forms(s);
+    for (Index i = 0; i < s; ++i) {
+      const Eigen::VectorXf wi = w.col(i).cast<float>();
+      const Eigen::VectorXf left = omega.col(i) - q * wi;
+      const Eigen::VectorXf right = q * r.col(i).cast<float>() - z * wi;  // y_i = Q r_i
+      forms[i] = dot64(left, right);
+    }
+    const auto [mean, se] = mean_se(forms);
+    out.estimate = tr_h + mean;
+    out.standard_error = se;
+    out.note = "sketch rank-deficient: tr(QᵀAQ) + residual Hutchinson on the sketch probes (float32 sketches)";
+    return out;
+  }
+  MatrixXd sv = r.transpose().triangularView<Eigen::Lower>().solve(MatrixXd::Identity(s, s));
+  sv.colwise().normalize();
+  Vec est(s);
+  for (Index i = 0; i < s; ++i) {
+    const Vec si = sv.col(i);
+    const Vec ui = w.col(i) - si * si.dot(w.col(i));
+    est[i] = tr_h - si.dot(h * si) + oy[i] - 2.0 * ui.dot(r.col(i)) + ui.dot(h * ui);
+  }
+  const auto [mean, se] = mean_se(est);
+  out.estimate = mean;
+  out.standard_error = se;
+  return out;
+}
+
+}  // namespace
+
 TraceEstimate xtrace(const LinearOperator& a, std::int64_t m, Probe probe, std::uint64_t seed) {
   check_budget(m, 4, "xtrace");
   const Index n = a.rows();
   Random rng(seed);
   const Index s = std::min<Index>(m / 2, n);
-  check_stored(n, 7.0 * static_cast<double>(s), "xtrace");
+  check_trace_memory(a, TraceMethod::XTrace, m);
+  if (a.precision() == VectorPrecision::Float32) return xtrace_f32(a, s, probe, rng);
   const MatrixXd omega = probes(n, s, probe, rng);
   const MatrixXd y = a.apply_block(omega);
   Eigen::HouseholderQR<MatrixXd> qr(y);
@@ -152,6 +232,20 @@ TraceEstimate xtrace(const LinearOperator& a, std::int64_t m, Probe probe, std::
   out.estimate = mean;
   out.standard_error = se;
   return out;
+}
+
+void check_trace_memory(const LinearOperator& a, TraceMethod method, std::int64_t m) {
+  const Index n = a.rows();
+  if (method == TraceMethod::HutchPlusPlus) check_stored(n, 5.0 * static_cast<double>(std::min<Index>(m / 3, n)) + 2, "hutch++");
+  if (method != TraceMethod::XTrace) return;
+  const Index s = std::min<Index>(m / 2, n);
+  if (a.precision() == VectorPrecision::Float32)
+    check_memory("--trace-matvecs", (3.0 * static_cast<double>(s) + 2) * static_cast<double>(n) * 4.0,
+                 fmt::format("xtrace with {} stored float32 sketches of {} entries (--trace hutchinson streams one "
+                             "probe at a time; or fewer --trace-matvecs)",
+                             3 * s, n));
+  else
+    check_stored(n, 7.0 * static_cast<double>(s), "xtrace");
 }
 
 TraceEstimate estimate_trace(const LinearOperator& a, TraceMethod method, std::int64_t m,

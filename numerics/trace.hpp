@@ -47,6 +47,10 @@ TraceEstimate hutchpp(const LinearOperator& a, std::int64_t num_matvecs, Probe p
 /// mean of ω_iᵀ(I−QQᵀ)A(I−QQᵀ)ω_i with their standard error, and says so in `note`.
 TraceEstimate xtrace(const LinearOperator& a, std::int64_t num_matvecs, Probe probe,
                      std::uint64_t seed);
+/// Checks, before any product, that the vectors `method` stores for an estimate of `num_matvecs`
+/// products of `a` fit the memory limit (numerics/checked.hpp); InputError("--trace-matvecs")
+/// naming what would (Hutchinson streams one probe). xtrace()/hutchpp() check the same themselves.
+void check_trace_memory(const LinearOperator& a, TraceMethod method, std::int64_t num_matvecs);
 TraceEstimate estimate_trace(const LinearOperator& a, TraceMethod method,
                              std::int64_t num_matvecs, Probe probe, std::uint64_t seed);
 

@@ -39,16 +39,22 @@ std::string tmpdir(const std::string& name) {
 
 double rel(double a, double b) { return std::abs(a - b) / std::abs(b); }
 
+/// A GPT-Neo config.json (d = 4160), its seeded weights ×8 (away from the near-linear init) as
+/// safetensors, and a token file, in `dir`.
+ModelConfig write_model(const std::string& dir) {
+  villani::testing::GptNeoConfig{48, 8, 16, 1, 2, 4, {"global"}}.write(dir + "/config.json");
+  write_example_tokens(dir + "/tokens.txt", 6, 8, 48, 2);
+  const ModelConfig c = model_from_hf_config(dir + "/config.json");
+  save_safetensors(dir + "/model.safetensors", c, init_theta(c, 3, torch::kFloat64, torch::kCPU) * 8.0);
+  return c;
+}
+
 }  // namespace
 
 TEST_CASE("scale path: per-parameter leaves equal the flat-θ path to 1e-12 in float64 (GPT-Neo, d = 4160)",
           "[hessian][gpt-neo][scale]") {
   const auto dir = tmpdir("equal");
-  villani::testing::GptNeoConfig{48, 8, 16, 1, 2, 4, {"global"}}.write(dir + "/config.json");
-  write_example_tokens(dir + "/tokens.txt", 6, 8, 48, 2);
-  const ModelConfig c = model_from_hf_config(dir + "/config.json");
-  const auto theta_t = init_theta(c, 3, torch::kFloat64, torch::kCPU) * 8.0;
-  save_safetensors(dir + "/model.safetensors", c, theta_t);
+  const ModelConfig c = write_model(dir);
   // New: what `villani hessian` loads (block leaves, masks built once).
   const auto src = load_gpt_neo_config(dir + "/config.json", dir + "/model.safetensors", dir + "/tokens.txt");
   // Old: the loss as a closure on the flat θ (every block a narrow() view of one leaf).
@@ -88,10 +94,7 @@ TEST_CASE("scale path: per-parameter leaves equal the flat-θ path to 1e-12 in f
 TEST_CASE("scale path: a float32 model stores float32 Lanczos vectors; its eigenvalues agree with float64 to 1e-4",
           "[hessian][gpt-neo][scale][float32]") {
   const auto dir = tmpdir("f32");
-  villani::testing::GptNeoConfig{48, 8, 16, 1, 2, 4, {"global"}}.write(dir + "/config.json");
-  write_example_tokens(dir + "/tokens.txt", 6, 8, 48, 2);
-  const ModelConfig c = model_from_hf_config(dir + "/config.json");
-  save_safetensors(dir + "/model.safetensors", c, init_theta(c, 3, torch::kFloat64, torch::kCPU) * 8.0);
+  (void)write_model(dir);
   const auto s64 = load_gpt_neo_config(dir + "/config.json", dir + "/model.safetensors", dir + "/tokens.txt");
   TorchLoadOptions lo;
   lo.dtype = "float32";

@@ -7,6 +7,7 @@
 #include "helpers.hpp"
 #include "numerics/curvature.hpp"
 #include "numerics/lanczos.hpp"
+#include "numerics/checked.hpp"
 #include "numerics/linear_operator.hpp"
 #include "numerics/models/presets.hpp"
 #include "tests/support/input_error.hpp"
@@ -215,5 +216,31 @@ TEST_CASE("curvature report on a reference model equals the dense Hessian", "[cu
     b.trace_matvecs = 1;
     CHECK(arg(b) == "--trace-matvecs");
     CHECK_THROWS_AS(parse_trace_choice("diag"), InputError);
+  }
+  SECTION("a trace sketch beyond the memory limit is refused before the eigen-solves, not after them") {
+    auto arg = [&](const CurvatureOptions& bad) {
+      try {
+        analyze_curvature(*loss, theta, bad);
+      } catch (const InputError& e) {
+        return e.argument();
+      }
+      return std::string("none");
+    };
+    CurvatureOptions b = o;
+    b.trace = TraceChoice::XTrace;
+    b.trace_matvecs = 64;  // 7 · 32 stored vectors of d doubles
+    long products = 0;
+    b.progress = [&](const ProgressEvent& e) {
+      if (e.kind == ProgressEvent::Kind::Update && e.unit == "HVP" && e.task == "hessian: top") products = e.done;
+    };
+    set_memory_limit_bytes(100.0 * static_cast<double>(d) * 8.0);  // the basis fits, the sketch does not
+    CHECK(arg(b) == "--trace-matvecs");
+    set_memory_limit_bytes(0);
+    CHECK(products == 0);
+    b.trace_matvecs = 8;  // 28 vectors: fits, and the top solve reports each product
+    set_memory_limit_bytes(100.0 * static_cast<double>(d) * 8.0);
+    CHECK(arg(b) == "none");
+    set_memory_limit_bytes(0);
+    CHECK(products > 0);
   }
 }

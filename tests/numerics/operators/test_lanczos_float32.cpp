@@ -133,3 +133,30 @@ TEST_CASE("stochastic Lanczos quadrature on a float32 operator matches the doubl
   CHECK(std::abs(s32.mean() - s64.mean()) <= 1e-5 * (1 + std::abs(s64.mean())));
   CHECK(std::abs(s32.max_node() - s64.max_node()) <= 1e-4 * std::abs(s64.max_node()));
 }
+
+TEST_CASE("xtrace on a float32 operator: float32 sketches, the double estimator's value to float rounding",
+          "[trace][float32]") {
+  const Index n = 500;
+  // A matrix with a decaying spectrum (as Hessians have): XTrace's regime.
+  Eigen::MatrixXd g = test::random_symmetric(n, 23, 0.0);
+  const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(g);
+  Vec lam(n);
+  for (Index i = 0; i < n; ++i) lam[i] = 100.0 * std::pow(0.9, static_cast<double>(i)) + 0.01 * (i % 3);
+  const Eigen::MatrixXd a = es.eigenvectors() * lam.asDiagonal() * es.eigenvectors().transpose();
+  const Eigen::MatrixXd sym = 0.5 * (a + a.transpose());
+  Float32Dense op32(sym);
+  DenseSymOperator op64(sym);
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    const TraceEstimate t32 = xtrace(op32, 40, Probe::Rademacher, seed);
+    const TraceEstimate t64 = xtrace(op64, 40, Probe::Rademacher, seed);
+    INFO("seed " << seed << ": float32 " << t32.estimate << ", float64 " << t64.estimate << ", exact " << sym.trace());
+    CHECK(t32.matvecs == 40);
+    CHECK(t32.note.find("float32") != std::string::npos);
+    CHECK(std::abs(t32.estimate - t64.estimate) <= 1e-4 * std::abs(t64.estimate));
+    CHECK(std::abs(t32.standard_error - t64.standard_error) <= 1e-3 * std::abs(t64.estimate));
+    // The estimate is within its own error bar of the exact trace (4 standard errors).
+    INFO("standard error " << t32.standard_error);
+    CHECK(std::abs(t32.estimate - sym.trace()) <= 4 * t32.standard_error);
+  }
+  CHECK(op32.double_products == 0);
+}
