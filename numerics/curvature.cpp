@@ -36,7 +36,10 @@ class Reporting final : public LinearOperator {
     task_ = std::move(task);
     total_ = total;
     first_ = matvecs();
+    note_.clear();
   }
+  /// Shown after the count from the next product on ("θ₁ 83.6, residual 3e-2 of θ (target 1e-2)").
+  void note(std::string text) { note_ = std::move(text); }
 
  protected:
   void multiply(const double* x, double* y) const override {
@@ -51,13 +54,14 @@ class Reporting final : public LinearOperator {
  private:
   void report() const {
     progress_update(fn_, task_, static_cast<long>(matvecs() - first_), total_, "HVP",
-                    fmt::format("{} HVPs in all", a_.matvecs()));
+                    note_.empty() ? fmt::format("{} HVPs in all", a_.matvecs()) : note_);
   }
   const LinearOperator& a_;
   const ProgressFn& fn_;
   std::string task_ = "hessian";
   long total_ = 0;
   std::int64_t first_ = 0;
+  std::string note_;
 };
 
 }  // namespace
@@ -178,6 +182,7 @@ TraceReport trace_report(const LinearOperator& a, TraceChoice method, std::int64
     r.standard_error = t.standard_error;
     r.method = t.method;
     r.note = t.note;
+    r.vector_bytes = t.vector_bytes;
   }
   r.cost = {a.matvecs() - before, since(t0)};
   return r;
@@ -246,15 +251,21 @@ CurvatureReport analyze_curvature(const Objective& loss, Vec theta, const Curvat
   }
   // Products of an eigen-solve: at most max_matvecs + k (the residuals), when bounded.
   auto eigen_total = [&](Index k) { return o.eigen.max_matvecs > 0 ? static_cast<long>(o.eigen.max_matvecs + k) : 0L; };
+  // The Ritz value and its residual after each Lanczos step, shown with the product count.
+  LanczosOptions eig = o.eigen;
+  if (o.progress)
+    eig.on_step = [&](Index, double value, double rel) {
+      reporting.note(fmt::format("Ritz value {:.6g}, residual {:.2g}·|θ| (target {:.2g})", value, rel, o.eigen.tolerance));
+    };
   if (o.top > 0) {
     stage("top");
     reporting.stage("hessian: top", eigen_total(o.top));
-    r.top = eigen_report(reporting, o.top, EigenWhich::Largest, o.eigen);
+    r.top = eigen_report(reporting, o.top, EigenWhich::Largest, eig);
   }
   if (o.bottom > 0) {
     stage("bottom");
     reporting.stage("hessian: bottom", eigen_total(o.bottom));
-    LanczosOptions b = o.eigen;
+    LanczosOptions b = eig;
     b.seed = derive_seed(o.eigen.seed, 1);
     r.bottom = eigen_report(reporting, o.bottom, EigenWhich::Smallest, b);
   }
@@ -329,6 +340,7 @@ CurvatureReport analyze_curvature(const Objective& loss, Vec theta, const Curvat
     if (*e) r.vector_bytes = std::max(r.vector_bytes, (*e)->vector_bytes);
   for (const auto& gr : r.groups)
     if (gr.top) r.vector_bytes = std::max(r.vector_bytes, gr.top->vector_bytes);
+  if (r.trace) r.vector_bytes = std::max(r.vector_bytes, r.trace->vector_bytes);
   r.peak_rss_bytes = peak_rss_bytes();
   return r;
 }

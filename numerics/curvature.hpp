@@ -97,6 +97,7 @@ struct TraceReport {
   bool exact = false;
   std::string method;         ///< "exact (diagonal from d products)" or the estimator's label
   std::string note;
+  double vector_bytes = 0;    ///< the estimator's stored vectors (numerics/trace.hpp)
   Cost cost;
 };
 
@@ -131,7 +132,7 @@ struct CurvatureReport {
   std::optional<DensityReport> density;
   std::vector<GroupReport> groups;
   Cost total;
-  double vector_bytes = 0;    ///< the largest set of stored vectors of any eigen-solve
+  double vector_bytes = 0;    ///< the largest set of stored vectors of any eigen-solve or trace estimate
   double peak_rss_bytes = 0;  ///< the process's peak resident set at the end (numerics/memory.hpp)
 };
 

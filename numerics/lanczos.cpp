@@ -134,12 +134,16 @@ EigenResult full_lanczos_in(const LinearOperator& a, Index k, EigenWhich which, 
     if (m < k || (m > 200 && m % 8 != 0)) return false;  // the tridiagonal solve is O(m²)
     const RitzPairs es = ritz_pairs(d);
     const double norm = es.values.cwiseAbs().maxCoeff();
+    double worst = 0;
     for (Index i = 0; i < k; ++i) {
       const Index j = wanted(m, i, which);
       const double theta = es.values[j];
       const double res = std::abs(d.last_beta * es.vectors(m - 1, j));
-      if (res > o.tolerance * std::max(std::abs(theta), 1e-6 * norm)) return false;
+      const double den = std::max(std::abs(theta), 1e-6 * norm);
+      worst = std::max(worst, den > 0 ? res / den : (res > 0 ? std::numeric_limits<double>::infinity() : 0.0));
     }
+    if (o.on_step) o.on_step(m, es.values[wanted(m, 0, which)], worst);
+    if (!(worst <= o.tolerance)) return false;
     converged = true;
     return true;
   };

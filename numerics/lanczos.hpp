@@ -47,6 +47,10 @@ struct LanczosOptions {
   /// takes the operator's precision() (float32 for a float32 LibTorch model); Float64 keeps
   /// doubles. The restarted (Spectra), power and dense paths store doubles.
   VectorPrecision vectors = VectorPrecision::Auto;
+  /// Full-reorthogonalization path: called after each step whose Ritz values are formed, with the
+  /// step, the first wanted Ritz value and the largest relative residual estimate of the wanted
+  /// pairs, |β_m e_mᵀ s| / max(|θ|, 10⁻⁶‖T‖), against `tolerance` (how far a long solve has got).
+  std::function<void(Eigen::Index step, double value, double relative_residual)> on_step;
 };
 
 /// The precision a solve with these options stores its vectors in, for this operator.

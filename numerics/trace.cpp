@@ -78,7 +78,9 @@ TraceEstimate hutchinson(const LinearOperator& a, std::int64_t m, Probe probe, s
     }
   }
   const auto [mean, se] = mean_se(forms);
-  return {mean, se, m, label("hutchinson", probe), ""};
+  TraceEstimate out{mean, se, m, label("hutchinson", probe), ""};
+  out.vector_bytes = static_cast<double>(n) * (f32 ? 2 * 4.0 + 8.0 : 2 * 8.0);  // z, y (and the double draw)
+  return out;
 }
 
 
@@ -101,7 +103,9 @@ TraceEstimate hutchpp(const LinearOperator& a, std::int64_t m, Probe probe, std:
     forms[j] = g.dot(y);  // gᵀ(I−QQᵀ)A(I−QQᵀ)g with (I−QQᵀ) idempotent and symmetric
   }
   const auto [mean, se] = mean_se(forms);
-  return {low_rank + mean, se, 2 * k + p, label("hutch++", probe), ""};
+  TraceEstimate out{low_rank + mean, se, 2 * k + p, label("hutch++", probe), ""};
+  out.vector_bytes = (5.0 * static_cast<double>(k) + 2) * static_cast<double>(n) * 8.0;
+  return out;
 }
 
 namespace {
@@ -152,6 +156,7 @@ TraceEstimate xtrace_f32(const LinearOperator& a, Index s, Probe probe, Random& 
   out.matvecs = 2 * s;
   out.method = label("xtrace", probe);
   out.note = "float32 sketches (the operator's precision), inner products in double";
+  out.vector_bytes = 3.0 * static_cast<double>(s) * static_cast<double>(n) * 4.0;
   const Vec rdiag = r.diagonal().cwiseAbs();
   if (s < 2 || !(rdiag.minCoeff() > 1e-6 * rdiag.maxCoeff())) {  // float: rank-deficient well above 1e-12
     Vec forms(s);
@@ -203,6 +208,7 @@ TraceEstimate xtrace(const LinearOperator& a, std::int64_t m, Probe probe, std::
   TraceEstimate out;
   out.matvecs = 2 * s;
   out.method = label("xtrace", probe);
+  out.vector_bytes = 7.0 * static_cast<double>(s) * static_cast<double>(n) * 8.0;
 
   const Vec rdiag = r.diagonal().cwiseAbs();
   if (s < 2 || !(rdiag.minCoeff() > 1e-12 * rdiag.maxCoeff())) {

@@ -33,6 +33,7 @@ struct TraceEstimate {
   std::int64_t matvecs = 0;     ///< products of A actually used
   std::string method;           ///< "hutchinson(rademacher)", "hutch++(gaussian)", ...
   std::string note;             ///< non-empty when a fallback was taken (see xtrace())
+  double vector_bytes = 0;      ///< bytes of the vectors the estimator stored at once (probes, sketches)
 };
 
 /// Minimum budgets: Hutchinson 2, Hutch++ 6, XTrace 4 (fewer leave no sample variance).

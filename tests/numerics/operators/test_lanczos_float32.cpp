@@ -151,6 +151,8 @@ TEST_CASE("xtrace on a float32 operator: float32 sketches, the double estimator'
     const TraceEstimate t64 = xtrace(op64, 40, Probe::Rademacher, seed);
     INFO("seed " << seed << ": float32 " << t32.estimate << ", float64 " << t64.estimate << ", exact " << sym.trace());
     CHECK(t32.matvecs == 40);
+    CHECK(t32.vector_bytes == 3.0 * 20 * n * 4);       // Ω, Q and AQ in float32
+    CHECK(t64.vector_bytes == 7.0 * 20 * n * 8);       // the double path's sketches
     CHECK(t32.note.find("float32") != std::string::npos);
     CHECK(std::abs(t32.estimate - t64.estimate) <= 1e-4 * std::abs(t64.estimate));
     CHECK(std::abs(t32.standard_error - t64.standard_error) <= 1e-3 * std::abs(t64.estimate));
