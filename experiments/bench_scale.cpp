@@ -16,6 +16,7 @@
 #include "numerics/curvature.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/memory.hpp"
+#include "numerics/torch/torch_objective.hpp"
 
 namespace villani::experiments {
 
@@ -254,7 +255,7 @@ ScaleSide run_scale_side(const std::string& side, const ScaleWork& w, const Prog
   if (w.threads < 1) throw InputError("--threads", "expected ≥ 1");
   if (w.hvps < 2) throw InputError("--hvps", "expected ≥ 2");
   if (w.seq < 2 || w.seq > c.max_positions) throw InputError("--seq", "out of range");
-  torch::set_num_threads(w.threads);
+  numerics::torch_adapter::set_compute_threads(w.threads);
   if (side == "reference") return reference_side(c, w, progress);
   if (side == "villani") return villani_side(c, w, progress);
   throw InputError("--side", "expected villani | reference; got '" + side + "'");

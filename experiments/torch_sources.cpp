@@ -122,7 +122,7 @@ struct Placement {
 };
 Placement apply_load_options(const TorchLoadOptions& o) {
   if (o.threads < 0) throw InputError("--threads", "must be ≥ 0 (0: LibTorch's default)");
-  if (o.threads > 0) torch::set_num_threads(o.threads);
+  if (o.threads > 0) ta::set_compute_threads(o.threads);
   const torch::Device dev = resolve_device(o.device);
   if (o.dtype == "float64") return {torch::kFloat64, dev};
   if (o.dtype == "float32") return {torch::kFloat32, dev};

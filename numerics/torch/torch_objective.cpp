@@ -1,5 +1,7 @@
 #include "numerics/torch/torch_objective.hpp"
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -271,6 +273,13 @@ torch::Tensor TorchObjective::module_grad(const torch::Tensor& theta, const torc
   std::vector<torch::Tensor> flat;
   for (auto& t : h) flat.push_back(t.reshape({-1}));
   return torch::cat(flat).detach();
+}
+
+void set_compute_threads(int n) {
+  if (n < 1) return;
+  torch::set_num_threads(n);
+  using SetThreads = void (*)(int);
+  if (auto f = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(n);
 }
 
 }  // namespace villani::numerics::torch_adapter

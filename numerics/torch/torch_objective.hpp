@@ -78,6 +78,11 @@ class TorchObjective final : public Objective {
   std::string name_;
 };
 
+/// LibTorch's intra-op threads, and the BLAS's own threads where the BLAS behind libblas.so.3 has
+/// them (OpenBLAS: openblas_set_num_threads, found at run time; the reference BLAS has none), so
+/// that `--threads N` means N cores whichever BLAS the system selects.
+void set_compute_threads(int n);
+
 /// An nn::Module whose parameters (in parameters() order, flattened and concatenated) form θ,
 /// with `loss(module)` evaluating the loss on a fixed batch. Evaluation copies θ into the
 /// module's parameters (so it overwrites them) and differentiates with respect to them;
