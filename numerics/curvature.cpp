@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "numerics/errors.hpp"
 #include "numerics/linear_operator.hpp"
@@ -63,6 +64,16 @@ class Reporting final : public LinearOperator {
   std::int64_t first_ = 0;
   std::string note_;
 };
+
+/// The estimator behind a trace choice (none for None and Exact).
+std::optional<TraceMethod> estimator_of(TraceChoice t) {
+  switch (t) {
+    case TraceChoice::Hutchinson: return TraceMethod::Hutchinson;
+    case TraceChoice::HutchPlusPlus: return TraceMethod::HutchPlusPlus;
+    case TraceChoice::XTrace: return TraceMethod::XTrace;
+    default: return std::nullopt;
+  }
+}
 
 }  // namespace
 
@@ -174,10 +185,7 @@ TraceReport trace_report(const LinearOperator& a, TraceChoice method, std::int64
     r.exact = true;
     r.method = fmt::format("exact (Σ eᵢᵀHeᵢ, {} products)", a.rows());
   } else {
-    const TraceMethod m = method == TraceChoice::Hutchinson      ? TraceMethod::Hutchinson
-                          : method == TraceChoice::HutchPlusPlus ? TraceMethod::HutchPlusPlus
-                                                                 : TraceMethod::XTrace;
-    const TraceEstimate t = estimate_trace(a, m, matvecs, probe, seed);
+    const TraceEstimate t = estimate_trace(a, *estimator_of(method), matvecs, probe, seed);
     r.value = t.estimate;
     r.standard_error = t.standard_error;
     r.method = t.method;
@@ -243,12 +251,7 @@ CurvatureReport analyze_curvature(const Objective& loss, Vec theta, const Curvat
   Reporting reporting(h, o.progress);
   // What the trace estimator will store is checked now, not after the eigen-solves (whose
   // results would otherwise be lost to a refusal).
-  if (o.trace == TraceChoice::Hutchinson || o.trace == TraceChoice::HutchPlusPlus || o.trace == TraceChoice::XTrace) {
-    const TraceMethod m = o.trace == TraceChoice::Hutchinson      ? TraceMethod::Hutchinson
-                          : o.trace == TraceChoice::HutchPlusPlus ? TraceMethod::HutchPlusPlus
-                                                                  : TraceMethod::XTrace;
-    check_trace_memory(h, m, o.trace_matvecs);
-  }
+  if (const auto m = estimator_of(o.trace)) check_trace_memory(h, *m, o.trace_matvecs);
   // Products of an eigen-solve: at most max_matvecs + k (the residuals), when bounded.
   auto eigen_total = [&](Index k) { return o.eigen.max_matvecs > 0 ? static_cast<long>(o.eigen.max_matvecs + k) : 0L; };
   // The Ritz value and its residual after each Lanczos step, shown with the product count.

@@ -119,14 +119,13 @@ EigenResult full_lanczos_in(const LinearOperator& a, Index k, EigenWhich which, 
   // The basis must fit the memory limit (--max-memory): an explicit --max-matvecs that does not
   // is refused before allocating; without one, the solve stops where memory ends.
   const Index fits = steps_in_memory(n, storage);
-  if (o.max_matvecs > 0 && std::min<Index>(n, o.max_matvecs) > fits)
-    check_memory("--max-matvecs",
-                 (static_cast<double>(std::min<Index>(n, o.max_matvecs)) + 4) * static_cast<double>(n) *
-                     bytes_per_entry(storage),
+  const Index asked = o.max_matvecs > 0 ? std::min<Index>(n, o.max_matvecs) : n;
+  if (o.max_matvecs > 0 && asked > fits)
+    check_memory("--max-matvecs", (static_cast<double>(asked) + 4) * static_cast<double>(n) * bytes_per_entry(storage),
                  fmt::format("a Lanczos basis of {} vectors of {} {} entries ({} vectors fit; fewer --max-matvecs, "
                              "or --solver restarted, which keeps about 2k+1)",
-                             std::min<Index>(n, o.max_matvecs), n, to_string(storage), fits));
-  const Index max_steps = std::min(o.max_matvecs > 0 ? std::min<Index>(n, o.max_matvecs) : n, fits);
+                             asked, n, to_string(storage), fits));
+  const Index max_steps = std::min(asked, fits);
   const std::int64_t before = a.matvecs();
   bool converged = false;
   auto done = [&](const Tridiagonal& d) {

@@ -3,6 +3,7 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <fmt/format.h>
 
 #include "numerics/checked.hpp"
@@ -45,13 +46,26 @@ void check_budget(std::int64_t m, std::int64_t min, const char* method) {
 
 std::string label(const char* method, Probe p) { return fmt::format("{}({})", method, to_string(p)); }
 
-/// The n × count probes and the products of an estimator that stores them, in doubles: refused
-/// before allocating when they exceed the memory limit (--max-memory).
-void check_stored(Index n, double vectors, const char* method) {
-  check_memory("--trace-matvecs", vectors * static_cast<double>(n) * 8.0,
-               fmt::format("{} with {:.0f} stored vectors of {} doubles (--trace hutchinson streams one probe at a "
-                           "time; or fewer --trace-matvecs)",
-                           method, vectors, n));
+/// What an estimator of m products stores at once on an operator of n rows: the vectors and their
+/// bytes each. Hutchinson: the double draw, z and Az (in float32 for a float32 operator); Hutch++:
+/// 5k + 2 doubles (k = m/3); XTrace: seven n × s double blocks (s = m/2), or three float32 ones
+/// for a float32 operator (Ω, Q over AΩ, AQ), the one figure both the memory check and
+/// TraceEstimate::vector_bytes use.
+struct Stored {
+  double vectors = 0, bytes_each = 8;
+  double bytes() const { return vectors * bytes_each; }
+};
+Stored stored_by(TraceMethod method, std::int64_t m, Index n, bool f32) {
+  const double nn = static_cast<double>(n);
+  switch (method) {
+    case TraceMethod::Hutchinson: return f32 ? Stored{2 * nn + 2 * nn, 4} : Stored{2 * nn, 8};
+    case TraceMethod::HutchPlusPlus: return {(5.0 * static_cast<double>(std::min<Index>(m / 3, n)) + 2) * nn, 8};
+    case TraceMethod::XTrace: {
+      const double s = static_cast<double>(std::min<Index>(m / 2, n));
+      return f32 ? Stored{3 * s * nn, 4} : Stored{7 * s * nn, 8};
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -79,7 +93,7 @@ TraceEstimate hutchinson(const LinearOperator& a, std::int64_t m, Probe probe, s
   }
   const auto [mean, se] = mean_se(forms);
   TraceEstimate out{mean, se, m, label("hutchinson", probe), ""};
-  out.vector_bytes = static_cast<double>(n) * (f32 ? 2 * 4.0 + 8.0 : 2 * 8.0);  // z, y (and the double draw)
+  out.vector_bytes = stored_by(TraceMethod::Hutchinson, m, n, f32).bytes();
   return out;
 }
 
@@ -90,7 +104,7 @@ TraceEstimate hutchpp(const LinearOperator& a, std::int64_t m, Probe probe, std:
   Random rng(seed);
   const Index k = std::min<Index>(m / 3, n);
   const Index p = m - 2 * k;
-  check_stored(n, 5.0 * static_cast<double>(k) + 2, "hutch++");
+  check_trace_memory(a, TraceMethod::HutchPlusPlus, m);
   const MatrixXd s = probes(n, k, probe, rng);
   const MatrixXd q = orth(a.apply_block(s));
   const MatrixXd aq = a.apply_block(q);
@@ -104,7 +118,7 @@ TraceEstimate hutchpp(const LinearOperator& a, std::int64_t m, Probe probe, std:
   }
   const auto [mean, se] = mean_se(forms);
   TraceEstimate out{low_rank + mean, se, 2 * k + p, label("hutch++", probe), ""};
-  out.vector_bytes = (5.0 * static_cast<double>(k) + 2) * static_cast<double>(n) * 8.0;
+  out.vector_bytes = stored_by(TraceMethod::HutchPlusPlus, m, n, false).bytes();
   return out;
 }
 
@@ -114,6 +128,26 @@ namespace {
 template <class X, class Y>
 double dot64(const X& x, const Y& y) {
   return x.template cast<double>().dot(y.template cast<double>());
+}
+
+/// XTrace's estimate from the sketch Y = AΩ = QR (R upper triangular, s × s), H = QᵀAQ
+/// (symmetrized), W = QᵀΩ and ωᵢ·yᵢ: the mean and standard error over the leave-one-out bases
+/// Q_(i)Q_(i)ᵀ = Q(I − s_i s_iᵀ)Qᵀ, s_i ∝ R^{-T}e_i the unit vector orthogonal to every column of R
+/// but the i-th. Both precisions' paths end here.
+std::pair<double, double> leave_one_out(const MatrixXd& r, const MatrixXd& h, const MatrixXd& w, const Vec& oy) {
+  const Index s = r.cols();
+  const double tr_h = h.trace();
+  MatrixXd sv = r.transpose().triangularView<Eigen::Lower>().solve(MatrixXd::Identity(s, s));
+  sv.colwise().normalize();
+  Vec est(s);
+  for (Index i = 0; i < s; ++i) {
+    const Vec si = sv.col(i);
+    const Vec ui = w.col(i) - si * si.dot(w.col(i));  // Q_(i)ᵀ-projection of ω_i, in Q's basis
+    const double low_rank = tr_h - si.dot(h * si);
+    const double residual = oy[i] - 2.0 * ui.dot(r.col(i)) + ui.dot(h * ui);
+    est[i] = low_rank + residual;
+  }
+  return mean_se(est);
 }
 
 /// XTrace for an operator computing in float32 (issue 24: GPT-Neo-125M): the same probes, the same
@@ -156,7 +190,7 @@ TraceEstimate xtrace_f32(const LinearOperator& a, Index s, Probe probe, Random& 
   out.matvecs = 2 * s;
   out.method = label("xtrace", probe);
   out.note = "float32 sketches (the operator's precision), inner products in double";
-  out.vector_bytes = 3.0 * static_cast<double>(s) * static_cast<double>(n) * 4.0;
+  out.vector_bytes = stored_by(TraceMethod::XTrace, 2 * s, n, true).bytes();
   const Vec rdiag = r.diagonal().cwiseAbs();
   if (s < 2 || !(rdiag.minCoeff() > 1e-6 * rdiag.maxCoeff())) {  // float: rank-deficient well above 1e-12
     Vec forms(s);
@@ -172,17 +206,7 @@ TraceEstimate xtrace_f32(const LinearOperator& a, Index s, Probe probe, Random& 
     out.note = "sketch rank-deficient: tr(QᵀAQ) + residual Hutchinson on the sketch probes (float32 sketches)";
     return out;
   }
-  MatrixXd sv = r.transpose().triangularView<Eigen::Lower>().solve(MatrixXd::Identity(s, s));
-  sv.colwise().normalize();
-  Vec est(s);
-  for (Index i = 0; i < s; ++i) {
-    const Vec si = sv.col(i);
-    const Vec ui = w.col(i) - si * si.dot(w.col(i));
-    est[i] = tr_h - si.dot(h * si) + oy[i] - 2.0 * ui.dot(r.col(i)) + ui.dot(h * ui);
-  }
-  const auto [mean, se] = mean_se(est);
-  out.estimate = mean;
-  out.standard_error = se;
+  std::tie(out.estimate, out.standard_error) = leave_one_out(r, h, w, oy);
   return out;
 }
 
@@ -208,7 +232,7 @@ TraceEstimate xtrace(const LinearOperator& a, std::int64_t m, Probe probe, std::
   TraceEstimate out;
   out.matvecs = 2 * s;
   out.method = label("xtrace", probe);
-  out.vector_bytes = 7.0 * static_cast<double>(s) * static_cast<double>(n) * 8.0;
+  out.vector_bytes = stored_by(TraceMethod::XTrace, m, n, false).bytes();
 
   const Vec rdiag = r.diagonal().cwiseAbs();
   if (s < 2 || !(rdiag.minCoeff() > 1e-12 * rdiag.maxCoeff())) {
@@ -222,36 +246,23 @@ TraceEstimate xtrace(const LinearOperator& a, std::int64_t m, Probe probe, std::
     out.note = "sketch rank-deficient: tr(QᵀAQ) + residual Hutchinson on the sketch probes";
     return out;
   }
-  // Leave-one-out bases: Q_(i)Q_(i)ᵀ = Q(I − s_i s_iᵀ)Qᵀ with s_i ∝ R^{-T}e_i, the unit vector
-  // orthogonal to every column of R but the i-th.
-  MatrixXd sv = r.transpose().triangularView<Eigen::Lower>().solve(MatrixXd::Identity(s, s));
-  sv.colwise().normalize();
-  Vec est(s);
-  for (Index i = 0; i < s; ++i) {
-    const Vec si = sv.col(i);
-    const Vec ui = w.col(i) - si * si.dot(w.col(i));  // Q_(i)ᵀ-projection of ω_i, in Q's basis
-    const double low_rank = tr_h - si.dot(h * si);
-    const double residual = omega.col(i).dot(y.col(i)) - 2.0 * ui.dot(r.col(i)) + ui.dot(h * ui);
-    est[i] = low_rank + residual;
-  }
-  const auto [mean, se] = mean_se(est);
-  out.estimate = mean;
-  out.standard_error = se;
+  Vec oy(s);
+  for (Index i = 0; i < s; ++i) oy[i] = omega.col(i).dot(y.col(i));
+  std::tie(out.estimate, out.standard_error) = leave_one_out(r, h, w, oy);
   return out;
 }
 
 void check_trace_memory(const LinearOperator& a, TraceMethod method, std::int64_t m) {
+  if (method == TraceMethod::Hutchinson) return;  // one probe at a time
   const Index n = a.rows();
-  if (method == TraceMethod::HutchPlusPlus) check_stored(n, 5.0 * static_cast<double>(std::min<Index>(m / 3, n)) + 2, "hutch++");
-  if (method != TraceMethod::XTrace) return;
-  const Index s = std::min<Index>(m / 2, n);
-  if (a.precision() == VectorPrecision::Float32)
-    check_memory("--trace-matvecs", (3.0 * static_cast<double>(s) + 2) * static_cast<double>(n) * 4.0,
-                 fmt::format("xtrace with {} stored float32 sketches of {} entries (--trace hutchinson streams one "
-                             "probe at a time; or fewer --trace-matvecs)",
-                             3 * s, n));
-  else
-    check_stored(n, 7.0 * static_cast<double>(s), "xtrace");
+  const bool f32 = method == TraceMethod::XTrace && a.precision() == VectorPrecision::Float32;
+  const Stored st = stored_by(method, m, n, f32);
+  // float32 XTrace also forms two working vectors of n floats.
+  const double bytes = st.bytes() + (f32 ? 2.0 * static_cast<double>(n) * 4.0 : 0.0);
+  check_memory("--trace-matvecs", bytes,
+               fmt::format("{} with {:.0f} stored {} vectors of {} entries (--trace hutchinson streams one probe at "
+                           "a time; or fewer --trace-matvecs)",
+                           to_string(method), st.vectors / static_cast<double>(n), f32 ? "float32" : "double", n));
 }
 
 TraceEstimate estimate_trace(const LinearOperator& a, TraceMethod method, std::int64_t m,

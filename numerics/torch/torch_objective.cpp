@@ -56,6 +56,24 @@ torch::Tensor flat(const std::vector<torch::Tensor>& parts, const std::vector<to
     f.push_back(parts[i].defined() ? parts[i].reshape({-1}) : torch::zeros({leaves[i].numel()}, leaves[i].options()));
   return f.size() == 1 ? f[0] : torch::cat(f);
 }
+// ∇²L·v through a gradient graph: one backward pass from the gradients that depend on θ, with
+// v's slices (in the inputs' order and shapes) as grad_outputs. One part per input, undefined
+// where that block of the product is zero (an input the loss does not use, or a gradient constant
+// in θ). `retain` keeps the graph for further products.
+std::vector<torch::Tensor> backward_product(const std::vector<torch::Tensor>& grads, const std::vector<torch::Tensor>& inputs,
+                                            const torch::Tensor& v, bool retain) {
+  std::vector<torch::Tensor> outs, slices;
+  std::int64_t off = 0;
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    if (grads[i].defined() && grads[i].requires_grad()) {
+      outs.push_back(grads[i]);
+      slices.push_back(v.narrow(0, off, inputs[i].numel()).view(inputs[i].sizes()));
+    }
+    off += inputs[i].numel();
+  }
+  if (outs.empty()) return std::vector<torch::Tensor>(inputs.size());
+  return torch::autograd::grad(outs, inputs, slices, retain, /*create_graph=*/false, /*allow_unused=*/true);
+}
 // ∇L with respect to the leaves, with or without its graph; unused leaves give undefined parts.
 std::vector<torch::Tensor> grad_of(const torch::Tensor& l, const std::vector<torch::Tensor>& leaves, bool graph) {
   return torch::autograd::grad({l}, leaves, {}, /*retain_graph=*/graph, /*create_graph=*/graph, /*allow_unused=*/true);
@@ -106,18 +124,7 @@ torch::Tensor TorchObjective::hvp_t(const torch::Tensor& theta, const torch::Ten
   if (block_loss_) {
     const auto leaves = blocks_of(theta, true);
     const auto g = grad_of(block_loss_(leaves), leaves, true);
-    std::vector<torch::Tensor> outs, vs;
-    std::int64_t off = 0;
-    for (std::size_t i = 0; i < leaves.size(); ++i) {
-      if (g[i].defined() && g[i].requires_grad()) {
-        outs.push_back(g[i]);
-        vs.push_back(v.narrow(0, off, leaves[i].numel()).view(leaves[i].sizes()));
-      }
-      off += leaves[i].numel();
-    }
-    if (outs.empty()) return torch::zeros_like(v);
-    return flat(torch::autograd::grad(outs, leaves, vs, /*retain_graph=*/false, /*create_graph=*/false,
-                                      /*allow_unused=*/true), leaves).detach();
+    return flat(backward_product(g, leaves, v, /*retain=*/false), leaves).detach();
   }
   auto th = theta.detach().requires_grad_(true);
   auto l = loss_(th);
@@ -184,16 +191,7 @@ class GraphHessian final : public LinearOperator {
     return buf_;
   }
   void product(const torch::Tensor& v, void* y, torch::Dtype to) const {
-    std::vector<torch::Tensor> outs, slices;
-    for (std::size_t i = 0; i < grads_.size(); ++i)
-      if (grads_[i].defined() && grads_[i].requires_grad()) {
-        outs.push_back(grads_[i]);
-        slices.push_back(v.narrow(0, offsets_[i], inputs_[i].numel()).view(inputs_[i].sizes()));
-      }
-    std::vector<torch::Tensor> h(inputs_.size());
-    if (!outs.empty())  // else the gradient is constant in θ: ∇²L = 0
-      h = torch::autograd::grad(outs, inputs_, slices, /*retain_graph=*/true, /*create_graph=*/false,
-                                /*allow_unused=*/true);
+    const std::vector<torch::Tensor> h = backward_product(grads_, inputs_, v, /*retain=*/true);
     const std::size_t esz = to == torch::kFloat64 ? 8 : 4;
     for (std::size_t i = 0; i < inputs_.size(); ++i) {
       auto dst = torch::from_blob(static_cast<char*>(y) + esz * static_cast<std::size_t>(offsets_[i]),
