@@ -1,5 +1,6 @@
 #include "numerics/sampling.hpp"
 
+#include <boost/random/normal_distribution.hpp>
 #include <cmath>
 #include <fmt/format.h>
 
@@ -12,26 +13,21 @@ double Random::uniform() {
   return (static_cast<double>(engine_() >> 11) + 0.5) * 0x1.0p-53;
 }
 
-double Random::normal() {
-  if (has_spare_) {
-    has_spare_ = false;
-    return spare_;
-  }
-  const double u1 = uniform(), u2 = uniform();
-  const double r = std::sqrt(-2.0 * std::log(u1));
-  const double a = 2.0 * M_PI * u2;
-  spare_ = r * std::sin(a);
-  has_spare_ = true;
-  return r * std::cos(a);
-}
+double Random::normal() { return boost::random::normal_distribution<double>()(engine_); }
 
 double Random::rademacher() { return (engine_() >> 63) ? 1.0 : -1.0; }
 
-Vec Random::normal_vector(Eigen::Index n) {
-  Vec v(n);
-  for (Eigen::Index i = 0; i < n; ++i) v[i] = normal();
+template <class Scalar>
+Eigen::Matrix<Scalar, Eigen::Dynamic, 1> Random::normal_vector_as(Eigen::Index n) {
+  Eigen::Matrix<Scalar, Eigen::Dynamic, 1> v(n);
+  boost::random::normal_distribution<double> gauss;
+  for (Eigen::Index i = 0; i < n; ++i) v[i] = static_cast<Scalar>(gauss(engine_));
   return v;
 }
+template Vec Random::normal_vector_as<double>(Eigen::Index);
+template Eigen::VectorXf Random::normal_vector_as<float>(Eigen::Index);
+
+Vec Random::normal_vector(Eigen::Index n) { return normal_vector_as<double>(n); }
 
 Vec Random::rademacher_vector(Eigen::Index n) {
   Vec v(n);
