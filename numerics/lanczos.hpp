@@ -89,8 +89,10 @@ struct Tridiagonal {
   Eigen::Index steps() const { return alpha.size(); }
 };
 
-/// A Lanczos decomposition with full reorthogonalization (classical Gram–Schmidt twice), its
-/// basis stored in Scalar (double or float; dot products and norms accumulate in double).
+/// A Lanczos decomposition with full reorthogonalization (the three-term recurrence, then
+/// classical Gram–Schmidt against the whole basis, repeated where it cancels more than half the
+/// norm: the DGKS test), its basis stored in Scalar (double or float; dot products and norms
+/// accumulate in double).
 template <class Scalar>
 struct BasicLanczosDecomposition : Tridiagonal {
   Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> basis;  ///< n × m orthonormal V_m
@@ -102,10 +104,11 @@ using LanczosDecomposition32 = BasicLanczosDecomposition<float>;
 /// `stop(partial)` may end the iteration (it sees alpha/beta/last_beta of the steps so far).
 /// Products go through the operator's perform_op for Scalar. Throws InputError("start") for a
 /// zero or non-finite start vector.
-/// `start` is taken by value and released once normalized into the basis (d doubles that the
-/// iteration does not carry).
+/// `start` is taken by value, in the basis's precision, and released once normalized into the
+/// basis (d entries that the iteration does not carry).
 template <class Scalar>
-BasicLanczosDecomposition<Scalar> lanczos_in(const LinearOperator& a, Vec start, Eigen::Index max_steps,
+BasicLanczosDecomposition<Scalar> lanczos_in(const LinearOperator& a, Eigen::Matrix<Scalar, Eigen::Dynamic, 1> start,
+                                             Eigen::Index max_steps,
                                              const std::function<bool(const Tridiagonal&)>& stop = {});
 inline LanczosDecomposition lanczos(const LinearOperator& a, const Vec& start, Eigen::Index max_steps,
                                     const std::function<bool(const Tridiagonal&)>& stop = {}) {
