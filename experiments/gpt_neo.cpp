@@ -33,6 +33,8 @@ torch::Tensor block(const torch::Tensor& theta, const ParamBlock& b) {
 }
 // Fused ATen kernels: their backward and double-backward formulas are single kernels too, which
 // keeps the Hessian-vector product (double backward) near 3 gradients (`villani bench hvp`).
+// torch::linear with its bias is one addmm, as torch::nn::Linear runs it: matmul + bias was two
+// nodes and a temporary each, 4% of an HVP at 15M (`villani bench scale`).
 // torch::gelu(…, "tanh") is exactly GELU-new, 0.5x(1 + tanh(sqrt(2/π)(x + 0.044715x³))).
 torch::Tensor layer_norm(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b, double eps) {
   return torch::layer_norm(x, {x.size(-1)}, w, b, eps);
@@ -77,18 +79,18 @@ torch::Tensor gpt_neo_logits_blocks(const ModelConfig& c, const std::vector<torc
     const auto &ln1w = next(), &ln1b = next(), &wq = next(), &wk = next(), &wv = next(), &wo = next(), &bo = next();
     const auto &ln2w = next(), &ln2b = next(), &wfc = next(), &bfc = next(), &wpr = next(), &bpr = next();
     auto h = layer_norm(x, ln1w, ln1b, c.ln_eps);
-    auto q = torch::matmul(h, wq.t()).view({B, T, H, hd}).transpose(1, 2);
-    auto kk = torch::matmul(h, wk.t()).view({B, T, H, hd}).transpose(1, 2);
-    auto v = torch::matmul(h, wv.t()).view({B, T, H, hd}).transpose(1, 2);
+    auto q = torch::linear(h, wq).view({B, T, H, hd}).transpose(1, 2);
+    auto kk = torch::linear(h, wk).view({B, T, H, hd}).transpose(1, 2);
+    auto v = torch::linear(h, wv).view({B, T, H, hd}).transpose(1, 2);
     auto s = torch::matmul(q, kk.transpose(-1, -2));
     if (scale != 1.0) s = s * scale;
     s = s.masked_fill(c.attention[i] == "local" ? masks->local_off : masks->global_off, neg);
     auto a = torch::softmax(s, -1);
     auto o = torch::matmul(a, v).transpose(1, 2).reshape({B, T, D});
-    x = x + torch::matmul(o, wo.t()) + bo;
+    x = x + torch::linear(o, wo, bo);
     auto h2 = layer_norm(x, ln2w, ln2b, c.ln_eps);
-    auto m = gelu_new(torch::matmul(h2, wfc.t()) + bfc);
-    x = x + torch::matmul(m, wpr.t()) + bpr;
+    auto m = gelu_new(torch::linear(h2, wfc, bfc));
+    x = x + torch::linear(m, wpr, bpr);
   }
   const auto &lnfw = next(), &lnfb = next();
   x = layer_norm(x, lnfw, lnfb, c.ln_eps);
