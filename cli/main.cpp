@@ -15,6 +15,7 @@
 
 #include "cli/catalog.hpp"
 #include "cli/command.hpp"
+#include "numerics/memory.hpp"
 
 #ifndef VILLANI_VERSION
 #define VILLANI_VERSION "0.0.0"
@@ -69,6 +70,7 @@ int delegate(char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  villani::numerics::keep_freed_memory();  // before the first large allocation (numerics/memory.hpp)
   if (argc < 2) {
     usage(std::cerr);
     return villani::cli::kBadInput;

@@ -1,5 +1,6 @@
 #include "numerics/memory.hpp"
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <cstdio>
@@ -26,6 +27,13 @@ double current_rss_bytes() {
     }
   std::fclose(f);
   return kib * 1024.0;
+}
+
+bool keep_freed_memory() {
+  const char* env = std::getenv("VILLANI_MALLOC");
+  if (env && std::strcmp(env, "glibc") == 0) return false;
+  // Every block from the heap (brk), none mmapped; freed memory is never trimmed back.
+  return mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1 && mallopt(M_TOP_PAD, 64 << 20) == 1;
 }
 
 }  // namespace villani::numerics

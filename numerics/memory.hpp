@@ -9,4 +9,14 @@ double peak_rss_bytes();
 /// Current resident set size of this process, in bytes (VmRSS); 0 when unknown.
 double current_rss_bytes();
 
+/// Keeps freed memory in the process for the next allocation of its size (glibc: no mmap for
+/// large blocks, no trimming), instead of glibc's default of returning every block over 32 MiB to
+/// the kernel when freed and faulting fresh zeroed pages in at the next one. A Hessian-vector
+/// product at d = 15M allocates and frees ~40 such blocks (LibTorch's temporaries), and on a VM
+/// the page faults were a third of its time: 1.13 s → 0.67 s per HVP for eager LibTorch modules
+/// in the same process (`villani bench scale`). Costs 10–15% more peak RSS. Called first thing
+/// by both executables; VILLANI_MALLOC=glibc in the environment leaves glibc's defaults. Returns
+/// whether the policy was applied.
+bool keep_freed_memory();
+
 }  // namespace villani::numerics
