@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
@@ -138,7 +139,9 @@ ScaleSide reference_side(const ModelConfig& c, const ScaleWork& w, const Progres
   t0 = Clock::now();
   auto g = torch::autograd::grad({m->loss(tokens)}, params, {}, /*retain_graph=*/true, /*create_graph=*/true);
   r.graph_seconds = since(t0);
-  // Power iteration: v ← Hv/‖Hv‖, the Rayleigh quotient vᵀHv as the estimate.
+  // Power iteration: v ← Hv/‖Hv‖, the Rayleigh quotient vᵀHv as the estimate. The clock starts
+  // before the random start vector, as villani's eigen-solve time includes its own.
+  t0 = Clock::now();
   auto gen = at::detail::createCPUGenerator(w.seed + 11);
   std::vector<torch::Tensor> v;
   for (const auto& p : params) v.push_back(torch::randn(p.sizes(), gen, p.options()));
@@ -149,10 +152,12 @@ ScaleSide reference_side(const ModelConfig& c, const ScaleWork& w, const Progres
   };
   double n0 = norm(v);
   for (auto& t : v) t.div_(n0);
-  t0 = Clock::now();
+  double products = 0;
   for (int i = 0; i < w.hvps; ++i) {
     progress_update(progress, "bench scale (reference): HVPs", i, w.hvps, "HVP");
+    const auto tp = Clock::now();
     auto hv = torch::autograd::grad(g, params, v, /*retain_graph=*/true);
+    products += since(tp);
     double rq = 0;
     for (std::size_t j = 0; j < v.size(); ++j) rq += (v[j] * hv[j]).sum().item<double>();
     r.top = rq;
@@ -161,7 +166,8 @@ ScaleSide reference_side(const ModelConfig& c, const ScaleWork& w, const Progres
     for (std::size_t j = 0; j < v.size(); ++j) v[j] = hv[j].div_(hn);
   }
   r.hvps = w.hvps;
-  r.hvp_seconds = since(t0) / w.hvps;
+  r.step_seconds = since(t0) / w.hvps;
+  r.hvp_seconds = products / w.hvps;
   r.vector_bytes = 2.0 * static_cast<double>(r.d) * 4.0;  // v and Hv
   r.total_seconds = since(t_all);
   r.peak_rss_bytes = numerics::peak_rss_bytes();
@@ -214,7 +220,8 @@ ScaleSide villani_side(const ModelConfig& c, const ScaleWork& w, const ProgressF
   r.loss = rep.loss;
   r.gradient_seconds = rep.point_cost.seconds;
   r.hvps = static_cast<int>(rep.top->cost.hvps);
-  r.hvp_seconds = rep.top->cost.seconds / std::max<std::int64_t>(1, rep.top->cost.hvps);
+  r.step_seconds = rep.top->cost.seconds / std::max<std::int64_t>(1, rep.top->cost.hvps);
+  r.hvp_seconds = rep.top->cost.product_seconds / std::max<std::int64_t>(1, rep.top->cost.hvps);
   r.graph_seconds = curv - rep.point_cost.seconds - rep.top->cost.seconds;
   r.top = rep.top->values.empty() ? 0 : rep.top->values[0];
   r.vector_bytes = rep.vector_bytes;
@@ -256,9 +263,14 @@ ScaleSide run_scale_side(const std::string& side, const ScaleWork& w, const Prog
   if (w.hvps < 2) throw InputError("--hvps", "expected ≥ 2");
   if (w.seq < 2 || w.seq > c.max_positions) throw InputError("--seq", "out of range");
   numerics::torch_adapter::set_compute_threads(w.threads);
-  if (side == "reference") return reference_side(c, w, progress);
-  if (side == "villani") return villani_side(c, w, progress);
-  throw InputError("--side", "expected villani | reference; got '" + side + "'");
+  ScaleSide r;
+  if (side == "reference" || side == "reference-glibc") r = reference_side(c, w, progress);
+  else if (side == "villani") r = villani_side(c, w, progress);
+  else throw InputError("--side", "expected villani | reference | reference-glibc; got '" + side + "'");
+  r.side = side;
+  const char* m = std::getenv("VILLANI_MALLOC");
+  r.allocator = m && std::string(m) == "glibc" ? "glibc defaults" : "freed memory kept (numerics::keep_freed_memory)";
+  return r;
 }
 
 }  // namespace villani::experiments

@@ -27,12 +27,15 @@ struct ScaleWork {
 
 /// One side's figures, measured inside its own process.
 struct ScaleSide {
-  std::string side;            ///< "villani" | "reference"
+  std::string side;            ///< "villani" | "reference" | "reference-glibc" (the reference
+                               ///< under glibc's malloc defaults, as PyTorch eager runs)
   std::int64_t d = 0;
   double load_seconds = 0;     ///< model and data built in memory (weights from the seeded init)
   double gradient_seconds = 0; ///< L(θ) and ∇L(θ): one forward, one forward + backward
   double graph_seconds = 0;    ///< forward + gradient with its graph (create_graph)
-  double hvp_seconds = 0;      ///< per Hessian-vector product through that graph
+  double hvp_seconds = 0;      ///< per Hessian-vector product through that graph: the product itself
+  double step_seconds = 0;     ///< per product, the eigen-solver's whole time (start vector,
+                               ///< orthogonalization, Ritz vector and residual included)
   int hvps = 0;
   double total_seconds = 0;    ///< all of the above, as a user waits for it (process start excluded)
   double loss = 0;             ///< L(θ) (both sides must agree)
@@ -40,6 +43,7 @@ struct ScaleSide {
   double vector_bytes = 0;     ///< the solver's stored vectors
   double peak_rss_bytes = 0;   ///< the process's peak resident set
   std::string method;
+  std::string allocator;       ///< "glibc defaults" or villani's (numerics::keep_freed_memory)
 };
 
 /// Runs one side ("villani": the path of `villani hessian --top 1 --max-matvecs hvps−1 --trace

@@ -41,14 +41,20 @@ class Reporting final : public LinearOperator {
   }
   /// Shown after the count from the next product on ("θ₁ 83.6, residual 3e-2 of θ (target 1e-2)").
   void note(std::string text) { note_ = std::move(text); }
+  /// Seconds spent inside the wrapped operator's products so far.
+  double product_seconds() const { return product_seconds_; }
 
  protected:
   void multiply(const double* x, double* y) const override {
+    const auto t0 = Clock::now();
     a_.perform_op(x, y);
+    product_seconds_ += since(t0);
     report();
   }
   void multiply_f32(const float* x, float* y) const override {
+    const auto t0 = Clock::now();
     a_.perform_op(x, y);
+    product_seconds_ += since(t0);
     report();
   }
 
@@ -63,6 +69,7 @@ class Reporting final : public LinearOperator {
   long total_ = 0;
   std::int64_t first_ = 0;
   std::string note_;
+  mutable double product_seconds_ = 0;
 };
 
 /// The estimator behind a trace choice (none for None and Exact).
@@ -263,14 +270,18 @@ CurvatureReport analyze_curvature(const Objective& loss, Vec theta, const Curvat
   if (o.top > 0) {
     stage("top");
     reporting.stage("hessian: top", eigen_total(o.top));
+    const double p0 = reporting.product_seconds();
     r.top = eigen_report(reporting, o.top, EigenWhich::Largest, eig);
+    r.top->cost.product_seconds = reporting.product_seconds() - p0;
   }
   if (o.bottom > 0) {
     stage("bottom");
     reporting.stage("hessian: bottom", eigen_total(o.bottom));
     LanczosOptions b = eig;
     b.seed = derive_seed(o.eigen.seed, 1);
+    const double p0 = reporting.product_seconds();
     r.bottom = eigen_report(reporting, o.bottom, EigenWhich::Smallest, b);
+    r.bottom->cost.product_seconds = reporting.product_seconds() - p0;
   }
   // Exact per-group traces come from the same diagonal as the whole trace.
   Vec diag;
@@ -288,7 +299,9 @@ CurvatureReport analyze_curvature(const Objective& loss, Vec theta, const Curvat
   } else if (o.trace != TraceChoice::None) {
     stage("trace");
     reporting.stage("hessian: trace", static_cast<long>(o.trace_matvecs));
+    const double p0 = reporting.product_seconds();
     r.trace = trace_report(reporting, o.trace, o.trace_matvecs, o.probe, derive_seed(o.seed, 2));
+    r.trace->cost.product_seconds = reporting.product_seconds() - p0;
   }
   if (r.trace) {
     const PsiResult p = psi_from_parts(o.s, r.trace->value, r.trace->standard_error, grad_sq);

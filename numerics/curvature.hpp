@@ -77,6 +77,9 @@ struct CurvatureOptions {
 struct Cost {
   std::int64_t hvps = 0;
   double seconds = 0;
+  /// Of `seconds`, the time inside the products themselves (the rest is the solver's own work:
+  /// start vectors, orthogonalization, Ritz vectors). 0 where not measured.
+  double product_seconds = 0;
 };
 
 struct EigenReport {

@@ -100,12 +100,13 @@ std::string ShiftedOperator::name() const { return fmt::format("{} + {}·I", a_.
 
 void ShiftedOperator::multiply(const double* x, double* y) const {
   a_.perform_op(x, y);
-  Eigen::Map<Vec>(y, rows()) += sigma_ * Eigen::Map<const Vec>(x, rows());
+  if (sigma_ != 0) Eigen::Map<Vec>(y, rows()) += sigma_ * Eigen::Map<const Vec>(x, rows());
 }
 
 void ShiftedOperator::multiply_f32(const float* x, float* y) const {
   a_.perform_op(x, y);
-  Eigen::Map<Eigen::VectorXf>(y, rows()) += static_cast<float>(sigma_) * Eigen::Map<const Eigen::VectorXf>(x, rows());
+  if (sigma_ != 0)  // λ = 0: no pass over y
+    Eigen::Map<Eigen::VectorXf>(y, rows()) += static_cast<float>(sigma_) * Eigen::Map<const Eigen::VectorXf>(x, rows());
 }
 
 }  // namespace villani::numerics

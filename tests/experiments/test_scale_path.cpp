@@ -143,13 +143,21 @@ TEST_CASE("bench scale --quick: villani and the eager reference, each in its own
   CHECK(f.at("size") == "1m");
   const auto& v = f.at("villani");
   const auto& r = f.at("reference");
+  const auto& g = f.at("reference_glibc");
   CHECK(v.at("d") == r.at("d"));
+  CHECK(g.at("d") == r.at("d"));
+  CHECK(g.at("loss") == r.at("loss"));  // the same computation under another allocator
+  CHECK(g.at("allocator") == "glibc defaults");
+  CHECK(v.at("allocator") == r.at("allocator"));
+  CHECK(v.at("allocator") != g.at("allocator"));
   CHECK(v.at("d").get<std::int64_t>() == param_count(experiments::scale_config("1m")));
   CHECK(rel(v.at("loss").get<double>(), r.at("loss").get<double>()) < 1e-5);
   CHECK(v.at("hvps") == 4);
   CHECK(r.at("hvps") == 4);
-  for (const auto* s : {&v, &r}) {
+  for (const auto* s : {&v, &r, &g}) {
     CHECK(s->at("hvp_seconds").get<double>() > 0);
+    // The product is part of the solver's time per product.
+    CHECK(s->at("step_seconds").get<double>() >= s->at("hvp_seconds").get<double>());
     CHECK(s->at("peak_rss_bytes").get<double>() > 1e6);
   }
   // Both estimates of the top eigenvalue are Rayleigh quotients of the same Hessian: positive here.
