@@ -255,6 +255,7 @@ CurvatureReport analyze_curvature(const Objective& loss, Vec theta, const Curvat
   const ShiftedOperator h(loss.hessian_at(theta), o.lambda);
   hp = &h;
   theta = Vec();  // the operator holds the point now
+  release_free_memory();
   Reporting reporting(h, o.progress);
   // What the trace estimator will store is checked now, not after the eigen-solves (whose
   // results would otherwise be lost to a refusal).

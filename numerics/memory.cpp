@@ -36,4 +36,6 @@ bool keep_freed_memory() {
   return mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1 && mallopt(M_TOP_PAD, 64 << 20) == 1;
 }
 
+void release_free_memory() { malloc_trim(0); }
+
 }  // namespace villani::numerics

@@ -18,5 +18,9 @@ double current_rss_bytes();
 /// by both executables; VILLANI_MALLOC=glibc in the environment leaves glibc's defaults. Returns
 /// whether the policy was applied.
 bool keep_freed_memory();
+/// Returns the heap's free pages to the kernel (glibc malloc_trim): called between stages, after
+/// the point's d-sized temporaries are gone and before the products start, so that the blocks
+/// kept by keep_freed_memory do not add to the peak.
+void release_free_memory();
 
 }  // namespace villani::numerics
