@@ -32,7 +32,9 @@ std::string num(double x) { return fmt::format("{:.6g}", x); }
 std::string cost(const numerics::Cost& c) { return fmt::format("{}", c.hvps); }
 std::string secs(const numerics::Cost& c) { return fmt::format("{:.3g}", c.seconds); }
 
-json cost_json(const numerics::Cost& c) { return {{"hvps", c.hvps}, {"seconds", c.seconds}}; }
+json cost_json(const numerics::Cost& c) {
+  return {{"hvps", c.hvps}, {"seconds", c.seconds}, {"product_seconds", c.product_seconds}};
+}
 
 json eigen_json(const numerics::EigenReport& e) {
   return {{"values", e.values},       {"residuals", e.residuals}, {"error_estimates", e.error_estimates},
@@ -329,14 +331,7 @@ int run_hessian(int argc, char** argv) {
   const Table st = summary_table(r, m.input.model);
   std::string md = render_markdown(st);
   if (!r.groups.empty()) md += "\n" + render_markdown(group_table(r));
-  if (!out.empty()) {
-    write_file_atomic(out + "/hessian.json", j.dump(2) + "\n");
-    write_file_atomic(out + "/hessian.md", md);
-    if (r.density) {
-      const std::string why = write_density(out, *r.density, r, m.input.model);
-      if (!why.empty()) std::cerr << "villani hessian: no plot: " << why << "\n";
-    }
-  }
+  // Printed before the files are written: a full disk loses no result (issue 26).
   if (fmt == Format::Json) {
     std::cout << j.dump(2) << "\n";
   } else if (fmt == Format::Markdown) {
@@ -344,6 +339,15 @@ int run_hessian(int argc, char** argv) {
   } else {
     std::cout << render(st, fmt);
     if (!r.groups.empty()) std::cout << "\n" << render(group_table(r), fmt);
+  }
+  std::cout.flush();
+  if (!out.empty()) {
+    write_file_atomic(out + "/hessian.json", j.dump(2) + "\n");
+    write_file_atomic(out + "/hessian.md", md);
+    if (r.density) {
+      const std::string why = write_density(out, *r.density, r, m.input.model);
+      if (!why.empty()) std::cerr << "villani hessian: no plot: " << why << "\n";
+    }
   }
   return kOk;
 }
