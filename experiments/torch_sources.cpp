@@ -5,6 +5,7 @@
 #include "experiments/formats.hpp"
 
 #include <c10/util/accumulate.h>
+#include <caffe2/serialize/inline_container.h>
 #include <torch/script.h>
 #include <torch/csrc/jit/passes/inliner.h>
 #include <torch/torch.h>
@@ -82,17 +83,55 @@ void walk(const torch::jit::Block* block, std::vector<std::string>& out) {
   }
 }
 
+// The archive's tensor records against the tensors LibTorch made of them. torch::jit::load sizes
+// each storage from the element count in data.pkl and fills it from the record data/N: a record
+// cut short (its zip sizes edited to agree, so the archive still opens) leaves the rest of the
+// storage uninitialized, and the model computes from whatever that memory held (issue 26: L = 2.56,
+// then 4.3e59 on a rerun). So every module tensor's storage must have exactly the size of a
+// distinct data/ record.
+void check_tensor_records(const std::string& path, const torch::jit::Module& m) {
+  std::multiset<std::size_t> records;
+  try {
+    caffe2::serialize::PyTorchStreamReader reader(path);
+    for (const auto& name : reader.getAllRecords()) {
+      const auto slash = name.find('/');
+      const std::string rel = slash != std::string::npos && name.rfind("data/", 0) != 0 ? name.substr(slash + 1) : name;
+      if (rel.rfind("data/", 0) == 0) records.insert(std::get<1>(reader.getRecord(name)));
+    }
+  } catch (const std::exception& e) {
+    throw InputError("--model", "'" + path + "' is not a readable TorchScript archive: " + first_line(e.what()));
+  }
+  std::set<const void*> seen;
+  for (const auto& a : m.named_attributes(/*recurse=*/true)) {
+    if (!a.value.isTensor()) continue;
+    const at::Tensor t = a.value.toTensor();
+    if (!t.defined() || !t.has_storage() || t.storage().nbytes() == 0) continue;
+    if (!seen.insert(t.storage().data()).second) continue;  // views of one storage: one record
+    const std::size_t need = t.storage().nbytes();
+    const auto it = records.find(need);
+    if (it == records.end())
+      throw InputError("--model", fmt::format("'{}' is damaged: tensor '{}' needs {} bytes of data and no data/ record "
+                                              "of the archive has that size (an entry cut short or edited?); save "
+                                              "the model again with torch.jit.save",
+                                              path, a.name, need));
+    records.erase(it);
+  }
+}
+
 torch::jit::Module load_module(const std::string& path) {
   {
     std::ifstream f(path, std::ios::binary);
     if (!f) throw InputError("--model", "cannot open the TorchScript file '" + path + "'");
   }
+  torch::jit::Module m;
   try {
-    return torch::jit::load(path, torch::kCPU);
+    m = torch::jit::load(path, torch::kCPU);
   } catch (const std::exception& e) {
     throw InputError("--model", "'" + path + "' is not a loadable TorchScript file (truncated or not saved "
                                 "with torch.jit.save?): " + first_line(e.what()));
   }
+  check_tensor_records(path, m);
+  return m;
 }
 
 // Sets attribute `dotted` ("block.0.weight") of a module to t.

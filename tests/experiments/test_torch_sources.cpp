@@ -2,6 +2,7 @@
 // (torch::jit::Module::define + save, the same format PyTorch's torch.jit.save writes) and a
 // tiny GPT-Neo config.json with safetensors weights. Audit, objective (gradient and HVP against
 // finite differences), the criteria end to end, and bad input.
+#include <caffe2/serialize/inline_container.h>
 #include <torch/script.h>
 #include <torch/torch.h>
 #undef CHECK
@@ -59,6 +60,25 @@ void write_lm(const std::string& path, const std::string& activation, bool nan =
 }
 
 void write_tokens(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+/// A copy of the archive `from` whose tensor record `victim` (e.g. "data/0") keeps only `keep` of
+/// its bytes, its zip sizes consistent: the archive opens, the record is short.
+void copy_archive_cutting(const std::string& from, const std::string& to, const std::string& victim, double keep) {
+  caffe2::serialize::PyTorchStreamReader in(from);
+  caffe2::serialize::PyTorchStreamWriter out(to);
+  bool cut = false;
+  for (const auto& name : in.getAllRecords()) {
+    if (name == "version" || name == ".data/version") continue;  // the writer adds its own
+    auto [data, size] = in.getRecord(name);
+    if (name == victim) {
+      size = static_cast<std::size_t>(static_cast<double>(size) * keep);
+      cut = true;
+    }
+    out.writeRecord(name, data.get(), size);
+  }
+  out.writeEndOfFile();
+  REQUIRE(cut);
+}
 
 const char* kTokens = "0 1 2 3 4 5\n6 5 4 3 2 1\n1 3 5 0 2 4\n";
 
@@ -135,6 +155,38 @@ TEST_CASE("TorchScript: audit, objective against finite differences, criteria en
   const auto rrep = villani::validators::run_check(in, o);
   CHECK(rrep.criteria.smoothness.verdict == villani::validators::Verdict::Violated);
   CHECK(rrep.criteria.smoothness.evidence.find("aten::relu") != std::string::npos);
+}
+
+TEST_CASE("TorchScript: a tensor record cut short is refused, not read from uninitialized memory",
+          "[torchscript][bad-input]") {
+  const auto d = tmpdir("cut");
+  write_lm(d + "/lm.pt", "gelu");
+  write_tokens(d + "/t.txt", kTokens);
+  TorchLoadOptions lo;
+  lo.dtype = "float64";
+  // The intact archive loads (the check accepts what torch.jit.save writes).
+  CHECK_NOTHROW(load_torchscript(d + "/lm.pt", d + "/t.txt", lo));
+  std::vector<std::string> data;
+  for (const auto& n : caffe2::serialize::PyTorchStreamReader(d + "/lm.pt").getAllRecords())
+    if (n.rfind("data/", 0) == 0) data.push_back(n);
+  REQUIRE(data.size() == 2);  // emb and proj.weight
+  for (const auto& victim : data) {
+    const std::string cut = d + "/cut.pt";
+    copy_archive_cutting(d + "/lm.pt", cut, victim, 0.5);
+    INFO("record " << victim << " cut to half");
+    std::string msg = "(no throw)", arg;
+    try {
+      (void)load_torchscript(cut, d + "/t.txt", lo);
+    } catch (const InputError& e) {
+      msg = e.what();
+      arg = e.argument();
+    }
+    CHECK(arg == "--model");
+    CHECK(msg.find("damaged") != std::string::npos);
+    std::string out;
+    CHECK(sh(std::string(VILLANI_EXE) + " check --lambda 0.1 --model " + cut + " --tokens " + d + "/t.txt", &out) == 2);
+    CHECK(out.find("damaged") != std::string::npos);
+  }
 }
 
 TEST_CASE("TorchScript and token files: bad input is an InputError naming it", "[torchscript][bad-input]") {
