@@ -1,7 +1,9 @@
 #include "experiments/formats.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <limits>
+#include <set>
 #include <sstream>
 
 #include "numerics/checked.hpp"
@@ -21,8 +23,22 @@ std::uint64_t safetensors_header_length(const unsigned char len8[8], std::uint64
 
 nlohmann::json safetensors_header_json(const std::string& text, const std::string& path) {
   nlohmann::json meta;
+  std::set<std::string> names;
+  // Checked while parsing: a duplicated tensor name (the parser would keep the last) and depth
+  // (a deep header is refused before it is built).
+  auto check = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    if (depth > kMaxHeaderDepth)
+      throw InputError("--weights", fmt::format("'{}': the header nests deeper than {} levels, which no safetensors "
+                                                "header does", path, kMaxHeaderDepth));
+    if (event == nlohmann::json::parse_event_t::key && depth == 1 && !names.insert(parsed.get<std::string>()).second)
+      throw InputError("--weights", "'" + path + "': tensor '" + quote_input(parsed.get<std::string>()) +
+                                        "' appears twice in the header");
+    return true;
+  };
   try {
-    meta = nlohmann::json::parse(text);
+    meta = nlohmann::json::parse(text, check);
+  } catch (const InputError&) {
+    throw;
   } catch (const std::exception& e) {
     throw InputError("--weights", "'" + path + "': header is not valid JSON: " + e.what());
   }
@@ -61,6 +77,43 @@ SafetensorsEntry safetensors_entry(const nlohmann::json& meta, const std::string
   if (r.end < r.begin || r.end - r.begin != static_cast<std::uint64_t>(n) * r.elem_size || r.end > data_size)
     throw InputError("--weights", where + " data offsets are inconsistent with its shape or the file size");
   return r;
+}
+
+void safetensors_check_layout(const nlohmann::json& meta, std::uint64_t data_start, std::uint64_t file_size,
+                              const std::string& path) {
+  struct Span {
+    std::uint64_t begin, end;
+    std::string name;
+  };
+  std::vector<Span> spans;
+  for (auto it = meta.begin(); it != meta.end(); ++it) {
+    if (it.key() == "__metadata__") continue;
+    const SafetensorsEntry e = safetensors_entry(meta, it.key(), data_start, file_size, path);
+    spans.push_back({e.begin, e.end, it.key()});
+  }
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) {
+    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
+  });
+  const std::uint64_t data_size = file_size > data_start ? file_size - data_start : 0;
+  std::uint64_t at = 0;
+  const Span* prev = nullptr;
+  for (const auto& s : spans) {
+    if (s.begin < at && prev)
+      throw InputError("--weights", fmt::format("'{}': tensors '{}' [{}, {}) and '{}' [{}, {}) share bytes of the data "
+                                                "section (overlapping data_offsets)",
+                                                path, quote_input(prev->name), prev->begin, prev->end, quote_input(s.name),
+                                                s.begin, s.end));
+    if (s.begin > at)
+      throw InputError("--weights", fmt::format("'{}': bytes [{}, {}) of the data section belong to no tensor (a hole "
+                                                "before '{}'; the format covers the data section exactly)",
+                                                path, at, s.begin, quote_input(s.name)));
+    at = s.end;
+    prev = &s;
+  }
+  if (at != data_size)
+    throw InputError("--weights", fmt::format("'{}': {} bytes after the last tensor's data belong to no tensor (the "
+                                              "format covers the data section exactly)",
+                                              path, data_size - at));
 }
 
 std::vector<std::vector<std::int64_t>> parse_token_text(std::istream& f, const std::string& path, std::int64_t vocab) {

@@ -19,8 +19,11 @@ ModelConfig model_from_hf_text(const std::string& text, const std::string& path)
 /// The little-endian header length of a safetensors file from its first 8 bytes; InputError
 /// ("--weights") when it is 0, above 100 MB or beyond the file.
 std::uint64_t safetensors_header_length(const unsigned char len8[8], std::uint64_t file_size, const std::string& path);
-/// The header text as a JSON object; InputError("--weights") otherwise.
+/// The header text as a JSON object; InputError("--weights") otherwise, and for a tensor name
+/// that appears twice (a JSON parser keeps the last silently) or nesting deeper than the format's
+/// (kMaxHeaderDepth: a header is an object of objects of arrays).
 nlohmann::json safetensors_header_json(const std::string& text, const std::string& path);
+inline constexpr int kMaxHeaderDepth = 8;
 
 struct SafetensorsEntry {
   std::string dtype;                 ///< F32 | F64 | F16 | BF16
@@ -34,6 +37,12 @@ struct SafetensorsEntry {
 /// data_start to file_size). InputError("--weights") naming the file and key otherwise.
 SafetensorsEntry safetensors_entry(const nlohmann::json& meta, const std::string& key, std::uint64_t data_start,
                                    std::uint64_t file_size, const std::string& path);
+/// Every entry of the header checked (safetensors_entry), and their layout as the format requires:
+/// the data section is covered exactly, in order of offsets, without overlaps, holes or trailing
+/// bytes (two tensors sharing bytes were accepted before, the later one winning: issue 26).
+/// InputError("--weights") naming the two tensors or the gap otherwise.
+void safetensors_check_layout(const nlohmann::json& meta, std::uint64_t data_start, std::uint64_t file_size,
+                              const std::string& path);
 
 /// metrics.jsonl of a run record read strictly (issue 15). A newline-terminated line that is not
 /// a JSON object with an integer "step" greater than the previous one throws InputError(argument)

@@ -153,8 +153,10 @@ StHeader read_st_header(std::ifstream& f, const std::string& path) {
   const std::uint64_t n = safetensors_header_length(len8, h.file_size, path);
   std::string text(n, '\0');
   f.read(text.data(), static_cast<std::streamsize>(n));
+  if (!f) throw InputError("--weights", "'" + path + "' is too short for its header");
   h.meta = safetensors_header_json(text, path);
   h.data_start = 8 + n;
+  safetensors_check_layout(h.meta, h.data_start, h.file_size, path);
   return h;
 }
 }  // namespace

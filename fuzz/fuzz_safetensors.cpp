@@ -1,4 +1,5 @@
-// safetensors headers: length prefix, JSON header, every tensor entry (dtype, shape, offsets).
+// safetensors headers: length prefix, JSON header (duplicate names, depth), every tensor entry
+// (dtype, shape, offsets) and the layout of them all (overlaps, holes, trailing bytes).
 #include "experiments/formats.hpp"
 #include "fuzz_common.hpp"
 
@@ -12,6 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (it.key() == "__metadata__") continue;
       VILLANI_FUZZ_BODY((void)safetensors_entry(meta, it.key(), 8 + n, size, "w.safetensors"));
     }
+    safetensors_check_layout(meta, 8 + n, size, "w.safetensors");
   });
   return 0;
 }

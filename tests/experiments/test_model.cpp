@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "experiments/formats.hpp"
 #include "experiments/gpt_neo.hpp"
 #include "experiments/runs.hpp"
 #include "experiments/spectrum.hpp"
@@ -187,6 +188,42 @@ TEST_CASE("safetensors round trip, shape mismatch and corrupt files", "[model][i
   std::ofstream(d + "/short.safetensors", std::ios::binary) << "abc";
   CHECK_THROWS_WITH(load_safetensors(d + "/short.safetensors", c, torch::kFloat64), Catch::Contains("too short"));
   CHECK_THROWS_AS(load_safetensors(d + "/missing.safetensors", c, torch::kFloat64), InputError);
+}
+
+TEST_CASE("safetensors headers: duplicated names, overlapping offsets, holes and deep nesting are refused",
+          "[model][io][bad-input]") {
+  // Two F32 tensors of 4 elements (16 bytes each) over a 32-byte data section.
+  auto header = [](const std::string& body) { return "{" + body + "}"; };
+  const std::string a = R"("a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]})";
+  const std::string b = R"("b":{"dtype":"F32","shape":[4],"data_offsets":[16,32]})";
+  auto layout = [&](const std::string& text, std::uint64_t data) {
+    const auto meta = safetensors_header_json(text, "w.safetensors");
+    safetensors_check_layout(meta, 8 + text.size(), 8 + text.size() + data, "w.safetensors");
+  };
+  auto message = [&](const std::string& text, std::uint64_t data) {
+    try {
+      layout(text, data);
+    } catch (const InputError& e) {
+      CHECK(e.argument() == "--weights");
+      return std::string(e.what());
+    }
+    return std::string("(accepted)");
+  };
+  CHECK_NOTHROW(layout(header(a + "," + b), 32));
+  CHECK_NOTHROW(layout(header(b + "," + a + R"(,"__metadata__":{"format":"pt"})"), 32));  // any order
+  // b over a's bytes: the later one used to win.
+  const std::string b_over_a = R"("b":{"dtype":"F32","shape":[4],"data_offsets":[8,24]})";
+  CHECK_THAT(message(header(a + "," + b_over_a), 32), Catch::Contains("share bytes") && Catch::Contains("'a'") &&
+                                                          Catch::Contains("'b'"));
+  // The same name twice: the JSON parser kept the last.
+  CHECK_THAT(message(header(a + "," + a), 16), Catch::Contains("appears twice"));
+  // A hole between the tensors, and bytes after the last.
+  const std::string b_late = R"("b":{"dtype":"F32","shape":[4],"data_offsets":[20,36]})";
+  CHECK_THAT(message(header(a + "," + b_late), 36), Catch::Contains("[16, 20)") && Catch::Contains("belong to no tensor"));
+  CHECK_THAT(message(header(a + "," + b), 40), Catch::Contains("8 bytes after the last tensor"));
+  // Nesting far deeper than any header: refused while parsing, not built.
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  CHECK_THAT(message(header(R"("x":)" + deep), 0), Catch::Contains("nests deeper"));
 }
 
 TEST_CASE("Hugging Face config.json builds the GPT-Neo architecture", "[model][io]") {
