@@ -111,15 +111,16 @@ int run_check(int argc, char** argv) {
   progress.end();
   const nlohmann::json doc = check_json(rep);
   const Table ct = check_criteria_table(rep), st = check_shells_table(rep);
+  // Printed before the files are written: a full disk loses no result (issue 26).
+  if (fmt == Format::Json) std::cout << dump_checked(doc, "check") << "\n";
+  else if (fmt == Format::Markdown) std::cout << check_markdown(rep);
+  else std::cout << render(ct, fmt) << "\n" << render(st, fmt);
   if (!out.empty()) {
     write_file_atomic(out + "/check.json", dump_checked(doc, "check") + "\n");
     write_file_atomic(out + "/check.md", check_markdown(rep));
     const std::string why = write_psi_plot(rep, out);
     if (!why.empty()) std::cerr << "villani check: no plot: " << why << "\n";
   }
-  if (fmt == Format::Json) std::cout << dump_checked(doc, "check") << "\n";
-  else if (fmt == Format::Markdown) std::cout << check_markdown(rep);
-  else std::cout << render(ct, fmt) << "\n" << render(st, fmt);
   bool failed = false;
   for (const validators::CheckCriterion k : validators::kCheckCriteria)
     failed = failed || criterion(rep.criteria, k).verdict == validators::Verdict::Violated;

@@ -77,6 +77,9 @@ int run_constants(int argc, char** argv) {
   const auto rows = theory::constants_rows(o);
   const nlohmann::json doc = {{"rows", constants_json(rows)}};
   const Table table = constants_table(rows);
+  // Printed before the files are written: a full disk loses no result (issue 26).
+  if (fmt == Format::Json) std::cout << dump_checked(doc, "constants") << "\n";
+  else std::cout << render(table, fmt);
   if (!out.empty()) {
     ensure_dir(out);
     write_file_atomic(out + "/constants.json", dump_checked(doc, "constants") + "\n");
@@ -84,8 +87,6 @@ int run_constants(int argc, char** argv) {
     write_file_atomic(out + "/constants.csv", render_csv(table));
     write_file_atomic(out + "/constants.tex", render_latex(table));
   }
-  if (fmt == Format::Json) std::cout << dump_checked(doc, "constants") << "\n";
-  else std::cout << render(table, fmt);
   return kOk;
 }
 

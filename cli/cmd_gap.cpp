@@ -271,14 +271,15 @@ int run_gap(int argc, char** argv) {
                                 {"note", "these values exceed double's range (metastability: C_P ≈ e^{ΔV/s}); "
                                          "each is null, and log10_value / log10_B / log10_c_p give the magnitude"}};
   const std::string doc = dump_checked(j, "gap");
+  // Printed before the files are written: a full disk loses no result (issue 26).
+  progress.end();
+  if (fmt_ == Format::Json) std::cout << doc << "\n";
+  else std::cout << render(t, fmt_);
   if (!out.empty()) {
     ensure_dir(out);
     write_file_atomic(out + "/gap.json", doc + "\n");
     write_file_atomic(out + "/gap.md", render_markdown(t));
   }
-  progress.end();
-  if (fmt_ == Format::Json) std::cout << doc << "\n";
-  else std::cout << render(t, fmt_);
   return kOk;
 }
 

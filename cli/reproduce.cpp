@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 #include <fmt/format.h>
+#include <optional>
 #include <iostream>
 
 #include "cli/constants_table.hpp"
@@ -18,6 +19,7 @@
 #include "experiments/companion/claims.hpp"
 #ifdef VILLANI_HAVE_TORCH
 #include "experiments/claims.hpp"
+#include "experiments/run_record.hpp"
 #endif
 
 namespace villani::cli {
@@ -159,11 +161,30 @@ ReproduceSummary run_reproduce_all(const ReproduceOptions& o, std::ostream& out,
   if (o.format == Format::Table) out << render_text(ctable) << "\n";
   else if (o.format == Format::Markdown) out << render_markdown(ctable) << "\n";
 
+  // A report that cannot be written (full disk, read-only --out) does not stop the claims: they
+  // run and print, and the write error ends the command (exit 2) after them (issue 26).
+  std::optional<OutputError> unsaved;
+  std::shared_ptr<const experiments::DirLock> lock;  // one writer per --out (issue 26)
+  if (!o.out_dir.empty()) {
+    ensure_dir(o.out_dir);
+    lock = experiments::DirLock::acquire(o.out_dir, "--out");
+  }
   auto save = [&] {
     if (o.out_dir.empty()) return;
-    ensure_dir(o.out_dir);
-    write_file_atomic(o.out_dir + "/report.json", doc.dump(2) + "\n");
-    write_file_atomic(o.out_dir + "/report.md", markdown_report(doc, ctable));
+    try {
+      ensure_dir(o.out_dir);
+      write_file_atomic(o.out_dir + "/report.json", doc.dump(2) + "\n");
+      write_file_atomic(o.out_dir + "/report.md", markdown_report(doc, ctable));
+      unsaved.reset();  // space came back: the report on disk is whole again
+    } catch (const OutputError& e) {
+      if (!unsaved)
+        std::cerr << "villani reproduce: " << e.what() << "; the claims go on and print here, the report is "
+                  << "written again after each\n";
+      unsaved = e;
+    } catch (const InputError& e) {
+      if (!unsaved) std::cerr << "villani reproduce: " << e.what() << "; the claims go on and print here\n";
+      unsaved = OutputError(o.out_dir, e.what());
+    }
   };
   save();
 
@@ -253,8 +274,10 @@ ReproduceSummary run_reproduce_all(const ReproduceOptions& o, std::ostream& out,
     out << fmt::format("\n{} claims: {} hold, {} violated, {} inconclusive, {} not applicable{}\n",
                        ct.rows.size(), sum.holds, sum.violated, sum.inconclusive,
                        sum.not_applicable, sum.interrupted ? " (interrupted)" : "");
-    if (!o.out_dir.empty()) out << "report: " << o.out_dir << "/report.md\n";
+    if (!o.out_dir.empty() && !unsaved) out << "report: " << o.out_dir << "/report.md\n";
   }
+  out.flush();
+  if (unsaved) throw *unsaved;
   return sum;
 }
 

@@ -14,7 +14,13 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "numerics/errors.hpp"
 #include "numerics/io.hpp"
@@ -99,12 +105,39 @@ MetricsFile read_metrics_file(const std::string& path, const std::string& argume
   return m;
 }
 
+std::shared_ptr<const DirLock> DirLock::acquire(const std::string& dir, const std::string& argument) {
+  const std::string path = dir + "/.lock";
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw OutputError(path, "cannot open the lock file '" + path + "': " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    char buf[32] = {0};
+    const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    ::close(fd);
+    std::string pid = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "unknown";
+    while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+    if (err == EWOULDBLOCK)
+      throw InputError(argument, "'" + dir + "' is in use by another villani process (pid " + pid +
+                                     "); wait for it to finish, or give another directory");
+    throw InputError(argument, "cannot lock '" + path + "': " + std::strerror(err));
+  }
+  // The holder's pid, for the message a second writer gets (the lock itself is the flock).
+  const std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+    // The lock holds without the pid; the message then says "unknown".
+  }
+  return std::shared_ptr<const DirLock>(new DirLock(fd));
+}
+
+DirLock::~DirLock() { ::close(fd_); }  // closing releases the flock
+
 RunRecord RunRecord::open(const std::string& dir, const nlohmann::json& config, bool resume) {
   RunRecord r;
   r.dir_ = dir;
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (!fs::is_directory(dir)) throw InputError("--out", "cannot create directory '" + dir + "'");
+  r.lock_ = DirLock::acquire(dir, resume ? "--resume" : "--out");
   const std::string cfg = dir + "/config.json";
   const std::string met = dir + "/metrics.jsonl";
   if (resume) {
@@ -145,13 +178,22 @@ void RunRecord::append(const nlohmann::json& m) {
   if (step <= last_step_)
     throw DomainError("RunRecord::append: step " + std::to_string(step) + " already recorded");
   const std::string line = m.dump() + "\n";
-  FILE* f = std::fopen((dir_ + "/metrics.jsonl").c_str(), "ab");
-  if (!f) throw std::runtime_error("cannot append to " + dir_ + "/metrics.jsonl");
-  const bool ok = std::fwrite(line.data(), 1, line.size(), f) == line.size();
-  std::fflush(f);
-  ::fsync(::fileno(f));
-  std::fclose(f);
-  if (!ok) throw std::runtime_error("short write to " + dir_ + "/metrics.jsonl");
+  const std::string path = dir_ + "/metrics.jsonl";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw OutputError(path, "cannot append to '" + path + "': " + std::strerror(errno));
+  const ssize_t n = ::write(fd, line.data(), line.size());
+  const int err = n < 0 ? errno : (static_cast<std::size_t>(n) != line.size() ? ENOSPC : 0);
+  if (err != 0) {
+    // A partial line would be a torn record: cut it off again, so the file ends at the last
+    // whole step and `--resume` continues from there once space is back.
+    struct stat st {};
+    if (n > 0 && ::fstat(fd, &st) == 0) (void)::ftruncate(fd, st.st_size - n);
+    ::close(fd);
+    throw OutputError(path, "cannot append to '" + path + "': " + std::strerror(err) +
+                                (err == ENOSPC ? " (the disk is full; free space and continue with --resume)" : ""));
+  }
+  ::fsync(fd);
+  ::close(fd);
   last_step_ = step;
   metrics_.push_back(m);
 }

@@ -7,6 +7,7 @@
 // Comparisons read run records, never live state. No LibTorch in this header.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -20,6 +21,10 @@ class RunRecord {
   /// "--out" otherwise) and config.json is written. resume=true: config.json must exist and
   /// equal `config` on the keys in `config` (InputError "--resume" otherwise); a partial last
   /// line of metrics.jsonl (from a kill mid-write) is dropped.
+  /// The record is locked (flock on dir/.lock, holding this process's pid) for as long as the
+  /// RunRecord or a copy of it lives: a second writer, a second --resume of it, or a
+  /// `reproduce --out` into it is refused with InputError("--out"/"--resume") naming the holder's
+  /// pid, instead of interleaving metrics.jsonl (issue 26).
   static RunRecord open(const std::string& dir, const nlohmann::json& config, bool resume);
 
   const std::string& dir() const { return dir_; }
@@ -42,6 +47,22 @@ class RunRecord {
   std::string dir_;
   std::int64_t last_step_ = -1;
   std::vector<nlohmann::json> metrics_;
+  std::shared_ptr<const class DirLock> lock_;
+};
+
+/// An exclusive lock on a results directory (flock on DIR/.lock, which holds the holder's pid),
+/// released when the last copy goes. InputError(argument) naming the holder when another process
+/// has it. RunRecord::open and `reproduce --out` take one.
+class DirLock {
+ public:
+  static std::shared_ptr<const DirLock> acquire(const std::string& dir, const std::string& argument);
+  ~DirLock();
+  DirLock(const DirLock&) = delete;
+  DirLock& operator=(const DirLock&) = delete;
+
+ private:
+  explicit DirLock(int fd) : fd_(fd) {}
+  int fd_;
 };
 
 /// The git revision of the source tree villani was built from (or "unknown").

@@ -12,6 +12,7 @@
 #include "experiments/gpt_neo.hpp"
 #include "numerics/distributed.hpp"
 #include "numerics/errors.hpp"
+#include "numerics/io.hpp"
 
 namespace villani::experiments::detail {
 
@@ -24,12 +25,17 @@ void save_checkpoint(const Setup& S, const std::string& dir, const torch::Tensor
   if (!S.leader()) return;  // rank 0 alone writes
   const std::string p = dir + "/checkpoint.pt";
   std::vector<torch::Tensor> v{theta.detach().to(torch::kCPU).clone(), torch::tensor(static_cast<std::int64_t>(step))};
-  torch::save(v, p + ".tmp");
+  // Serialized in memory, then written through write_file_atomic: a full or read-only disk is an
+  // OutputError naming the file (exit 2), with no temporary left, instead of LibTorch's c10::Error
+  // from inside torch::save (issue 26); the previous checkpoint stays whole for --resume.
+  std::ostringstream ckpt;
+  torch::save(v, ckpt);
   if (opt) {
-    torch::save(*opt, dir + "/optimizer.pt.tmp");
-    fs::rename(dir + "/optimizer.pt.tmp", dir + "/optimizer.pt");
+    std::ostringstream o;
+    torch::save(*opt, o);
+    write_file_atomic(dir + "/optimizer.pt", o.str());
   }
-  fs::rename(p + ".tmp", p);
+  write_file_atomic(p, ckpt.str());
 }
 
 std::string first_line(const std::exception& e) {

@@ -22,6 +22,17 @@ class InputError : public std::runtime_error {
   std::string argument_;
 };
 
+/// A result could not be written (full disk, read-only filesystem, no permission): an input
+/// error of the output path (exit 2). path() is the file that could not be written.
+class OutputError : public InputError {
+ public:
+  OutputError(std::string path, const std::string& message) : InputError("--out", message), path_(std::move(path)) {}
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
 /// A computation was asked for something outside its domain (a caller bug, not user input).
 class DomainError : public std::domain_error {
  public:

@@ -1,22 +1,57 @@
 #include "numerics/io.hpp"
 
-#include <filesystem>
-#include <fstream>
-#include <stdexcept>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "numerics/errors.hpp"
 
 namespace villani {
 
+namespace {
+/// What a failed write means for the user, from errno.
+std::string write_failure(const std::string& path, int err) {
+  std::string why = std::strerror(err);
+  if (err == ENOSPC || err == EDQUOT) why += " (the disk is full: free space, or give another --out)";
+  else if (err == EROFS) why += " (a read-only filesystem: give another --out)";
+  else if (err == EACCES || err == EPERM) why += " (no permission: give another --out)";
+  return "cannot write '" + path + "': " + why;
+}
+}  // namespace
+
 void write_file_atomic(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    if (!f) throw std::runtime_error("cannot write " + tmp);
-    f << text;
-    f.flush();
-    if (!f) throw std::runtime_error("write failed: " + tmp);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw OutputError(path, write_failure(path, errno));
+  auto fail = [&](int err) {
+    ::close(fd);
+    ::unlink(tmp.c_str());  // no temporary is left behind
+    throw OutputError(path, write_failure(path, err));
+  };
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail(errno);
+    }
+    done += static_cast<std::size_t>(n);
   }
-  std::filesystem::rename(tmp, path);
+  if (::fsync(fd) != 0 && errno != EINVAL) fail(errno);  // a full disk can surface only here
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw OutputError(path, write_failure(path, err));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw OutputError(path, write_failure(path, err));
+  }
 }
 
 }  // namespace villani

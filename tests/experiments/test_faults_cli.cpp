@@ -1,0 +1,204 @@
+// Faults of the machine, not of the input (issue 26): a full disk, a read-only disk, two writers.
+// Every case ends with exit 2 naming the path and the reason, the results already computed still
+// printed, no temporary file left, and a record that --resume completes once the fault is gone.
+// The disk cases mount a small tmpfs, so they need root; elsewhere they say so and pass.
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "experiments/formats.hpp"
+#include "experiments/run_record.hpp"
+#include "numerics/errors.hpp"
+#include "numerics/io.hpp"
+
+namespace fs = std::filesystem;
+using villani::experiments::DirLock;
+using villani::experiments::RunRecord;
+
+namespace {
+std::string tmpdir(const std::string& name) {
+  const std::string d = std::string(VILLANI_TEST_TMP) + "/faults_" + name;
+  ::umount2(d.c_str(), MNT_DETACH);  // a mount left by an interrupted earlier run
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+int sh(const std::string& args, std::string* out, std::string* err = nullptr) {
+  const std::string o = std::string(VILLANI_TEST_TMP) + "/faults_out.txt", e = o + ".err";
+  const int rc = std::system((std::string(VILLANI_EXE) + " " + args + " > " + o + " 2> " + e).c_str());
+  auto slurp = [](const std::string& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  *out = slurp(o);
+  if (err) *err = slurp(e);
+  else *out += slurp(e);
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+std::vector<std::string> temporaries(const std::string& dir) {
+  std::vector<std::string> t;
+  for (const auto& e : fs::recursive_directory_iterator(dir))
+    if (e.path().filename().string().find(".tmp") != std::string::npos) t.push_back(e.path().string());
+  return t;
+}
+
+/// A tmpfs of `kib` KiB mounted on dir, unmounted at scope exit; mounted() is false where this
+/// process may not mount (not root, or a container without the capability).
+struct SmallDisk {
+  std::string dir;
+  bool ok = false;
+  SmallDisk(const std::string& d, int kib) : dir(d) {
+    ok = ::geteuid() == 0 && ::mount("tmpfs", dir.c_str(), "tmpfs", 0, ("size=" + std::to_string(kib) + "k").c_str()) == 0;
+  }
+  ~SmallDisk() {
+    if (ok) ::umount2(dir.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return ok; }
+  /// Fills the disk up to `leave_kib` KiB free.
+  void fill(int leave_kib) const {
+    const auto space = fs::space(dir);
+    const std::uintmax_t keep = static_cast<std::uintmax_t>(leave_kib) * 1024;
+    std::ofstream f(dir + "/filler", std::ios::binary);
+    const std::string block(4096, 'x');
+    for (std::uintmax_t n = 0; n + keep + 4096 <= space.available; n += 4096) f << block;
+  }
+  void read_only() const { REQUIRE(::mount(nullptr, dir.c_str(), nullptr, MS_REMOUNT | MS_RDONLY, nullptr) == 0); }
+};
+}  // namespace
+
+TEST_CASE("write_file_atomic: a full disk is an OutputError naming the file, and no temporary is left",
+          "[faults][io]") {
+  const std::string d = tmpdir("helper");
+  SmallDisk disk(d, 256);
+  if (!disk.mounted()) {
+    WARN("not root or no mount permission: the full-disk cases are not run here");
+    return;
+  }
+  disk.fill(0);
+  try {
+    villani::write_file_atomic(d + "/result.json", std::string(64 * 1024, 'r'));
+    FAIL("a 64 KiB write on a full disk succeeded");
+  } catch (const villani::OutputError& e) {
+    CHECK(e.argument() == "--out");
+    CHECK(e.path() == d + "/result.json");
+    CHECK(std::string(e.what()).find("No space left on device") != std::string::npos);
+  }
+  CHECK(temporaries(d).empty());
+  CHECK_FALSE(fs::exists(d + "/result.json"));
+}
+
+TEST_CASE("full disk: constants, gap and hessian print their results, exit 2 naming the path, leave no temporary",
+          "[faults][cli]") {
+  const std::string d = tmpdir("full");
+  SmallDisk disk(d, 256);
+  if (!disk.mounted()) {
+    WARN("not root or no mount permission: the full-disk cases are not run here");
+    return;
+  }
+  fs::create_directories(d + "/c");
+  fs::create_directories(d + "/g");
+  disk.fill(0);
+  struct Case {
+    std::string args, printed;
+  };
+  const std::vector<Case> cases = {
+      {"constants --lambda 0.5,1 --dim 10 --out " + d + "/c", "C_LS"},
+      {"gap --loss 't^2/2' --lambda 1 --temperature 1 --out " + d + "/g", "C_P"},
+  };
+  for (const auto& c : cases) {
+    std::string out, err;
+    const int rc = sh(c.args, &out, &err);
+    INFO("villani " << c.args << "\nstdout:\n" << out << "\nstderr:\n" << err);
+    CHECK(rc == 2);
+    CHECK(out.find(c.printed) != std::string::npos);  // the result, printed before the write failed
+    CHECK(err.find("No space left on device") != std::string::npos);
+    CHECK(err.find(d) != std::string::npos);
+  }
+  CHECK(temporaries(d).empty());
+}
+
+TEST_CASE("full disk mid-run: run sgld exits 2 naming the file; --resume completes once space is back",
+          "[faults][cli][records]") {
+  const std::string d = tmpdir("sgld");
+  SmallDisk disk(d, 1024);
+  if (!disk.mounted()) {
+    WARN("not root or no mount permission: the full-disk cases are not run here");
+    return;
+  }
+  // Room for config.json and a few metric lines, not for the first checkpoint.
+  disk.fill(8);
+  const std::string run = "run sgld --preset tiny --lambda 1 --steps 40 --record-every 2 --train-sequences 4 --quick";
+  std::string out;
+  const int rc = sh(run + " --out " + d + "/r", &out);
+  INFO(out);
+  CHECK(rc == 2);
+  CHECK((out.find("No space left on device") != std::string::npos || out.find("disk is full") != std::string::npos));
+  CHECK(temporaries(d).empty());
+  fs::remove(d + "/filler");  // space is back
+  CHECK(sh(run + " --resume --out " + d + "/r", &out) == 0);
+  const auto m = villani::experiments::read_metrics_file(d + "/r/lambda=1/metrics.jsonl", "DIR");
+  REQUIRE_FALSE(m.records.empty());
+  CHECK(m.records.back().at("step").get<long>() == 40);
+  CHECK(m.records.size() == 21);
+  CHECK(sh("compare " + d + "/r/lambda=1", &out) == 0);
+}
+
+TEST_CASE("read-only disk: results still printed, exit 2 naming the path; --resume of a read-only record exits 2",
+          "[faults][cli][records]") {
+  const std::string d = tmpdir("ro");
+  SmallDisk disk(d, 2048);
+  if (!disk.mounted()) {
+    WARN("not root or no mount permission: the read-only cases are not run here");
+    return;
+  }
+  const std::string run = "run sgld --preset tiny --lambda 1 --steps 10 --record-every 2 --train-sequences 4 --quick";
+  std::string out, err;
+  REQUIRE(sh(run + " --out " + d + "/r", &out) == 0);
+  fs::remove(d + "/r/lambda=1/summary.json");  // unfinished: --resume has work to do
+  fs::create_directories(d + "/c");
+  disk.read_only();
+  CHECK(sh(run + " --resume --out " + d + "/r", &out) == 2);
+  CHECK(out.find("Read-only file system") != std::string::npos);
+  const int rc = sh("constants --lambda 1 --dim 10 --out " + d + "/c", &out, &err);
+  CHECK(rc == 2);
+  CHECK(out.find("C_LS") != std::string::npos);
+  CHECK(err.find("Read-only file system") != std::string::npos);
+}
+
+TEST_CASE("two writers: a record or a reproduce --out held by one process is refused to another, naming its pid",
+          "[faults][records][cli]") {
+  const std::string d = tmpdir("lock");
+  {
+    const RunRecord a = RunRecord::open(d + "/rec", {{"kind", "test"}}, false);
+    // A second open of the same record (a second file description: flock refuses it even in
+    // this process).
+    try {
+      (void)RunRecord::open(d + "/rec", {{"kind", "test"}}, true);
+      FAIL("a second writer opened a locked record");
+    } catch (const villani::InputError& e) {
+      CHECK(e.argument() == "--resume");
+      CHECK(std::string(e.what()).find("pid " + std::to_string(::getpid())) != std::string::npos);
+    }
+    const RunRecord copy = a;  // copies share the lock
+  }
+  // Released with the last copy: the record opens again.
+  CHECK_NOTHROW(RunRecord::open(d + "/rec", {{"kind", "test"}}, true));
+  // Other processes: this test holds the lock of a reproduce --out and of a run's λ record.
+  fs::create_directories(d + "/rep");
+  fs::create_directories(d + "/run/lambda=1");
+  const auto held = DirLock::acquire(d + "/rep", "--out");
+  const auto held_run = DirLock::acquire(d + "/run/lambda=1", "--out");
+  std::string out;
+  CHECK(sh("reproduce --only boursier-orthogonal-2n --out " + d + "/rep", &out) == 2);
+  CHECK(out.find("in use by another villani process (pid " + std::to_string(::getpid()) + ")") != std::string::npos);
+  CHECK(sh("run sgld --preset tiny --lambda 1 --steps 4 --train-sequences 4 --quick --out " + d + "/run", &out) == 2);
+  CHECK(out.find("in use by another villani process") != std::string::npos);
+  CHECK_FALSE(fs::exists(d + "/run/lambda=1/metrics.jsonl"));
+}
