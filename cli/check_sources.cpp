@@ -93,7 +93,8 @@ numerics::Vec read_parameters(const std::string& argument, const std::string& fi
 LoadedModel load_check_model(const CheckRequest& r) {
   if (r.dtype != "float64" && r.dtype != "float32")
     throw InputError("--dtype", "expected float64 | float32; got '" + r.dtype + "'");
-  if (r.threads < 0) throw InputError("--threads", "must be ≥ 0 (0: LibTorch's default)");
+  if (r.threads < 0 || r.threads > 1024)
+    throw InputError("--threads", "expected 0..1024 (0: LibTorch's default); got " + std::to_string(r.threads));
   for (const auto& s : check_sources())
     if (s.accepts(r)) return s.load(r);
   std::string names;

@@ -225,7 +225,7 @@ int run_hessian(int argc, char** argv) {
   app.add_option("--groups", groups, "none | param | layer: per-group traces and top eigenvalues")
       ->capture_default_str();
   app.add_option("--group-top", group_top, "top eigenvalues per group")->capture_default_str();
-  app.add_option("--threads", threads, "LibTorch threads (0: its default)")->capture_default_str();
+  app.add_option("--threads", threads, "LibTorch threads, 0..1024 (0: its default)")->capture_default_str();
   app.add_option("--dtype", dtype, "float64 | float32 (LibTorch models)")->capture_default_str();
   app.add_option("--device", device, "cpu | cuda | auto (LibTorch models; HVPs on the device, Lanczos vectors in "
                                      "host memory)")->capture_default_str();

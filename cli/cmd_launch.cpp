@@ -97,12 +97,14 @@ int run_launch(int argc, char** argv) {
   app.add_option("--master-addr", addr, "address of rank 0's TCPStore")->capture_default_str();
   app.add_option("--master-port", port, "its port (0: a free one)")->capture_default_str();
   app.add_option("--grace", grace,
-                 "seconds the other ranks get to exit after one fails, before they are terminated")
+                 "seconds the other ranks get to exit after one fails, before they are terminated (0 < s ≤ 86400)")
       ->capture_default_str();
   if (const auto done = parse_command_line(app, split, argv)) return *done;
   if (nproc < 1 || nproc > 1024) throw InputError("--nproc", fmt::format("expected 1..1024; got {}", nproc));
   if (port < 0 || port > 65535) throw InputError("--master-port", fmt::format("expected 0..65535; got {}", port));
-  if (!(grace > 0)) throw InputError("--grace", "must be > 0");
+  // Finite and at most a day: inf used to become a 0.9 s deadline through the integer conversion.
+  if (!(grace > 0) || !(grace <= 86400))
+    throw InputError("--grace", fmt::format("expected 0 < seconds ≤ 86400; got {}", grace));
   if (split + 1 >= argc) throw InputError("command", "nothing to run: villani launch --nproc N -- villani <command> …");
   std::vector<std::string> cmd(argv + split + 1, argv + argc);
   if (cmd[0] == "villani") cmd[0] = self_exe();

@@ -160,7 +160,9 @@ struct Placement {
   torch::Device device;
 };
 Placement apply_load_options(const TorchLoadOptions& o) {
-  if (o.threads < 0) throw InputError("--threads", "must be ≥ 0 (0: LibTorch's default)");
+  // Capped as `bench` caps it: 100000 threads ran for minutes without a word (issue 26).
+  if (o.threads < 0 || o.threads > 1024)
+    throw InputError("--threads", "expected 0..1024 (0: LibTorch's default); got " + std::to_string(o.threads));
   if (o.threads > 0) ta::set_compute_threads(o.threads);
   const torch::Device dev = resolve_device(o.device);
   if (o.dtype == "float64") return {torch::kFloat64, dev};

@@ -9,12 +9,12 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "experiments/formats.hpp"
 #include "experiments/run_record.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/io.hpp"
+#include "tests/support/text_files.hpp"
 
 namespace fs = std::filesystem;
 using villani::experiments::DirLock;
@@ -31,12 +31,7 @@ std::string tmpdir(const std::string& name) {
 int sh(const std::string& args, std::string* out, std::string* err = nullptr) {
   const std::string o = std::string(VILLANI_TEST_TMP) + "/faults_out.txt", e = o + ".err";
   const int rc = std::system((std::string(VILLANI_EXE) + " " + args + " > " + o + " 2> " + e).c_str());
-  auto slurp = [](const std::string& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  };
+  using villani::testing::slurp;
   *out = slurp(o);
   if (err) *err = slurp(e);
   else *out += slurp(e);
@@ -201,4 +196,22 @@ TEST_CASE("two writers: a record or a reproduce --out held by one process is ref
   CHECK(sh("run sgld --preset tiny --lambda 1 --steps 4 --train-sequences 4 --quick --out " + d + "/run", &out) == 2);
   CHECK(out.find("in use by another villani process") != std::string::npos);
   CHECK_FALSE(fs::exists(d + "/run/lambda=1/metrics.jsonl"));
+}
+
+TEST_CASE("caps: --threads beyond 1024 and a --grace that is not a finite time are refused naming the flag",
+          "[faults][bad-input][cli]") {
+  struct Case {
+    std::string args, names;
+  };
+  // 100000 threads ran for minutes without a word; --grace inf became a 0.9 s deadline.
+  for (const Case& c : {Case{"hessian --model tiny-transformer --lambda 0 --top 1 --threads 100000", "--threads"},
+                        Case{"check --model tiny-transformer --lambda 1 --threads 2000", "--threads"},
+                        Case{"launch --grace inf -- villani constants --lambda 1 --dim 1", "--grace"},
+                        Case{"launch --grace 1e9 -- villani constants --lambda 1 --dim 1", "--grace"},
+                        Case{"launch --grace nan -- villani constants --lambda 1 --dim 1", "--grace"}}) {
+    std::string out;
+    INFO("villani " << c.args << "\n" << out);
+    CHECK(sh(c.args, &out) == 2);
+    CHECK(out.find(c.names) != std::string::npos);
+  }
 }
