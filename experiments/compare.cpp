@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fmt/format.h>
+#include <map>
 
 #include "experiments/fit.hpp"
 #include "experiments/run_record.hpp"
@@ -191,6 +192,29 @@ Comparison compare_records(const std::vector<std::string>& records, bool allow_i
                                   "was interrupted or is still running); finish it with `villani run " + kind +
                                   " --resume --out …`, or pass --allow-incomplete to table what it holds");
     if (M.empty()) throw InputError("DIR", "'" + dir + "' holds no metrics (metrics.jsonl is missing or empty)");
+    // The content must be of the kind config.json names: a kind edited to another one made
+    // compare print no table and "every prediction is consistent" (issue 26).
+    struct Content {
+      std::vector<const char*> metrics, summary;  // keys of the first metrics line, of a complete summary
+    };
+    static const std::map<std::string, Content> content = {
+        {"sgld", {{"t", "loss", "norm2"}, {}}},
+        {"train", {{"t", "loss", "norm2"}, {"final_loss", "test_ce"}}},
+        {"pacbayes", {{"phase"}, {"zero_one", "clipped_ce"}}},
+        {"spectrum", {{"lambda", "top_L", "top_F", "top_shift"}, {}}},
+        {"psi", {{"radius", "psi_s", "lap_L"}, {"psi_slope_measured", "psi_slope_predicted"}}}};
+    const Content& want = content.at(kind);
+    for (const char* k : want.metrics)
+      if (!M.front().contains(k))
+        throw InputError("DIR", fmt::format("'{}': config.json says kind '{}', but metrics.jsonl has no '{}' (a record "
+                                            "of another kind, or an edited config.json?)",
+                                            dir, kind, k));
+    if (sum.value("complete", false))
+      for (const char* k : want.summary)
+        if (!sum.contains(k))
+          throw InputError("DIR", fmt::format("'{}': config.json says kind '{}', but its complete summary.json has no "
+                                              "'{}' (a record of another kind, or an edited config.json?)",
+                                              dir, kind, k));
     RecordComparison rec{dir, kind, sum.value("complete", false), std::nullopt, std::nullopt};
     const double lambda = num(cfg, "lambda");
     if (kind == "sgld") {

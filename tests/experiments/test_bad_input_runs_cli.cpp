@@ -10,6 +10,8 @@
 #include <sstream>
 #include <sys/wait.h>
 
+#include <nlohmann/json.hpp>
+
 #include "experiments/formats.hpp"
 #include "numerics/errors.hpp"
 
@@ -137,6 +139,28 @@ TEST_CASE("records: a corrupt checkpoint on --resume exits 2 naming it", "[bad-i
   CHECK(resume_sgld(rec, &out) == 2);
   CHECK(out.find("checkpoint.pt") != std::string::npos);
   CHECK(out.find("--resume") != std::string::npos);
+}
+
+TEST_CASE("compare: a record whose config.json names another kind is refused, not called consistent",
+          "[bad-input][records][cli]") {
+  const std::string rec = sgld_record("kind");
+  const std::string cfg_path = rec + "/config.json";
+  const std::string original = slurp(cfg_path);
+  // (sgld → train is not in the list: a train run with --optimizer sgld records the same fields,
+  // and its table row is then that run's true figures.)
+  for (const std::string kind : {"psi", "pacbayes", "spectrum"}) {
+    auto cfg = nlohmann::json::parse(original);
+    cfg["kind"] = kind;
+    put(cfg_path, cfg.dump(2));
+    std::string out;
+    INFO("kind edited to " << kind);
+    CHECK(sh("compare " + rec, &out) == 2);
+    CHECK(out.find("config.json says kind '" + kind + "'") != std::string::npos);
+    CHECK(out.find("every prediction is consistent") == std::string::npos);
+  }
+  put(cfg_path, original);
+  std::string out;
+  CHECK(sh("compare " + rec, &out) == 0);
 }
 
 TEST_CASE("compare refuses incomplete records and kinds it cannot table", "[bad-input][records][cli]") {
