@@ -69,9 +69,20 @@ class GlooCommunicator final : public Communicator {
       auto prefixed = c10::make_intrusive<c10d::PrefixStore>("villani/pg", store_);
       pg_ = c10::make_intrusive<c10d::ProcessGroupGloo>(prefixed, e.rank, e.world, opts);
     } catch (const std::exception& ex) {
+      const std::string what = first_line(ex.what());
+      // A listener that answers with bytes c10d does not expect is another program on the port
+      // (an HTTP server, a stale service), not a slow rank 0: say so, not "is every rank started".
+      const bool foreign = what.find("response is expected") != std::string::npos ||
+                           dynamic_cast<const std::length_error*>(&ex) != nullptr ||
+                           dynamic_cast<const std::bad_alloc*>(&ex) != nullptr;
+      if (foreign)
+        throw DistributedError(fmt::format("rank {} of {}: the program listening at {}:{} is not a villani rank 0 (it "
+                                           "does not speak c10d's TCPStore protocol): another program holds "
+                                           "MASTER_PORT; choose a free port (launch --master-port 0 picks one) ({})",
+                                           e.rank, e.world, e.addr, e.port, what));
       throw DistributedError(fmt::format("rank {} of {}: could not form the process group at {}:{} within {:g} s "
                                          "(is every rank started, with the same MASTER_ADDR/MASTER_PORT?): {}",
-                                         e.rank, e.world, e.addr, e.port, e.timeout_s, first_line(ex.what())));
+                                         e.rank, e.world, e.addr, e.port, e.timeout_s, what));
     }
     heartbeat_ = std::thread([this] { beat(); });
   }

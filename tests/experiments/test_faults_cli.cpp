@@ -2,18 +2,24 @@
 // Every case ends with exit 2 naming the path and the reason, the results already computed still
 // printed, no temporary file left, and a record that --resume completes once the fault is gone.
 // The disk cases mount a small tmpfs, so they need root; elsewhere they say so and pass.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "experiments/formats.hpp"
 #include "experiments/run_record.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/io.hpp"
+#include "tests/support/gpt_neo_config.hpp"
 #include "tests/support/text_files.hpp"
 
 namespace fs = std::filesystem;
@@ -214,4 +220,51 @@ TEST_CASE("caps: --threads beyond 1024 and a --grace that is not a finite time a
     CHECK(sh(c.args, &out) == 2);
     CHECK(out.find(c.names) != std::string::npos);
   }
+}
+
+TEST_CASE("c10d: a program that is not a villani rank 0 on MASTER_PORT is named as such, at once",
+          "[faults][distributed][cli]") {
+  // A listener that answers every request with bytes c10d does not expect (as an HTTP server would).
+  const int srv = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(srv >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  REQUIRE(::bind(srv, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(::listen(srv, 8) == 0);
+  socklen_t len = sizeof a;
+  REQUIRE(::getsockname(srv, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  const int port = ntohs(a.sin_port);
+  std::thread answer([srv] {
+    for (;;) {
+      const int c = ::accept(srv, nullptr, nullptr);
+      if (c < 0) return;  // the listening socket was shut down
+      char buf[4096];
+      const std::string junk = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n" + std::string(64, '\xff');
+      while (::recv(c, buf, sizeof buf, 0) > 0)
+        if (::send(c, junk.data(), junk.size(), MSG_NOSIGNAL) < 0) break;
+      ::close(c);
+    }
+  });
+  const std::string d = tmpdir("foreign");
+  villani::testing::GptNeoConfig{}.write(d + "/config.json");
+  std::ofstream(d + "/t.txt") << "0 1 2 3 4 5\n6 5 4 3 2 1\n";
+  const std::string env = "RANK=1 LOCAL_RANK=1 WORLD_SIZE=2 LOCAL_WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" +
+                          std::to_string(port) + " ";
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string o = std::string(VILLANI_TEST_TMP) + "/faults_foreign.txt";
+  const int rc = std::system((env + VILLANI_EXE + " hessian --model " + d + "/config.json --tokens " + d +
+                              "/t.txt --lambda 0 --top 1 --trace none > " + o + " 2>&1").c_str());
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ::shutdown(srv, SHUT_RDWR);
+  ::close(srv);
+  answer.join();
+  const std::string out = villani::testing::slurp(o);
+  INFO(out);
+  REQUIRE(WIFEXITED(rc));
+  CHECK(WEXITSTATUS(rc) != 0);
+  CHECK(WEXITSTATUS(rc) < 128);  // no abort, no signal
+  CHECK(out.find("is not a villani rank 0") != std::string::npos);
+  CHECK(seconds < 20);  // named at once, not after the rendezvous timeout
 }
