@@ -203,7 +203,8 @@ TraceReport trace_report(const LinearOperator& a, TraceChoice method, std::int64
   return r;
 }
 
-CurvatureReport analyze_curvature(const Objective& loss, Vec theta, const CurvatureOptions& o) {
+namespace {
+CurvatureReport analyze(const Objective& loss, Vec theta, const CurvatureOptions& o) {
   check_nonnegative("--lambda", o.lambda);
   check_positive("--temperature", o.s);
   const Index d = loss.dim();
@@ -242,12 +243,25 @@ CurvatureReport analyze_curvature(const Objective& loss, Vec theta, const Curvat
   {  // ∇F is d numbers: only its norm is kept
     Vec g = loss.gradient(theta);
     if (o.lambda != 0) g += o.lambda * theta;
-    if (!std::isfinite(r.loss) || !g.allFinite())
+    grad_sq = g.squaredNorm();  // finite unless an entry is not, or the sum overflows (one pass)
+    if (!std::isfinite(r.loss) || (!std::isfinite(grad_sq) && !g.allFinite()))
       throw InputError("--model", fmt::format("the loss or its gradient is not finite at these weights (L = {})", r.loss));
-    grad_sq = g.squaredNorm();
+    if (!std::isfinite(grad_sq)) {
+      // Finite entries whose squares overflow: from λθ when λ‖θ‖ is that large, else from ∇L.
+      const bool from_lambda = o.lambda * theta.cwiseAbs().maxCoeff() > 1e150;
+      throw InputError(from_lambda ? "--lambda" : "--at",
+                       fmt::format("‖∇F‖² overflows double at these weights (λ = {:g}, max |θ_i| = {:g}): no Ψ_s can "
+                                   "be formed there",
+                                   o.lambda, theta.cwiseAbs().maxCoeff()));
+    }
   }
-  r.theta_norm = theta.norm();
-  r.objective = r.loss + 0.5 * o.lambda * theta.squaredNorm();
+  const double theta_sq = theta.squaredNorm();
+  if (!std::isfinite(theta_sq))
+    throw InputError("--at", fmt::format("‖θ‖² overflows double (max |θ_i| = {:g}): F = L + (λ/2)‖θ‖² cannot be "
+                                         "formed at these weights",
+                                         theta.cwiseAbs().maxCoeff()));
+  r.theta_norm = std::sqrt(theta_sq);
+  r.objective = r.loss + 0.5 * o.lambda * theta_sq;
   r.grad_norm = std::sqrt(grad_sq);
   r.point_cost = {0, since(t0)};
 
@@ -359,6 +373,32 @@ CurvatureReport analyze_curvature(const Objective& loss, Vec theta, const Curvat
     if (gr.top) r.vector_bytes = std::max(r.vector_bytes, gr.top->vector_bytes);
   if (r.trace) r.vector_bytes = std::max(r.vector_bytes, r.trace->vector_bytes);
   r.peak_rss_bytes = peak_rss_bytes();
+  return r;
+}
+}  // namespace
+
+CurvatureReport analyze_curvature(const Objective& loss, Vec theta, const CurvatureOptions& o) {
+  // Weights where the model overflows or saturates give NaN/inf products: an input error of the
+  // point (exit 2), not an internal error or a "-nan" row (issue 26: `hessian --at` of 1e200).
+  const std::string where = "the products of ∇²F are not finite at these weights (the model overflows or saturates "
+                            "there); give weights where it is evaluable";
+  CurvatureReport r;
+  try {
+    r = analyze(loss, std::move(theta), o);
+  } catch (const NonFiniteProduct& e) {
+    throw InputError("--at", where + " (" + e.what() + ")");
+  }
+  bool finite = true;
+  for (const auto* e : {&r.top, &r.bottom})
+    if (*e)
+      for (const double v : (*e)->values) finite = finite && std::isfinite(v);
+  if (r.trace) finite = finite && std::isfinite(r.trace->value) && std::isfinite(r.trace->standard_error);
+  for (const auto& g : r.groups) {
+    if (g.trace) finite = finite && std::isfinite(g.trace->value);
+    if (g.top)
+      for (const double v : g.top->values) finite = finite && std::isfinite(v);
+  }
+  if (!finite) throw InputError("--at", where);
   return r;
 }
 

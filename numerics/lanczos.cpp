@@ -345,7 +345,7 @@ BasicLanczosDecomposition<Scalar> lanczos_in(const LinearOperator& a, Eigen::Mat
     // One pass: α = v_j·w and ‖w‖² (finite iff every entry is: a NaN or inf product is caught
     // here, without a separate scan).
     const auto [alpha0, ww] = dot64_and_norm2(col(j), w.data(), n);
-    if (!std::isfinite(ww)) throw DomainError(a.name() + ": a product returned NaN or inf");
+    if (!std::isfinite(ww)) throw NonFiniteProduct(a.name() + ": a product returned NaN or inf");
     double alpha = alpha0;
     // The three-term recurrence, then full reorthogonalization against v_0..v_j: classical
     // Gram–Schmidt, repeated once where it cancelled more than half the norm (the DGKS test, as in

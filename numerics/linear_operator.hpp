@@ -19,9 +19,18 @@
 #include <memory>
 #include <string>
 
+#include "numerics/errors.hpp"
 #include "numerics/objective.hpp"
 
 namespace villani::numerics {
+
+/// A product A·x came back with NaN or inf entries (the model overflows or saturates at the point
+/// it is differentiated at). A DomainError for code that only knows the operator; a caller that
+/// knows which input set the point (hessian --at) turns it into an input error.
+class NonFiniteProduct : public DomainError {
+ public:
+  using DomainError::DomainError;
+};
 
 /// The precision in which an operator computes its products, and so the one in which solvers
 /// store their vectors by default (VectorPrecision::Auto).

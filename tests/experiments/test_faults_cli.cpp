@@ -209,6 +209,20 @@ TEST_CASE("caps: --threads beyond 1024 and a --grace that is not a finite time a
   struct Case {
     std::string args, names;
   };
+  // Weights and λ whose squares overflow double: exit 2 naming the cause, not exit 3 or "-nan".
+  const std::string d = tmpdir("overflow");
+  {
+    std::ofstream at(d + "/at.txt");
+    for (int i = 0; i < 18; ++i) at << "1e200\n";  // the logistic preset has d = 18
+  }
+  for (const Case& c : {Case{"hessian --model logistic --lambda 0 --top 1 --at " + d + "/at.txt", "--at: ‖θ‖² overflows"},
+                        Case{"hessian --model logistic --lambda 1e300 --top 1", "--lambda: ‖∇F‖² overflows"}}) {
+    std::string out;
+    const int rc = sh(c.args, &out);
+    INFO("villani " << c.args << "\n" << out);
+    CHECK(rc == 2);
+    CHECK(out.find(c.names) != std::string::npos);
+  }
   // 100000 threads ran for minutes without a word; --grace inf became a 0.9 s deadline.
   for (const Case& c : {Case{"hessian --model tiny-transformer --lambda 0 --top 1 --threads 100000", "--threads"},
                         Case{"check --model tiny-transformer --lambda 1 --threads 2000", "--threads"},
