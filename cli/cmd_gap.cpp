@@ -244,7 +244,8 @@ int run_gap(int argc, char** argv) {
                                   big(b.ls_upper, std::nullopt)),
                       "Bobkov–Götze (robust form); lower ≥ C_P, e^{βt} tests"});
   }
-  t.rows.push_back({"claim 1/λ + d/λ²", fmt::format("{:.6g}", claim_v), g.paper_bound.text});
+  t.rows.push_back({"claim 1/λ + d/λ²", std::isfinite(claim_v) ? fmt::format("{:.6g}", claim_v) : "n/a",
+                    g.paper_bound.text});
   t.rows.push_back({"Gaussian s/λ", g.gaussian_c_p ? fmt::format("{:.10g}", *g.gaussian_c_p) : "n/a",
                     "reference (exact for L ≡ 0)"});
   const bool be_value = g.bakry_emery && g.bakry_emery->applies && g.bakry_emery->c_p;

@@ -53,8 +53,11 @@ double curvature_floor(const symbolic::Energy& energy, const lowdim::Box& box, i
 PaperBound decide_paper_bound(const GapReport& g) {
   PaperBound b;
   const auto& pr = g.poincare;
-  b.claim = static_cast<double>(*theory::paper_claim(Wide(g.lambda), Wide(g.dim)).c_ls);
-  b.factor = pr.value / b.claim;
+  // The bound 1/λ + d/λ² is stated for λ > 0 only: at λ = ±0 it is ±inf or nan, so no number is
+  // formed (the constant itself still exists on a confining loss: issue 26).
+  b.claim = g.lambda > 0 ? static_cast<double>(*theory::paper_claim(Wide(g.lambda), Wide(g.dim)).c_ls)
+                         : std::numeric_limits<double>::quiet_NaN();
+  b.factor = g.lambda > 0 ? pr.value / b.claim : std::numeric_limits<double>::quiet_NaN();
   const bool warranted = g.bracket_contains_poincare;
   b.lower = std::max({g.variance_max, g.brackets ? g.brackets->muck_lower : 0.0,
                       warranted ? pr.value - pr.error_estimate : 0.0});
@@ -91,7 +94,7 @@ PaperBound decide_paper_bound(const GapReport& g) {
 }  // namespace
 
 nlohmann::json paper_bound_json(const PaperBound& b) {
-  return {{"value", b.claim},
+  return {{"value", std::isfinite(b.claim) ? nlohmann::json(b.claim) : nlohmann::json(nullptr)},
           {"violated", b.verdict == Verdict::Violated},
           {"factor", std::isfinite(b.factor) ? nlohmann::json(b.factor) : nlohmann::json(nullptr)},
           {"verdict", b.text},

@@ -13,6 +13,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <cmath>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "experiments/formats.hpp"
@@ -281,4 +283,21 @@ TEST_CASE("c10d: a program that is not a villani rank 0 on MASTER_PORT is named 
   CHECK(WEXITSTATUS(rc) < 128);  // no abort, no signal
   CHECK(out.find("is not a villani rank 0") != std::string::npos);
   CHECK(seconds < 20);  // named at once, not after the rendezvous timeout
+}
+
+TEST_CASE("gap at λ = 0 and λ = −0 on a confining loss: the constant, and the paper's bound not applicable",
+          "[faults][bad-input][cli]") {
+  // It was exit 3: the bound 1/λ + d/λ² became inf (λ = 0) or nan (λ = −0) in the table and JSON.
+  for (const std::string l : {"0", "-0"}) {
+    std::string out;
+    INFO("λ = " << l << "\n" << out);
+    CHECK(sh("gap --loss 't^4' --lambda " + l + " --format json -q", &out) == 0);
+    const auto j = nlohmann::json::parse(out);
+    CHECK(j.at("claims").at("paper_c_ls_bound").at("status") == "not-applicable");
+    CHECK(j.at("claims").at("paper_c_ls_bound").at("value").is_null());
+    // C_P of exp(−t⁴) (s = 1): above its variance Γ(3/4)/Γ(1/4) = 0.33799, the Poincaré floor.
+    const double cp = j.at("poincare").at("value").get<double>();
+    CHECK(cp >= std::tgamma(0.75) / std::tgamma(0.25));
+    CHECK(cp < 1.0);
+  }
 }
