@@ -29,7 +29,8 @@ int run_constants(int argc, char** argv) {
       "villani constants"};
   std::string lambda, dim, temperature = "1", curvature, oscillation, hessian, epsilon = "0.01",
                           kl0 = "1", lyap, format = "table", out;
-  app.add_option("--lambda", lambda, "weight decay λ > 0 (LIST)")->required();
+  app.add_option("--lambda", lambda, "weight decay λ > 0 (LIST; the grid λ × d × s has at most 100000 rows)")
+      ->required();
   app.add_option("--dim", dim, "parameter dimension d ≥ 1 (LIST; up to 1e12 and beyond)")->required();
   app.add_option("--temperature,-s", temperature, "temperature s > 0 (LIST)")->capture_default_str();
   app.add_option("--curvature-floor", curvature,

@@ -1,6 +1,9 @@
 #include "theory/constants_report.hpp"
 
+#include <fmt/format.h>
 #include <stdexcept>
+
+#include "numerics/errors.hpp"
 
 namespace villani::theory {
 
@@ -26,6 +29,15 @@ const RouteResult& ConstantsRow::route(const std::string& id) const {
 }
 
 std::vector<ConstantsRow> constants_rows(const ConstantsSettings& o) {
+  // Each list is capped (cli/lists.cpp); their product is capped here, before any row is
+  // computed: a grid of 10^6 rows ran for minutes (issue 26).
+  const double n = static_cast<double>(o.lambdas.size()) * static_cast<double>(o.dims.size()) *
+                   static_cast<double>(o.temperatures.size());
+  if (n > static_cast<double>(kMaxConstantsRows))
+    throw InputError("--lambda", fmt::format("the grid --lambda × --dim × --temperature has {} × {} × {} = {:.0f} rows; "
+                                             "at most {} (split it into several runs)",
+                                             o.lambdas.size(), o.dims.size(), o.temperatures.size(), n,
+                                             kMaxConstantsRows));
   std::vector<ConstantsRow> rows;
   for (const Wide& lambda : o.lambdas)
     for (const Wide& d : o.dims)

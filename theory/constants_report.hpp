@@ -47,6 +47,9 @@ struct ConstantsRow {
 };
 
 /// One row per (λ, d, s) in that nesting order. Throws InputError for a bad query (validate()).
+/// Rows of the grid λ × d × s; InputError("--lambda") naming the sizes when the grid has more
+/// than kMaxConstantsRows rows.
+inline constexpr long kMaxConstantsRows = 100000;
 std::vector<ConstantsRow> constants_rows(const ConstantsSettings& o);
 
 }  // namespace villani::theory

@@ -230,7 +230,9 @@ TEST_CASE("caps: --threads beyond 1024 and a --grace that is not a finite time a
                         Case{"check --model tiny-transformer --lambda 1 --threads 2000", "--threads"},
                         Case{"launch --grace inf -- villani constants --lambda 1 --dim 1", "--grace"},
                         Case{"launch --grace 1e9 -- villani constants --lambda 1 --dim 1", "--grace"},
-                        Case{"launch --grace nan -- villani constants --lambda 1 --dim 1", "--grace"}}) {
+                        Case{"launch --grace nan -- villani constants --lambda 1 --dim 1", "--grace"},
+                        // 10^6 rows ran for minutes: the grid is capped at 100000 rows before any is computed.
+                        Case{"constants --lambda 1e-3:1:1000 --dim 1:1e6:1000 --temperature 1,2", "at most 100000"}}) {
     std::string out;
     INFO("villani " << c.args << "\n" << out);
     CHECK(sh(c.args, &out) == 2);
