@@ -2,6 +2,7 @@
 
 #include <ginac/ginac.h>
 
+#include <algorithm>
 #include <map>
 #include <cctype>
 #include <set>
@@ -219,10 +220,21 @@ const GiNaC::prototype_table& loss_functions() {
 // '^' of its own, and when it is a number its numerator and denominator must be at most 1000;
 // with the text at most 10,000 characters, no exact number can grow beyond ~10^7 digits.
 constexpr long kMaxExponent = 1000;
+constexpr int kMaxNesting = 64;
 void refuse_exact_blowup(const std::string& text, const std::string& argument) {
   using namespace GiNaC;
   if (text.size() > 10000)
     throw InputError(argument, "is " + std::to_string(text.size()) + " characters long; at most 10000");
+  // Nesting: exp(exp(…)) a few thousand levels deep ran for minutes in GiNaC's differentiation
+  // and simplification (issue 26). No loss a user writes nests anywhere near this deep.
+  int depth = 0, deepest = 0;
+  for (const char c : text) {
+    if (c == '(') deepest = std::max(deepest, ++depth);
+    if (c == ')') --depth;
+  }
+  if (deepest > kMaxNesting)
+    throw InputError(argument, "nests parentheses " + std::to_string(deepest) + " levels deep; at most " +
+                                   std::to_string(kMaxNesting));
   for (std::size_t i = text.find('^'); i != std::string::npos; i = text.find('^', i + 1)) {
     std::size_t b = i + 1;
     while (b < text.size() && std::isspace(static_cast<unsigned char>(text[b]))) ++b;

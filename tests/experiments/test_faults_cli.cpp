@@ -231,6 +231,12 @@ TEST_CASE("caps: --threads beyond 1024 and a --grace that is not a finite time a
                         Case{"launch --grace inf -- villani constants --lambda 1 --dim 1", "--grace"},
                         Case{"launch --grace 1e9 -- villani constants --lambda 1 --dim 1", "--grace"},
                         Case{"launch --grace nan -- villani constants --lambda 1 --dim 1", "--grace"},
+                        // exp(exp(…)) 1600 levels deep (8001 characters, under the 10000 cap) ran for minutes.
+                        Case{"gap --lambda 1 --loss '" + [] {
+                          std::string e;
+                          for (int i = 0; i < 1600; ++i) e += "exp(";
+                          return e + "t" + std::string(1600, ')');
+                        }() + "'", "nests parentheses 1600 levels deep; at most 64"},
                         // 10^6 rows ran for minutes: the grid is capped at 100000 rows before any is computed.
                         Case{"constants --lambda 1e-3:1:1000 --dim 1:1e6:1000 --temperature 1,2", "at most 100000"}}) {
     std::string out;
