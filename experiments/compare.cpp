@@ -18,12 +18,20 @@ namespace fs = std::filesystem;
 std::vector<std::string> find_records(const std::vector<std::string>& dirs) {
   std::vector<std::string> out;
   for (const auto& d : dirs) {
-    if (!fs::is_directory(d)) throw InputError("DIR", "'" + d + "' is not a directory");
+    // Non-throwing forms throughout: a symbolic-link loop or an unreadable directory is bad input
+    // (exit 2), not a filesystem_error (exit 3) (issue 26).
+    std::error_code ec;
+    if (!fs::is_directory(d, ec))
+      throw InputError("DIR", "'" + d + "' is not a directory" + (ec ? " (" + ec.message() + ")" : std::string()));
     std::size_t before = out.size();
-    if (fs::exists(fs::path(d) / "config.json")) out.push_back(d);
-    for (auto it = fs::recursive_directory_iterator(d); it != fs::recursive_directory_iterator(); ++it) {
+    if (fs::exists(fs::path(d) / "config.json", ec)) out.push_back(d);
+    fs::recursive_directory_iterator it(d, fs::directory_options::skip_permission_denied, ec), end;
+    if (ec) throw InputError("DIR", "cannot list '" + d + "': " + ec.message());
+    for (; it != end; it.increment(ec)) {
+      if (ec) throw InputError("DIR", "cannot list '" + d + "': " + ec.message());
       if (it.depth() >= 3) it.disable_recursion_pending();
-      if (it->is_directory() && fs::exists(it->path() / "config.json")) out.push_back(it->path().string());
+      std::error_code e2;
+      if (it->is_directory(e2) && fs::exists(it->path() / "config.json", e2)) out.push_back(it->path().string());
     }
     if (out.size() == before) throw InputError("DIR", "'" + d + "' holds no run record (no config.json)");
   }

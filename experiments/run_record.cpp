@@ -34,20 +34,52 @@ namespace villani::experiments {
 namespace fs = std::filesystem;
 
 namespace {
-nlohmann::json read_json(const std::string& path, const std::string& arg) {
-  std::ifstream f(path);
+// A record's files are regular files of bounded size: a FIFO, /dev/zero behind a symlink or a
+// file that never ends made compare hang (issue 26). The text of `path`, or InputError(arg).
+constexpr std::uintmax_t kMaxRecordFile = std::uintmax_t(1) << 30;  // 1 GiB
+std::string read_record_file(const std::string& path, const std::string& arg) {
+  std::error_code ec;
+  const auto st = fs::status(path, ec);
+  if (ec && ec.value() == ELOOP) throw InputError(arg, path + " is a symbolic-link loop");
+  if (!fs::exists(st)) throw InputError(arg, "cannot read " + path + " (no such file)");
+  if (!fs::is_regular_file(st))
+    throw InputError(arg, path + " is not a regular file (a directory, FIFO or device); a run record holds files");
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (ec || size > kMaxRecordFile)
+    throw InputError(arg, path + " is larger than 1 GiB, beyond any run record villani writes");
+  std::ifstream f(path, std::ios::binary);
   if (!f) throw InputError(arg, "cannot read " + path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// JSON nested deeper than this is refused while parsing (200000 levels overflowed the stack).
+constexpr int kMaxJsonDepth = 64;
+nlohmann::json parse_bounded(const std::string& text, const std::string& path, const std::string& arg) {
+  auto depth = [&](int d, nlohmann::json::parse_event_t, nlohmann::json&) {
+    if (d > kMaxJsonDepth)
+      throw InputError(arg, path + " nests JSON deeper than " + std::to_string(kMaxJsonDepth) +
+                                " levels, which no run record does");
+    return true;
+  };
   try {
-    return nlohmann::json::parse(f);
+    return nlohmann::json::parse(text, depth);
+  } catch (const InputError&) {
+    throw;
   } catch (const std::exception& e) {
     throw InputError(arg, path + " is not valid JSON: " + e.what());
   }
 }
 
+nlohmann::json read_json(const std::string& path, const std::string& arg) {
+  return parse_bounded(read_record_file(path, arg), path, arg);
+}
+
 // Why one line of metrics.jsonl is not a record ("" when it is one). prev: the previous step.
 std::string line_problem(const std::string& line, std::int64_t prev, nlohmann::json& out) {
   try {
-    out = nlohmann::json::parse(line);
+    out = parse_bounded(line, "the line", "DIR");
   } catch (const std::exception& e) {
     return std::string("not valid JSON (") + e.what() + ")";
   }
@@ -62,11 +94,9 @@ std::string line_problem(const std::string& line, std::int64_t prev, nlohmann::j
 
 MetricsFile read_metrics_file(const std::string& path, const std::string& argument) {
   MetricsFile m;
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return m;
-  std::stringstream ss;
-  ss << f.rdbuf();
-  const std::string text = ss.str();
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(path, ec))) return m;  // a missing file reads as no records
+  const std::string text = read_record_file(path, argument);
   std::size_t pos = 0, line_no = 0;
   std::int64_t prev = std::numeric_limits<std::int64_t>::min();
   while (pos < text.size()) {
@@ -207,7 +237,8 @@ void RunRecord::write_summary(const nlohmann::json& s) {
 }
 
 nlohmann::json RunRecord::load(const std::string& dir) {
-  if (!fs::is_directory(dir)) throw InputError("DIR", "'" + dir + "' is not a run record directory");
+  std::error_code dir_ec;
+  if (!fs::is_directory(dir, dir_ec)) throw InputError("DIR", "'" + dir + "' is not a run record directory");
   nlohmann::json j;
   j["dir"] = dir;
   j["config"] = read_json(dir + "/config.json", "DIR");

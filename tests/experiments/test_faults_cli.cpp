@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -308,4 +309,38 @@ TEST_CASE("gap at λ = 0 and λ = −0 on a confining loss: the constant, and th
     CHECK(cp >= std::tgamma(0.75) / std::tgamma(0.25));
     CHECK(cp < 1.0);
   }
+}
+
+TEST_CASE("compare: a FIFO, a device, deep JSON and a symbolic-link loop in place of a record's files exit 2 at once",
+          "[faults][bad-input][records][cli]") {
+  const std::string d = tmpdir("compare");
+  std::string out;
+  REQUIRE(sh("run sgld --preset tiny --lambda 1 --steps 4 --record-every 2 --train-sequences 4 --quick --out " + d +
+                 "/r",
+             &out) == 0);
+  const std::string rec = d + "/r/lambda=1";
+  // metrics.jsonl as a FIFO (read forever) and as /dev/zero (never ends): each hung compare.
+  for (const std::string kind : {"fifo", "zero"}) {
+    const std::string copy = d + "/" + kind;
+    fs::copy(rec, copy, fs::copy_options::recursive);
+    fs::remove(copy + "/metrics.jsonl");
+    if (kind == "fifo") REQUIRE(::mkfifo((copy + "/metrics.jsonl").c_str(), 0644) == 0);
+    else fs::create_symlink("/dev/zero", copy + "/metrics.jsonl");
+    const auto t0 = std::chrono::steady_clock::now();
+    INFO(kind);
+    CHECK(sh("compare " + copy, &out) == 2);
+    CHECK(out.find("not a regular file") != std::string::npos);
+    CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < 30);
+  }
+  // config.json nested 200000 levels deep overflowed the stack (SIGSEGV).
+  const std::string deep = d + "/deep";
+  fs::copy(rec, deep, fs::copy_options::recursive);
+  std::ofstream(deep + "/config.json", std::ios::trunc) << std::string(200000, '[') << std::string(200000, ']');
+  CHECK(sh("compare " + deep, &out) == 2);
+  CHECK(out.find("nests JSON deeper than 64 levels") != std::string::npos);
+  // A symbolic-link loop given as the directory.
+  fs::create_symlink(d + "/loop_b", d + "/loop_a");
+  fs::create_symlink(d + "/loop_a", d + "/loop_b");
+  CHECK(sh("compare " + d + "/loop_a", &out) == 2);
+  CHECK(out.find("symbolic links") != std::string::npos);
 }
