@@ -208,7 +208,7 @@ Comparison compare_records(const std::vector<std::string>& records, bool allow_i
     static const std::map<std::string, Content> content = {
         {"sgld", {{"t", "loss", "norm2"}, {}}},
         {"train", {{"t", "loss", "norm2"}, {"final_loss", "test_ce"}}},
-        {"pacbayes", {{"phase"}, {"zero_one", "clipped_ce"}}},
+        {"pacbayes", {{}, {"zero_one", "clipped_ce"}}},
         {"spectrum", {{"lambda", "top_L", "top_F", "top_shift"}, {}}},
         {"psi", {{"radius", "psi_s", "lap_L"}, {"psi_slope_measured", "psi_slope_predicted"}}}};
     const Content& want = content.at(kind);

@@ -298,9 +298,11 @@ TEST_CASE("gap at λ = 0 and λ = −0 on a confining loss: the constant, and th
           "[faults][bad-input][cli]") {
   // It was exit 3: the bound 1/λ + d/λ² became inf (λ = 0) or nan (λ = −0) in the table and JSON.
   for (const std::string l : {"0", "-0"}) {
-    std::string out;
-    INFO("λ = " << l << "\n" << out);
-    CHECK(sh("gap --loss 't^4' --lambda " + l + " --format json -q", &out) == 0);
+    std::string out, err;
+    INFO("λ = " << l);
+    const int rc = sh("gap --loss 't^4' --lambda " + l + " --format json -q", &out, &err);
+    INFO(err);
+    CHECK(rc == 0);
     const auto j = nlohmann::json::parse(out);
     CHECK(j.at("claims").at("paper_c_ls_bound").at("status") == "not-applicable");
     CHECK(j.at("claims").at("paper_c_ls_bound").at("value").is_null());
