@@ -185,7 +185,14 @@ Comparison compare_records(const std::vector<std::string>& records, bool allow_i
   for (const auto& dir : records) {
     const auto R = RunRecord::load(dir);
     const auto& cfg = R.at("config");
-    const std::string kind = cfg.value("kind", "");
+    // A kind that is not a string (a number, null, an array) is named, not a json type_error (exit 3).
+    if (!cfg.is_object() || !cfg.contains("kind") || !cfg.at("kind").is_string())
+      throw InputError("DIR", "'" + dir + "/config.json' has no string \"kind\" (not a run record, or an edited one)");
+    if (R.contains("summary") && !R.at("summary").is_object())
+      throw InputError("DIR", "'" + dir + "/summary.json' is not a JSON object");
+    if (R.contains("summary") && R.at("summary").contains("complete") && !R.at("summary").at("complete").is_boolean())
+      throw InputError("DIR", "'" + dir + "/summary.json': \"complete\" is not true or false");
+    const std::string kind = cfg.at("kind").get<std::string>();
     const auto& sum = R.contains("summary") ? R.at("summary") : nlohmann::json::object();
     const auto M = R.at("metrics").get<std::vector<nlohmann::json>>();
     // Refuse what cannot be tabled honestly (issue 15): kinds without a comparison table, and

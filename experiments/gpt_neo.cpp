@@ -162,6 +162,9 @@ StHeader read_st_header(std::ifstream& f, const std::string& path) {
 }  // namespace
 
 torch::Tensor load_safetensors(const std::string& path, const ModelConfig& c, torch::Dtype dtype) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))  // a directory or /dev/zero: no file size (was exit 3)
+    throw InputError("--weights", "'" + path + "' is not a regular file (a directory, device or missing file)");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw InputError("--weights", "cannot read '" + path + "'");
   const StHeader h = read_st_header(f, path);

@@ -97,8 +97,16 @@ ModelConfig model_from_hf_config(const std::string& path) {
 
 ModelConfig model_from_hf_text(const std::string& text, const std::string& path) {
   nlohmann::json j;
+  // A config.json is flat: nesting beyond 16 levels is refused while parsing (90000 levels
+  // overflowed the stack when an error message printed the value: issue 26).
+  auto shallow = [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+    if (depth > 16) throw InputError("--config", "'" + path + "' nests JSON deeper than 16 levels, which no config does");
+    return true;
+  };
   try {
-    j = nlohmann::json::parse(text);
+    j = nlohmann::json::parse(text, shallow);
+  } catch (const InputError&) {
+    throw;
   } catch (const std::exception& e) {
     throw InputError("--config", "'" + path + "' is not valid JSON: " + e.what());
   }

@@ -1,6 +1,7 @@
 // The bad-input table for run and compare (issue 15): records never lost (damaged lines are
 // refused with file and line named, --resume stops at the damage and deletes nothing, a torn
 // last line is recomputed), options that were silently accepted, and sizes beyond memory.
+#include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -26,7 +27,7 @@ std::string tmpdir(const std::string& name) {
   return d;
 }
 int sh(const std::string& args, std::string* out) {
-  const std::string f = std::string(VILLANI_TEST_TMP) + "/bad_input_runs_out.txt";
+  const std::string f = std::string(VILLANI_TEST_TMP) + "/bad_input_runs_out." + std::to_string(::getpid()) + ".txt";
   const int rc = std::system((std::string(VILLANI_EXE) + " " + args + " > " + f + " 2>&1").c_str());
   std::ifstream in(f);
   std::stringstream ss;

@@ -38,7 +38,7 @@ std::string tmpdir(const std::string& name) {
   return d;
 }
 int sh(const std::string& args, std::string* out, std::string* err = nullptr) {
-  const std::string o = std::string(VILLANI_TEST_TMP) + "/faults_out.txt", e = o + ".err";
+  const std::string o = std::string(VILLANI_TEST_TMP) + "/faults_out." + std::to_string(::getpid()) + ".txt", e = o + ".err";
   const int rc = std::system((std::string(VILLANI_EXE) + " " + args + " > " + o + " 2> " + e).c_str());
   using villani::testing::slurp;
   *out = slurp(o);
@@ -345,4 +345,39 @@ TEST_CASE("compare: a FIFO, a device, deep JSON and a symbolic-link loop in plac
   fs::create_symlink(d + "/loop_a", d + "/loop_b");
   CHECK(sh("compare " + d + "/loop_a", &out) == 2);
   CHECK(out.find("symbolic links") != std::string::npos);
+}
+
+TEST_CASE("census round 3: a directory as --weights, a deep config.json and a numeric kind exit 2, not 3 or a signal",
+          "[faults][bad-input][cli]") {
+  const std::string d = tmpdir("census3");
+  villani::testing::GptNeoConfig{}.write(d + "/config.json");
+  std::ofstream(d + "/t.txt") << "0 1 2 3 4 5\n6 5 4 3 2 1\n";
+  // config.json with vocab_size nested 90000 levels deep: a recursive dump in a message overflowed the stack.
+  {
+    std::string cfg = villani::testing::slurp(d + "/config.json");
+    const auto at = cfg.find("\"vocab_size\":");
+    REQUIRE(at != std::string::npos);
+    const auto end = cfg.find_first_of(",}", at);
+    cfg.replace(at, end - at, "\"vocab_size\":" + std::string(90000, '[') + std::string(90000, ']'));
+    fs::create_directories(d + "/deep");
+    std::ofstream(d + "/deep/config.json") << cfg;
+  }
+  fs::create_directories(d + "/rec");
+  std::ofstream(d + "/rec/config.json") << R"({"kind": 7, "lambda": 1})";
+  std::ofstream(d + "/rec/metrics.jsonl") << R"({"step": 0, "loss": 1})" << "\n";
+  struct Case {
+    std::string args, names;
+  };
+  for (const Case& c :
+       {Case{"hessian --model " + d + "/config.json --tokens " + d + "/t.txt --lambda 1 --top 1 --trace none --weights " + d,
+             "--weights: '" + d + "' is not a regular file"},
+        Case{"hessian --model " + d + "/deep/config.json --tokens " + d + "/t.txt --lambda 1 --top 1 --trace none",
+             "nests JSON deeper than 16 levels"},
+        Case{"compare " + d + "/rec", "has no string \"kind\""}}) {
+    std::string out;
+    const int rc = sh(c.args, &out);
+    INFO("villani " << c.args.substr(0, 200) << "\n" << out.substr(0, 2000));
+    CHECK(rc == 2);
+    CHECK(out.find(c.names) != std::string::npos);
+  }
 }

@@ -2,6 +2,7 @@
 // safetensors (d = 4,160). Graph-reusing HVPs against the rebuilding ones; eigenvalues, exact
 // trace and XTrace against a dense eigendecomposition of the Hessian built from d HVPs; the
 // command end to end (JSON, density file, groups) and its bad input.
+#include <unistd.h>
 #include <torch/torch.h>
 #undef CHECK
 
@@ -38,7 +39,7 @@ std::string tmpdir(const std::string& name) {
 }
 
 int sh(const std::string& cmd, std::string* out, std::string* err = nullptr) {
-  const std::string o = std::string(VILLANI_TEST_TMP) + "/hessian_out.txt", e = std::string(VILLANI_TEST_TMP) + "/hessian_err.txt";
+  const std::string o = std::string(VILLANI_TEST_TMP) + "/hessian_out." + std::to_string(::getpid()) + ".txt", e = std::string(VILLANI_TEST_TMP) + "/hessian_err." + std::to_string(::getpid()) + ".txt";
   const int rc = std::system((cmd + " > " + o + " 2> " + e).c_str());
   auto slurp = [](const std::string& f) {
     std::ifstream in(f);

@@ -30,7 +30,7 @@ int sh(const std::string& cmd, std::string* out = nullptr) {
   const std::string full = cmd + " > " + std::string(VILLANI_TEST_TMP) + "/experiments_cli_out.txt 2>&1";
   const int rc = std::system(full.c_str());
   if (out) {
-    std::ifstream f(std::string(VILLANI_TEST_TMP) + "/experiments_cli_out.txt");
+    std::ifstream f(std::string(VILLANI_TEST_TMP) + "/experiments_cli_out." + std::to_string(::getpid()) + ".txt");
     std::stringstream ss;
     ss << f.rdbuf();
     *out = ss.str();

@@ -2,6 +2,7 @@
 // (torch::jit::Module::define + save, the same format PyTorch's torch.jit.save writes) and a
 // tiny GPT-Neo config.json with safetensors weights. Audit, objective (gradient and HVP against
 // finite differences), the criteria end to end, and bad input.
+#include <unistd.h>
 #include <caffe2/serialize/inline_container.h>
 #include <torch/script.h>
 #include <torch/torch.h>
@@ -83,7 +84,7 @@ void copy_archive_cutting(const std::string& from, const std::string& to, const 
 const char* kTokens = "0 1 2 3 4 5\n6 5 4 3 2 1\n1 3 5 0 2 4\n";
 
 int sh(const std::string& cmd, std::string* out) {
-  const std::string file = std::string(VILLANI_TEST_TMP) + "/torch_sources_out.txt";
+  const std::string file = std::string(VILLANI_TEST_TMP) + "/torch_sources_out." + std::to_string(::getpid()) + ".txt";
   const int rc = std::system((cmd + " > " + file + " 2>&1").c_str());
   std::ifstream f(file);
   std::stringstream ss;
