@@ -37,7 +37,7 @@ echo "exit code  count"
 cut -f1 "$results" | sort -n | uniq -c | awk '{printf "%9s  %5s\n", $2, $1}'
 if [ $bad -gt 0 ]; then
   echo "FLAGGED ($bad):"
-  grep -P '\t(CRASH|NONFINITE|EXIT3|TIMEOUT)\t' "$results"
+  grep -aP '\t(CRASH|NONFINITE|EXIT3|TIMEOUT)\t' "$results"
 fi
 echo "every line: $results"
 exit $((bad > 0))
