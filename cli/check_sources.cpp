@@ -52,8 +52,17 @@ const CheckSourceRegistrar spec_source{{
       std::ifstream in(r.model);
       if (!in) throw InputError("--model", "cannot open the JSON spec '" + r.model + "'");
       nlohmann::json spec;
+      // A spec is an object of numbers and strings: nesting beyond 16 levels is refused while
+      // parsing (99000 nested arrays crashed with SIGSEGV when a message printed them: issue 26).
+      auto shallow = [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+        if (depth > 16)
+          throw InputError("--model", "JSON spec '" + r.model + "' nests deeper than 16 levels, which no spec does");
+        return true;
+      };
       try {
-        spec = nlohmann::json::parse(in);
+        spec = nlohmann::json::parse(in, shallow);
+      } catch (const InputError&) {
+        throw;
       } catch (const std::exception& e) {
         throw InputError("--model", "malformed JSON spec '" + r.model + "': " + e.what());
       }

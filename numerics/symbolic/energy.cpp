@@ -235,6 +235,14 @@ void refuse_exact_blowup(const std::string& text, const std::string& argument) {
   if (deepest > kMaxNesting)
     throw InputError(argument, "nests parentheses " + std::to_string(deepest) + " levels deep; at most " +
                                    std::to_string(kMaxNesting));
+  // Signs nest too: GiNaC's parser recurses once per unary sign (9000 '-' overflowed its stack).
+  int run = 0, longest = 0;
+  for (const char c : text) {
+    if (c == '-' || c == '+') longest = std::max(longest, ++run);
+    else if (!std::isspace(static_cast<unsigned char>(c))) run = 0;
+  }
+  if (longest > kMaxNesting)
+    throw InputError(argument, std::to_string(longest) + " signs in a row; at most " + std::to_string(kMaxNesting));
   for (std::size_t i = text.find('^'); i != std::string::npos; i = text.find('^', i + 1)) {
     std::size_t b = i + 1;
     while (b < text.size() && std::isspace(static_cast<unsigned char>(text[b]))) ++b;

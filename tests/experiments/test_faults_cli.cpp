@@ -362,6 +362,7 @@ TEST_CASE("census round 3: a directory as --weights, a deep config.json and a nu
     fs::create_directories(d + "/deep");
     std::ofstream(d + "/deep/config.json") << cfg;
   }
+  std::ofstream(d + "/deep_spec.json") << std::string(99000, '[') << std::string(99000, ']');
   fs::create_directories(d + "/rec");
   std::ofstream(d + "/rec/config.json") << R"({"kind": 7, "lambda": 1})";
   std::ofstream(d + "/rec/metrics.jsonl") << R"({"step": 0, "loss": 1})" << "\n";
@@ -373,7 +374,11 @@ TEST_CASE("census round 3: a directory as --weights, a deep config.json and a nu
              "--weights: '" + d + "' is not a regular file"},
         Case{"hessian --model " + d + "/deep/config.json --tokens " + d + "/t.txt --lambda 1 --top 1 --trace none",
              "nests JSON deeper than 16 levels"},
-        Case{"compare " + d + "/rec", "has no string \"kind\""}}) {
+        Case{"compare " + d + "/rec", "has no string \"kind\""},
+        // 9000 unary minus signs overflowed GiNaC's parser stack (SIGSEGV).
+        Case{"gap --lambda 1 --loss '" + std::string(9000, '-') + "t^2'", "9000 signs in a row; at most 64"},
+        // A JSON model spec of 99000 nested arrays (SIGSEGV).
+        Case{"check --lambda 1 --model " + d + "/deep_spec.json", "nests deeper than 16 levels"}}) {
     std::string out;
     const int rc = sh(c.args, &out);
     INFO("villani " << c.args.substr(0, 200) << "\n" << out.substr(0, 2000));
