@@ -39,7 +39,8 @@ std::string tmpdir(const std::string& name) {
 }
 
 int sh(const std::string& cmd, std::string* out, std::string* err = nullptr) {
-  const std::string o = std::string(VILLANI_TEST_TMP) + "/hessian_out." + std::to_string(::getpid()) + ".txt", e = std::string(VILLANI_TEST_TMP) + "/hessian_err." + std::to_string(::getpid()) + ".txt";
+  const std::string stem = std::string(VILLANI_TEST_TMP) + "/hessian_" + std::to_string(::getpid());
+  const std::string o = stem + ".out.txt", e = stem + ".err.txt";
   const int rc = std::system((cmd + " > " + o + " 2> " + e).c_str());
   auto slurp = [](const std::string& f) {
     std::ifstream in(f);

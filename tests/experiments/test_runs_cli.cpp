@@ -27,10 +27,12 @@ std::string tmpdir(const std::string& name) {
   return d;
 }
 int sh(const std::string& cmd, std::string* out = nullptr) {
-  const std::string full = cmd + " > " + std::string(VILLANI_TEST_TMP) + "/experiments_cli_out.txt 2>&1";
+  // Per process: ctest runs this file's cases in parallel.
+  const std::string file = std::string(VILLANI_TEST_TMP) + "/experiments_cli_out." + std::to_string(::getpid()) + ".txt";
+  const std::string full = cmd + " > " + file + " 2>&1";
   const int rc = std::system(full.c_str());
   if (out) {
-    std::ifstream f(std::string(VILLANI_TEST_TMP) + "/experiments_cli_out." + std::to_string(::getpid()) + ".txt");
+    std::ifstream f(file);
     std::stringstream ss;
     ss << f.rdbuf();
     *out = ss.str();
