@@ -219,8 +219,9 @@ int run_hessian(int argc, char** argv) {
   app.add_option("--trace-matvecs", trace_matvecs, "HVPs of the trace estimator")->capture_default_str();
   app.add_option("--probe", probe, "rademacher | gaussian")->capture_default_str();
   app.add_flag("--density", density, "spectral density by stochastic Lanczos quadrature (table, and SVG with --out)");
-  app.add_option("--density-probes", density_probes, "SLQ probes")->capture_default_str();
-  app.add_option("--density-steps", density_steps, "Lanczos steps per probe")->capture_default_str();
+  app.add_option("--density-probes", density_probes, "SLQ probes, 1..10000")->capture_default_str();
+  app.add_option("--density-steps", density_steps, "Lanczos steps per probe, 2..100000 (at most d are taken)")
+      ->capture_default_str();
   app.add_option("--density-sigma", density_sigma, "Gaussian broadening (0: span/100)")->capture_default_str();
   app.add_option("--groups", groups, "none | param | layer: per-group traces and top eigenvalues")
       ->capture_default_str();
@@ -252,8 +253,11 @@ int run_hessian(int argc, char** argv) {
   if (bottom < 0) throw InputError("--bottom", "must be ≥ 0");
   if (!(tol > 0) || !std::isfinite(tol) || tol >= 1) throw InputError("--tol", "expected a number in (0, 1)");
   if (max_matvecs < 0) throw InputError("--max-matvecs", "must be ≥ 0");
-  if (density_probes < 1) throw InputError("--density-probes", "must be ≥ 1");
-  if (density_steps < 2) throw InputError("--density-steps", "must be ≥ 2");
+  // Capped (issue 26: 2^31 probes × 2^31 steps on an 18-parameter model ran without end).
+  if (density_probes < 1 || density_probes > 10000)
+    throw InputError("--density-probes", fmt::format("expected 1..10000; got {}", density_probes));
+  if (density_steps < 2 || density_steps > 100000)
+    throw InputError("--density-steps", fmt::format("expected 2..100000; got {}", density_steps));
   if (group_top < 0) throw InputError("--group-top", "must be ≥ 0");
   if (descend < 0) throw InputError("--descend", "must be ≥ 0");
   if (!(descend_lr > 0) || !std::isfinite(descend_lr)) throw InputError("--descend-lr", "expected a number > 0");

@@ -230,6 +230,11 @@ TEST_CASE("caps: --threads beyond 1024 and a --grace that is not a finite time a
   for (const Case& c : {Case{"hessian --model tiny-transformer --lambda 0 --top 1 --threads 100000", "--threads"},
                         Case{"check --model tiny-transformer --lambda 1 --threads 2000", "--threads"},
                         Case{"launch --grace inf -- villani constants --lambda 1 --dim 1", "--grace"},
+                        // 2^31 probes of 2^31 steps on an 18-parameter model ran without end.
+                        Case{"hessian --model logistic --lambda 1 --top 1 --density --density-probes 2147483647",
+                             "--density-probes: expected 1..10000"},
+                        Case{"hessian --model logistic --lambda 1 --top 1 --density --density-steps 2147483647",
+                             "--density-steps: expected 2..100000"},
                         Case{"launch --grace 1e9 -- villani constants --lambda 1 --dim 1", "--grace"},
                         Case{"launch --grace nan -- villani constants --lambda 1 --dim 1", "--grace"},
                         // exp(exp(…)) 1600 levels deep (8001 characters, under the 10000 cap) ran for minutes.
