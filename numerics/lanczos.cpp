@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "numerics/checked.hpp"
+#include "numerics/dot64.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/sampling.hpp"
 
@@ -106,47 +107,6 @@ void explicit_residuals(const LinearOperator& a, EigenResult& r,
 }
 void explicit_residuals(const LinearOperator& a, EigenResult& r, const Vec& others) {
   explicit_residuals<double>(a, r, r.vectors, others);
-}
-
-/// x·y for float or double data, accumulated in double. For float, eight double accumulators over
-/// converted entries: the compiler vectorizes this (Eigen's cast<double>().dot() does not, 2.4×
-/// slower at n = 15M), and the sum is at least as accurate as one running double sum.
-template <class Scalar>
-double dot64(const Scalar* x, const Scalar* y, Index n) {
-  if constexpr (std::is_same_v<Scalar, double>) {
-    return Eigen::Map<const Vec>(x, n).dot(Eigen::Map<const Vec>(y, n));
-  } else {
-    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    Index i = 0;
-    for (; i + 8 <= n; i += 8)
-      for (int k = 0; k < 8; ++k) acc[k] += static_cast<double>(x[i + k]) * static_cast<double>(y[i + k]);
-    double s = 0;
-    for (; i < n; ++i) s += static_cast<double>(x[i]) * static_cast<double>(y[i]);
-    for (int k = 0; k < 8; ++k) s += acc[k];
-    return s;
-  }
-}
-template <class Scalar>
-double norm2_64(const Scalar* x, Index n) { return dot64(x, x, n); }
-/// v·w and w·w in one pass over w.
-template <class Scalar>
-std::pair<double, double> dot64_and_norm2(const Scalar* v, const Scalar* w, Index n) {
-  double vw[4] = {0, 0, 0, 0}, ww[4] = {0, 0, 0, 0};
-  Index i = 0;
-  for (; i + 4 <= n; i += 4)
-    for (int k = 0; k < 4; ++k) {
-      const double wi = static_cast<double>(w[i + k]);
-      vw[k] += static_cast<double>(v[i + k]) * wi;
-      ww[k] += wi * wi;
-    }
-  double a = 0, b = 0;
-  for (; i < n; ++i) {
-    const double wi = static_cast<double>(w[i]);
-    a += static_cast<double>(v[i]) * wi;
-    b += wi * wi;
-  }
-  for (int k = 0; k < 4; ++k) { a += vw[k]; b += ww[k]; }
-  return {a, b};
 }
 
 /// Index into ascending Ritz values of the i-th wanted one.

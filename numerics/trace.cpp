@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "numerics/checked.hpp"
+#include "numerics/dot64.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/sampling.hpp"
 
@@ -85,7 +86,7 @@ TraceEstimate hutchinson(const LinearOperator& a, std::int64_t m, Probe probe, s
     if (f32) {
       zf = z.cast<float>();
       a.perform_op(zf.data(), yf.data());
-      forms[j] = zf.cast<double>().dot(yf.cast<double>());
+      forms[j] = dot64(zf, yf);
     } else {
       a.perform_op(z.data(), y.data());
       forms[j] = z.dot(y);
@@ -123,12 +124,6 @@ TraceEstimate hutchpp(const LinearOperator& a, std::int64_t m, Probe probe, std:
 }
 
 namespace {
-
-/// x·y accumulated in double (for float32 columns of length n ~ 10^8).
-template <class X, class Y>
-double dot64(const X& x, const Y& y) {
-  return x.template cast<double>().dot(y.template cast<double>());
-}
 
 /// XTrace's estimate from the sketch Y = AΩ = QR (R upper triangular, s × s), H = QᵀAQ
 /// (symmetrized), W = QᵀΩ and ωᵢ·yᵢ: the mean and standard error over the leave-one-out bases
@@ -172,7 +167,7 @@ TraceEstimate xtrace_f32(const LinearOperator& a, Index s, Probe probe, Random& 
       q.col(j).noalias() -= q.leftCols(j) * c.cast<float>();
       r.col(j).head(j) += c;
     }
-    const double rjj = q.col(j).cast<double>().norm();
+    const double rjj = std::sqrt(norm2_64(q.col(j).data(), n));
     r(j, j) = rjj;
     if (rjj > 0) q.col(j) = (q.col(j).cast<double>() / rjj).cast<float>();
   }
