@@ -1,7 +1,6 @@
 #include "numerics/io.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -27,8 +26,9 @@ void write_file_atomic(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw OutputError(path, write_failure(path, errno));
+  bool open = true;
   auto fail = [&](int err) {
-    ::close(fd);
+    if (open) ::close(fd);
     ::unlink(tmp.c_str());  // no temporary is left behind
     throw OutputError(path, write_failure(path, err));
   };
@@ -42,16 +42,9 @@ void write_file_atomic(const std::string& path, const std::string& text) {
     done += static_cast<std::size_t>(n);
   }
   if (::fsync(fd) != 0 && errno != EINVAL) fail(errno);  // a full disk can surface only here
-  if (::close(fd) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    throw OutputError(path, write_failure(path, err));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    throw OutputError(path, write_failure(path, err));
-  }
+  open = false;
+  if (::close(fd) != 0) fail(errno);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) fail(errno);
 }
 
 }  // namespace villani

@@ -13,8 +13,9 @@ double current_rss_bytes();
 /// large blocks, no trimming), instead of glibc's default of returning every block over 32 MiB to
 /// the kernel when freed and faulting fresh zeroed pages in at the next one. A Hessian-vector
 /// product at d = 15M allocates and frees ~40 such blocks (LibTorch's temporaries), and on a VM
-/// the page faults were a third of its time: 1.13 s → 0.67 s per HVP for eager LibTorch modules
-/// in the same process (`villani bench scale`). Costs 10–15% more peak RSS. Called first thing
+/// the page faults were a third of its time: 1.035 s → 0.626 s per HVP for eager LibTorch modules
+/// (`villani bench scale --size 15m`, experiments/results/gpt-neo-125m/cpu-2core/). Costs 10–20%
+/// more peak RSS. Called first thing
 /// by both executables; VILLANI_MALLOC=glibc in the environment leaves glibc's defaults. Returns
 /// whether the policy was applied.
 bool keep_freed_memory();

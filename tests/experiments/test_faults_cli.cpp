@@ -53,7 +53,7 @@ std::vector<std::string> temporaries(const std::string& dir) {
   return t;
 }
 
-/// A tmpfs of `kib` KiB mounted on dir, unmounted at scope exit; mounted() is false where this
+/// A tmpfs of `kib` KiB mounted on dir, unmounted at scope exit; usable() is false where this
 /// process may not mount (not root, or a container without the capability).
 struct SmallDisk {
   std::string dir;
@@ -64,7 +64,11 @@ struct SmallDisk {
   ~SmallDisk() {
     if (ok) ::umount2(dir.c_str(), MNT_DETACH);
   }
-  bool mounted() const { return ok; }
+  /// Mounted; where it is not, says so in the test's output (the disk cases then check nothing).
+  bool usable() const {
+    if (!ok) WARN("not root or no mount permission: the disk cases of this test are not run here");
+    return ok;
+  }
   /// Fills the disk up to `leave_kib` KiB free.
   void fill(int leave_kib) const {
     const auto space = fs::space(dir);
@@ -81,10 +85,7 @@ TEST_CASE("write_file_atomic: a full disk is an OutputError naming the file, and
           "[faults][io]") {
   const std::string d = tmpdir("helper");
   SmallDisk disk(d, 256);
-  if (!disk.mounted()) {
-    WARN("not root or no mount permission: the full-disk cases are not run here");
-    return;
-  }
+  if (!disk.usable()) return;
   disk.fill(0);
   try {
     villani::write_file_atomic(d + "/result.json", std::string(64 * 1024, 'r'));
@@ -102,10 +103,7 @@ TEST_CASE("full disk: constants, gap and hessian print their results, exit 2 nam
           "[faults][cli]") {
   const std::string d = tmpdir("full");
   SmallDisk disk(d, 256);
-  if (!disk.mounted()) {
-    WARN("not root or no mount permission: the full-disk cases are not run here");
-    return;
-  }
+  if (!disk.usable()) return;
   fs::create_directories(d + "/c");
   fs::create_directories(d + "/g");
   disk.fill(0);
@@ -132,10 +130,7 @@ TEST_CASE("full disk mid-run: run sgld exits 2 naming the file; --resume complet
           "[faults][cli][records]") {
   const std::string d = tmpdir("sgld");
   SmallDisk disk(d, 1024);
-  if (!disk.mounted()) {
-    WARN("not root or no mount permission: the full-disk cases are not run here");
-    return;
-  }
+  if (!disk.usable()) return;
   // Room for config.json and a few metric lines, not for the first checkpoint.
   disk.fill(8);
   const std::string run = "run sgld --preset tiny --lambda 1 --steps 40 --record-every 2 --train-sequences 4 --quick";
@@ -158,10 +153,7 @@ TEST_CASE("read-only disk: results still printed, exit 2 naming the path; --resu
           "[faults][cli][records]") {
   const std::string d = tmpdir("ro");
   SmallDisk disk(d, 2048);
-  if (!disk.mounted()) {
-    WARN("not root or no mount permission: the read-only cases are not run here");
-    return;
-  }
+  if (!disk.usable()) return;
   const std::string run = "run sgld --preset tiny --lambda 1 --steps 10 --record-every 2 --train-sequences 4 --quick";
   std::string out, err;
   REQUIRE(sh(run + " --out " + d + "/r", &out) == 0);
