@@ -2,10 +2,10 @@
 
 #include "numerics/distributed.hpp"
 
+#include "experiments/archive.hpp"
 #include "experiments/formats.hpp"
 
 #include <c10/util/accumulate.h>
-#include <caffe2/serialize/inline_container.h>
 #include <torch/script.h>
 #include <torch/csrc/jit/passes/inliner.h>
 #include <torch/torch.h>
@@ -21,6 +21,7 @@
 #include "experiments/gpt_neo.hpp"
 #include "experiments/model_config.hpp"
 #include "numerics/errors.hpp"
+#include "numerics/io.hpp"
 #include "numerics/torch/torch_objective.hpp"
 
 namespace villani::experiments {
@@ -89,17 +90,14 @@ void walk(const torch::jit::Block* block, std::vector<std::string>& out) {
 // storage uninitialized, and the model computes from whatever that memory held (issue 26: L = 2.56,
 // then 4.3e59 on a rerun). So every module tensor's storage must have exactly the size of a
 // distinct data/ record.
-void check_tensor_records(const std::string& path, const torch::jit::Module& m) {
+void check_tensor_records(const std::string& path, const std::vector<ArchiveEntry>& entries,
+                          const torch::jit::Module& m) {
   std::multiset<std::size_t> records;
-  try {
-    caffe2::serialize::PyTorchStreamReader reader(path);
-    for (const auto& name : reader.getAllRecords()) {
-      const auto slash = name.find('/');
-      const std::string rel = slash != std::string::npos && name.rfind("data/", 0) != 0 ? name.substr(slash + 1) : name;
-      if (rel.rfind("data/", 0) == 0) records.insert(std::get<1>(reader.getRecord(name)));
-    }
-  } catch (const std::exception& e) {
-    throw InputError("--model", "'" + path + "' is not a readable TorchScript archive: " + first_line(e.what()));
+  for (const auto& e : entries) {
+    const std::string& name = e.name;
+    const auto slash = name.find('/');
+    const std::string rel = slash != std::string::npos && name.rfind("data/", 0) != 0 ? name.substr(slash + 1) : name;
+    if (rel.rfind("data/", 0) == 0) records.insert(static_cast<std::size_t>(e.size));
   }
   std::set<const void*> seen;
   for (const auto& a : m.named_attributes(/*recurse=*/true)) {
@@ -123,6 +121,9 @@ torch::jit::Module load_module(const std::string& path) {
     std::ifstream f(path, std::ios::binary);
     if (!f) throw InputError("--model", "cannot open the TorchScript file '" + path + "'");
   }
+  // Sizes, CRCs, local headers and unique names first: torch::jit::load checks none of them
+  // (a cut-short entry was read from uninitialized memory; issue 26).
+  const std::vector<ArchiveEntry> entries = check_zip_archive(path, "--model");
   torch::jit::Module m;
   try {
     m = torch::jit::load(path, torch::kCPU);
@@ -130,7 +131,7 @@ torch::jit::Module load_module(const std::string& path) {
     throw InputError("--model", "'" + path + "' is not a loadable TorchScript file (truncated or not saved "
                                 "with torch.jit.save?): " + first_line(e.what()));
   }
-  check_tensor_records(path, m);
+  check_tensor_records(path, entries, m);
   return m;
 }
 
@@ -170,6 +171,19 @@ Placement apply_load_options(const TorchLoadOptions& o) {
   throw InputError("--dtype", "expected float64 | float32; got '" + o.dtype + "'");
 }
 
+// The logits a TorchScript forward returned: a floating-point tensor, or InputError("--model")
+// naming what came back (a tuple, an integer tensor: exit 3 before; issue 26).
+torch::Tensor logits_tensor(const c10::IValue& v, const std::string& path) {
+  if (!v.isTensor())
+    throw InputError("--model", "forward(tokens) of '" + path + "' returned a " + v.tagKind() +
+                                    ", not a tensor; villani needs the logits [B, T, V] (return the logits alone)");
+  torch::Tensor t = v.toTensor();
+  if (!t.is_floating_point())
+    throw InputError("--model", "forward(tokens) of '" + path + "' returned " + std::string(c10::toString(t.scalar_type())) +
+                                    " logits; they must be floating point (float32 or float64) to be differentiated");
+  return t;
+}
+
 void require_finite(const torch::Tensor& t, const std::string& arg, const std::string& what) {
   if (!torch::isfinite(t).all().item<bool>())
     throw InputError(arg, what + " contains NaN or infinite values");
@@ -178,8 +192,7 @@ void require_finite(const torch::Tensor& t, const std::string& arg, const std::s
 }  // namespace
 
 std::vector<std::vector<std::int64_t>> read_token_file(const std::string& path, std::int64_t vocab) {
-  std::ifstream f(path);
-  if (!f) throw InputError("--tokens", "cannot open the token file '" + path + "'");
+  std::istringstream f(read_file_capped(path, kMaxTokenFileBytes, "--tokens"));
   return parse_token_text(f, path, vocab);
 }
 
@@ -218,11 +231,22 @@ TorchModelSource load_torchscript(const std::string& path, const std::string& to
   const torch::Tensor theta0 = torch::cat(values).to(at.device, dtype);
   // Logits at θ's blocks: each parameter of the module is set to its block (a leaf of its own
   // when differentiated: issue 24), so autograd differentiates through them.
-  auto logits_of = [module, names, tokens](const std::vector<torch::Tensor>& blocks) {
+  auto raw_logits = [module, names, tokens, path](const std::vector<torch::Tensor>& blocks) {
     for (std::size_t i = 0; i < names.size(); ++i) set_param(*module, names[i], blocks[i]);
-    return module->forward({tokens}).toTensor();
+    return logits_tensor(module->forward({tokens}), path);
   };
-  auto logits_at = [logits_of, shapes](const torch::Tensor& theta) {
+  // At any later θ (--at, a descent, an SGLD step), an exception the forward raises is the
+  // model's, named as such (it was exit 3, "internal error": issue 26).
+  auto logits_of = [raw_logits, path](const std::vector<torch::Tensor>& blocks) {
+    try {
+      return raw_logits(blocks);
+    } catch (const InputError&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw InputError("--model", "forward(tokens) of '" + path + "' raised at these weights: " + first_line(e.what()));
+    }
+  };
+  auto split_blocks = [shapes](const torch::Tensor& theta) {
     std::vector<torch::Tensor> blocks;
     std::int64_t off = 0;
     for (const auto& sh : shapes) {
@@ -230,7 +254,7 @@ TorchModelSource load_torchscript(const std::string& path, const std::string& to
       blocks.push_back(theta.narrow(0, off, n).view(sh));
       off += n;
     }
-    return logits_of(blocks);
+    return blocks;
   };
   auto loss = [logits_of, tokens](const std::vector<torch::Tensor>& blocks) {
     return next_token_ce(logits_of(blocks), tokens);
@@ -238,7 +262,7 @@ TorchModelSource load_torchscript(const std::string& path, const std::string& to
   // One evaluation now, so that bad tokens or a wrong output shape are input errors here.
   try {
     torch::NoGradGuard ng;
-    const torch::Tensor logits = logits_at(theta0);
+    const torch::Tensor logits = raw_logits(split_blocks(theta0));
     if (logits.dim() != 3 || logits.size(0) != tokens.size(0) || logits.size(1) != tokens.size(1))
       throw InputError("--model", fmt::format("forward(tokens [{}, {}]) must return logits [B, T, V]; got {}",
                                               tokens.size(0), tokens.size(1), fmt::join(logits.sizes().vec(), "×")));
@@ -248,8 +272,22 @@ TorchModelSource load_torchscript(const std::string& path, const std::string& to
   } catch (const InputError&) {
     throw;
   } catch (const std::exception& e) {
-    throw InputError("--tokens", "forward(tokens) failed on the token file '" + tokens_path +
-                                     "' (ids out of range for the embedding?): " + first_line(e.what()));
+    // Which input is to blame: a forward that also fails on token id 0 everywhere fails on any
+    // tokens (the model's fault); one that runs there rejects these ids (issue 26: a raising
+    // forward was reported as ids out of range).
+    bool zeros_ok = false;
+    try {
+      torch::NoGradGuard ng;
+      (void)logits_tensor(module->forward({torch::zeros_like(tokens)}), path);
+      zeros_ok = true;
+    } catch (const std::exception&) {
+    }
+    if (zeros_ok)
+      throw InputError("--tokens", "forward(tokens) failed on the token file '" + tokens_path +
+                                       "' and runs on token id 0 (ids out of range for the embedding?): " +
+                                       first_line(e.what()));
+    throw InputError("--model", "forward(tokens) of '" + path + "' fails on any tokens (token id 0 too): " +
+                                    first_line(e.what()));
   }
   TorchModelSource out;
   ta::TorchOptions o;

@@ -35,13 +35,13 @@ OUTDIR=$ROOT/.gpu-deps
 PACK=$OUTDIR/villani-deps.tar.xz
 ARCH=x86_64-linux-gnu
 
-# Runtime libraries (libfmt9, libmpfr6, libmpfi0, libgmp10, libginac11, libcln6) with their -dev
+# Runtime libraries (libfmt9, libmpfr6, libmpfi0, libgmp10, libginac11, libcln6, libzip4) with their -dev
 # packages (mpfi.h is in libmpfi-dev-common, not libmpfi-dev); pkgconf because the device image may lack pkg-config (CMake's pkg_check_modules finds
 # GiNaC with it); fortunes for --data fortunes. Catch2 and Google Benchmark are not needed: the
 # device builds only the villani target (-DVILLANI_BUILD_TESTS=OFF -DVILLANI_BUILD_BENCH=OFF).
 PKGS=(libboost1.74-dev libeigen3-dev libspectra-dev nlohmann-json3-dev libcli11-dev
       libfmt-dev libfmt9 libmpfr-dev libmpfr6 libmpfi-dev libmpfi-dev-common libmpfi0 libgmp-dev libgmp10
-      libginac-dev libginac11 libcln-dev libcln6 pkgconf pkgconf-bin libpkgconf3
+      libginac-dev libginac11 libcln-dev libcln6 libzip-dev libzip4 zlib1g-dev pkgconf pkgconf-bin libpkgconf3
       fortunes-min fortunes)
 
 log() { echo "gpu-deps: $*" >&2; }

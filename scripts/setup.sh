@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential cmake ninja-build pkg-config git
 libboost-dev libmpfr-dev libmpfi-dev libgmp-dev libeigen3-dev libspectra-dev
 libtorch-dev catch2 libfmt-dev nlohmann-json3-dev libginac-dev libbenchmark-dev
-libcli11-dev libgloo-dev gnuplot-nox fortunes-min fortunes clang-14 libfuzzer-14-dev
+libcli11-dev libgloo-dev libzip-dev gnuplot-nox fortunes-min fortunes clang-14 libfuzzer-14-dev
 libopenblas0-pthread"
 missing=""
 for p in $PKGS; do

@@ -190,6 +190,115 @@ TEST_CASE("TorchScript: a tensor record cut short is refused, not read from unin
   }
 }
 
+namespace {
+std::string read_all(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+}
+void write_all(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
+// The InputError of loading `model` with `tokens`: "argument|message", or "(no throw)".
+std::string load_error(const std::string& model, const std::string& tokens) {
+  TorchLoadOptions lo;
+  lo.dtype = "float64";
+  try {
+    (void)load_torchscript(model, tokens, lo);
+  } catch (const InputError& e) {
+    return e.argument() + "|" + e.what();
+  }
+  return "(no throw)";
+}
+// A TinyLM-shaped module whose forward body is `body` (after the embedding h is computed).
+void write_forward(const std::string& path, const std::string& body) {
+  torch::manual_seed(3);
+  torch::jit::Module m("Odd");
+  m.register_parameter("emb", torch::randn({7, 4}, torch::kFloat64) * 0.5, false);
+  m.define("def forward(self, tokens):\n    h = torch.embedding(self.emb, tokens)\n" + body);
+  m.save(path);
+}
+}  // namespace
+
+TEST_CASE("TorchScript archives: a flipped data byte (CRC-32) and a duplicated entry are refused before loading",
+          "[torchscript][bad-input]") {
+  const auto d = tmpdir("zip");
+  write_lm(d + "/lm.pt", "gelu");
+  write_tokens(d + "/t.txt", kTokens);
+  REQUIRE(load_error(d + "/lm.pt", d + "/t.txt") == "(no throw)");
+  std::string victim;
+  for (const auto& n : caffe2::serialize::PyTorchStreamReader(d + "/lm.pt").getAllRecords())
+    if (n.find("data/0") != std::string::npos) victim = n;
+  REQUIRE(!victim.empty());
+  const std::size_t off = caffe2::serialize::PyTorchStreamReader(d + "/lm.pt").getRecordOffset(victim);
+  std::string bytes = read_all(d + "/lm.pt");
+  {  // one bit of a weight: torch::jit::load reads a different model without a word
+    std::string flipped = bytes;
+    flipped[off + 5] = static_cast<char>(flipped[off + 5] ^ 0x10);
+    write_all(d + "/flip.pt", flipped);
+    const std::string e = load_error(d + "/flip.pt", d + "/t.txt");
+    INFO(e);
+    CHECK(e.rfind("--model|", 0) == 0);
+    CHECK(e.find("CRC") != std::string::npos);
+    CHECK(e.find(victim) != std::string::npos);
+  }
+  {  // data/1 renamed data/0 in its local header and the central directory alike
+    std::string dup = bytes;
+    const std::string from = victim.substr(0, victim.size() - 1) + "1";
+    std::size_t n = 0;
+    for (auto p = dup.find(from); p != std::string::npos; p = dup.find(from, p + 1), ++n) dup.replace(p, from.size(), victim);
+    REQUIRE(n == 2);
+    write_all(d + "/dup.pt", dup);
+    const std::string e = load_error(d + "/dup.pt", d + "/t.txt");
+    INFO(e);
+    CHECK(e.rfind("--model|", 0) == 0);
+    CHECK(e.find("share one name") != std::string::npos);
+  }
+  {  // an entry's name changed in the central directory only: it no longer matches its local header
+    std::string edited = bytes;
+    const auto p = edited.rfind(victim);  // the central directory comes last
+    REQUIRE(p != std::string::npos);
+    edited[p + victim.size() - 1] = '7';
+    write_all(d + "/cd.pt", edited);
+    const std::string e = load_error(d + "/cd.pt", d + "/t.txt");
+    INFO(e);
+    CHECK(e.rfind("--model|", 0) == 0);
+    CHECK(e.find("not an intact zip archive") != std::string::npos);
+  }
+}
+
+TEST_CASE("TorchScript forward: a tuple, integer logits, a raise and a raise far away blame the model, not the tokens",
+          "[torchscript][bad-input]") {
+  const auto d = tmpdir("forward");
+  write_tokens(d + "/t.txt", kTokens);
+  write_tokens(d + "/big.txt", "0 1 2 3 4 99\n6 5 4 3 2 1\n1 3 5 0 2 4\n");
+  write_forward(d + "/tuple.pt", "    return (torch.matmul(h, self.emb.t()), h)\n");
+  write_forward(d + "/long.pt", "    return torch.matmul(h, self.emb.t()).long()\n");
+  write_forward(d + "/raise.pt", "    assert bool(h.sum() != h.sum()), 'boom'\n    return h\n");
+  write_forward(d + "/ok.pt", "    return torch.matmul(h, self.emb.t())\n");
+  write_forward(d + "/far.pt",
+                "    assert float(self.emb.abs().max()) <= 100.0, 'far'\n"
+                "    return torch.matmul(h, self.emb.t())\n");
+  auto has = [](const std::string& e, const std::string& arg, const std::string& text) {
+    INFO(e);
+    CHECK(e.rfind(arg + "|", 0) == 0);
+    CHECK(e.find(text) != std::string::npos);
+  };
+  has(load_error(d + "/tuple.pt", d + "/t.txt"), "--model", "returned a Tuple");
+  has(load_error(d + "/long.pt", d + "/t.txt"), "--model", "floating point");
+  has(load_error(d + "/raise.pt", d + "/t.txt"), "--model", "fails on any tokens");
+  // Token id 99 beyond the embedding's 7 rows: the tokens' fault, since id 0 runs.
+  has(load_error(d + "/ok.pt", d + "/big.txt"), "--tokens", "runs on token id 0");
+  // A forward that raises only far from the weights: InputError naming the model, not exit 3.
+  TorchLoadOptions lo;
+  lo.dtype = "float64";
+  const auto src = load_torchscript(d + "/far.pt", d + "/t.txt", lo);
+  std::string e = "(no throw)";
+  try {
+    (void)src.loss->value(src.init * 1000.0);
+  } catch (const InputError& x) {
+    e = x.argument() + "|" + x.what();
+  }
+  has(e, "--model", "raised at these weights");
+}
+
 TEST_CASE("TorchScript and token files: bad input is an InputError naming it", "[torchscript][bad-input]") {
   const auto d = tmpdir("bad");
   write_lm(d + "/ok.pt", "gelu");
