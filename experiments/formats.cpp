@@ -147,6 +147,10 @@ std::vector<std::vector<std::int64_t>> parse_token_text(std::istream& f, const s
                                                "the same length)",
                                                path, lineno, row.size(), rows.front().size()));
     total += row.size();
+    if (total > kMaxTokens)
+      throw InputError("--tokens", fmt::format("'{}' holds more than {} tokens (by line {}), more than villani evaluates "
+                                               "as one batch; give fewer sequences",
+                                               path, kMaxTokens, lineno));
     rows.push_back(std::move(row));
   }
   if (rows.empty()) throw InputError("--tokens", "the token file '" + path + "' holds no sequence");

@@ -61,7 +61,10 @@ MetricsFile read_metrics_file(const std::string& path, const std::string& argume
 
 /// A token file's text: one sequence per non-empty line, whitespace-separated non-negative
 /// integer ids (checked, no wrap), every line the same length (≥ 2). InputError("--tokens")
-/// naming the file and line otherwise. vocab > 0: ids must be below it.
+/// naming the file and line otherwise. vocab > 0: ids must be below it. At most kMaxTokens ids
+/// in all (the file is one batch; an endless pipe filled memory until exit 3: issue 26).
+inline constexpr std::size_t kMaxTokens = std::size_t(1) << 24;
+inline constexpr std::uint64_t kMaxTokenFileBytes = std::uint64_t(256) << 20;
 std::vector<std::vector<std::int64_t>> parse_token_text(std::istream& in, const std::string& path,
                                                         std::int64_t vocab = 0);
 

@@ -7,6 +7,7 @@
 #include "experiments/formats.hpp"
 #include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
+#include "numerics/io.hpp"
 
 namespace villani::experiments {
 
@@ -88,11 +89,8 @@ ModelConfig model_preset(const std::string& name) {
 }
 
 ModelConfig model_from_hf_config(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError("--config", "cannot read '" + path + "'");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return model_from_hf_text(ss.str(), path);
+  // A config.json is a few hundred bytes; 16 MiB stops /dev/zero or an endless pipe.
+  return model_from_hf_text(read_file_capped(path, 16 * kMiB, "--config"), path);
 }
 
 ModelConfig model_from_hf_text(const std::string& text, const std::string& path) {

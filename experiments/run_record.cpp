@@ -44,14 +44,7 @@ std::string read_record_file(const std::string& path, const std::string& arg) {
   if (!fs::exists(st)) throw InputError(arg, "cannot read " + path + " (no such file)");
   if (!fs::is_regular_file(st))
     throw InputError(arg, path + " is not a regular file (a directory, FIFO or device); a run record holds files");
-  const std::uintmax_t size = fs::file_size(path, ec);
-  if (ec || size > kMaxRecordFile)
-    throw InputError(arg, path + " is larger than 1 GiB, beyond any run record villani writes");
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError(arg, "cannot read " + path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+  return read_file_capped(path, kMaxRecordFile, arg);
 }
 
 // JSON nested deeper than this is refused while parsing (200000 levels overflowed the stack).
@@ -182,10 +175,7 @@ RunRecord RunRecord::open(const std::string& dir, const nlohmann::json& config, 
     // deleted. Only a torn last line (a kill mid-append) is dropped: its step runs again.
     const MetricsFile mf = read_metrics_file(met, "--resume");
     if (mf.torn_line) {
-      std::ifstream in(met, std::ios::binary);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      write_file_atomic(met, ss.str().substr(0, mf.good_end));
+      write_file_atomic(met, read_record_file(met, "--resume").substr(0, mf.good_end));
       std::cerr << "villani: " << met << ":" << mf.torn_line << ": dropped an incomplete last line (" << mf.torn_bytes
                 << " bytes, a write cut short); its step is computed again\n";
     } else if (mf.missing_newline) {

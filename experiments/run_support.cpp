@@ -12,6 +12,7 @@
 #include "experiments/gpt_neo.hpp"
 #include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
+#include "numerics/io.hpp"
 #include "numerics/torch/torch_objective.hpp"
 
 namespace villani::experiments::detail {
@@ -166,12 +167,7 @@ bool stop_requested(const Setup& S, const RunOptions& o) {
   return flag > 0;
 }
 
-std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string read_bytes(const std::string& path) { return read_file_capped(path, 1ull << 40, "--resume"); }
 
 std::vector<std::string> from_leader(const Setup& S, const std::function<std::vector<std::string>()>& f) {
   if (!S.comm) return f();

@@ -1,6 +1,7 @@
 #include "numerics/io.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -45,6 +46,39 @@ void write_file_atomic(const std::string& path, const std::string& text) {
   open = false;
   if (::close(fd) != 0) fail(errno);
   if (std::rename(tmp.c_str(), path.c_str()) != 0) fail(errno);
+}
+
+std::string read_file_capped(const std::string& path, std::uint64_t max_bytes, const std::string& argument) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw InputError(argument, "cannot read '" + path + "': " + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat sb;
+  if (::fstat(fd, &sb) != 0) throw InputError(argument, "cannot read '" + path + "': " + std::strerror(errno));
+  if (S_ISDIR(sb.st_mode)) throw InputError(argument, "'" + path + "' is a directory, not a file");
+  if (!S_ISREG(sb.st_mode) && !S_ISFIFO(sb.st_mode) && !S_ISSOCK(sb.st_mode))
+    throw InputError(argument, "'" + path + "' is a device, not a file");
+  auto too_big = [&] {
+    return InputError(argument, "'" + path + "' holds more than " + std::to_string(max_bytes / kMiB) +
+                                    " MiB, the most villani reads for this input");
+  };
+  if (S_ISREG(sb.st_mode) && static_cast<std::uint64_t>(sb.st_size) > max_bytes) throw too_big();
+  std::string out;
+  if (S_ISREG(sb.st_mode)) out.reserve(static_cast<std::size_t>(sb.st_size));
+  char buf[1 << 16];
+  for (;;) {
+    const ssize_t r = ::read(fd, buf, sizeof buf);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      throw InputError(argument, "cannot read '" + path + "': " + std::strerror(errno));
+    }
+    if (r == 0) break;
+    if (out.size() + static_cast<std::uint64_t>(r) > max_bytes) throw too_big();
+    out.append(buf, static_cast<std::size_t>(r));
+  }
+  return out;
 }
 
 }  // namespace villani
