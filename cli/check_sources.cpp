@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <fstream>
 
+#include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/models/presets.hpp"
 #include "validators/reference_input.hpp"
@@ -84,13 +85,9 @@ numerics::Vec read_parameters(const std::string& argument, const std::string& fi
   std::vector<double> v;
   std::string tok;
   while (in >> tok) {
-    try {
-      std::size_t pos = 0;
-      v.push_back(std::stod(tok, &pos));
-      if (pos != tok.size()) throw std::invalid_argument(tok);
-    } catch (const std::exception&) {
-      throw InputError(argument, "'" + file + "' holds a non-number: '" + tok + "'");
-    }
+    double x = 0;
+    if (!parse_real(tok, x)) throw InputError(argument, "'" + file + "' holds a non-number: '" + quote_input(tok) + "'");
+    v.push_back(x);
   }
   if (static_cast<Eigen::Index>(v.size()) != d)
     throw InputError(argument, fmt::format("'{}' holds {} numbers; the model has d = {}", file, v.size(), d));
@@ -105,7 +102,14 @@ LoadedModel load_check_model(const CheckRequest& r) {
   if (r.threads < 0 || r.threads > 1024)
     throw InputError("--threads", "expected 0..1024 (0: LibTorch's default); got " + std::to_string(r.threads));
   for (const auto& s : check_sources())
-    if (s.accepts(r)) return s.load(r);
+    if (s.accepts(r)) {
+      // --weights belongs to GPT-Neo configs; elsewhere it was ignored without a word (issue 26).
+      if (!r.weights.empty() && s.name != "gpt-neo")
+        throw InputError("--weights", "'" + r.weights + "' was given for a " + s.name +
+                                          " model, which carries its own weights; --weights applies to a GPT-Neo "
+                                          "config.json (--at or --center FILE give another point θ)");
+      return s.load(r);
+    }
   std::string names;
   for (const auto& n : numerics::models::preset_names()) names += (names.empty() ? "" : ", ") + n;
   std::string kinds = "a JSON spec (*.json)";

@@ -79,8 +79,9 @@ int run_check(int argc, char** argv) {
   o.s = static_cast<double>(s);
   if (!radii.empty())
     for (const auto& v : parse_list("--radii", radii)) {
-      if (!(v.value > 0) || !fits_double(v.value)) throw InputError("--radii", "radii must be > 0; got " + v.text);
-      o.radii.push_back(static_cast<double>(v.value));
+      const double r = wide_to_double("--radii", v.value, v.text);
+      if (!(r > 0)) throw InputError("--radii", "radii must be > 0; got " + v.text);
+      o.radii.push_back(r);
     }
   o.directions = directions;
   o.probes = probes;

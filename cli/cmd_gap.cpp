@@ -8,6 +8,7 @@
 
 #include "cli/certificate_render.hpp"
 #include "cli/command.hpp"
+#include "cli/lists.hpp"
 #include "cli/finite.hpp"
 #include "cli/strict_integers.hpp"
 #include "cli/output.hpp"
@@ -22,17 +23,6 @@ namespace villani::cli {
 namespace {
 
 using namespace villani::numerics;
-
-double number(const std::string& arg, const std::string& text) {
-  try {
-    std::size_t pos = 0;
-    const double v = std::stod(text, &pos);
-    if (pos != text.size() || !std::isfinite(v)) throw std::invalid_argument("x");
-    return v;
-  } catch (const std::exception&) {
-    throw InputError(arg, "expected a finite number; got '" + text + "'");
-  }
-}
 
 nlohmann::json route_json(const theory::RouteResult& r) {
   nlohmann::json j = {{"applies", r.applies}, {"source", r.source}};
@@ -81,8 +71,8 @@ int run_gap(int argc, char** argv) {
   add_quiet_flag(app, quiet);
   if (const auto done = parse_command_line(app, argc, argv)) return *done;
   const Format fmt_ = parse_format(format, {Format::Table, Format::Markdown, Format::Json});
-  const double lambda = number("--lambda", lambda_s);
-  const double s = number("--temperature", temp_s);
+  const double lambda = parse_double_number("--lambda", lambda_s);
+  const double s = parse_double_number("--temperature", temp_s);
   check_positive("--temperature", s);
   if (dim != 0 && dim != 1 && dim != 2) throw InputError("--dim", "expected 1 or 2");
   symbolic::Energy energy(loss, dim, "--loss");
@@ -102,7 +92,7 @@ int run_gap(int argc, char** argv) {
   req.lambda = lambda;
   req.s = s;
   if (!box_s.empty()) {
-    req.box_half_width = number("--box", box_s);
+    req.box_half_width = parse_double_number("--box", box_s);
     check_positive("--box", *req.box_half_width);
   }
   req.grid = grid;

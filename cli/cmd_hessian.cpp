@@ -222,7 +222,7 @@ int run_hessian(int argc, char** argv) {
   app.add_option("--density-probes", density_probes, "SLQ probes, 1..10000")->capture_default_str();
   app.add_option("--density-steps", density_steps, "Lanczos steps per probe, 2..100000 (at most d are taken)")
       ->capture_default_str();
-  app.add_option("--density-sigma", density_sigma, "Gaussian broadening (0: span/100)")->capture_default_str();
+  app.add_option("--density-sigma", density_sigma, "Gaussian broadening: 0 (span/100) or 1e-100..1e100")->capture_default_str();
   app.add_option("--groups", groups, "none | param | layer: per-group traces and top eigenvalues")
       ->capture_default_str();
   app.add_option("--group-top", group_top, "top eigenvalues per group")->capture_default_str();
@@ -243,12 +243,10 @@ int run_hessian(int argc, char** argv) {
   if (const auto done = parse_command_line(app, argc, argv)) return *done;
   const Format fmt = parse_format(format);
   numerics::CurvatureOptions o;
-  const Wide lam = parse_number("--lambda", lambda);
-  if (!(lam >= 0) || !fits_double(lam)) throw InputError("--lambda", "expected a number ≥ 0; got " + lambda);
-  o.lambda = static_cast<double>(lam);
-  const Wide s = parse_number("--temperature", temperature);
-  if (!(s > 0) || !fits_double(s)) throw InputError("--temperature", "expected a number > 0; got " + temperature);
-  o.s = static_cast<double>(s);
+  o.lambda = parse_double_number("--lambda", lambda);
+  if (!(o.lambda >= 0)) throw InputError("--lambda", "expected a number ≥ 0; got " + lambda);
+  o.s = parse_double_number("--temperature", temperature);
+  if (!(o.s > 0)) throw InputError("--temperature", "expected a number > 0; got " + temperature);
   if (top < 0) throw InputError("--top", "must be ≥ 0");
   if (bottom < 0) throw InputError("--bottom", "must be ≥ 0");
   if (!(tol > 0) || !std::isfinite(tol) || tol >= 1) throw InputError("--tol", "expected a number in (0, 1)");
@@ -261,6 +259,9 @@ int run_hessian(int argc, char** argv) {
   if (group_top < 0) throw InputError("--group-top", "must be ≥ 0");
   if (descend < 0) throw InputError("--descend", "must be ≥ 0");
   if (!(descend_lr > 0) || !std::isfinite(descend_lr)) throw InputError("--descend-lr", "expected a number > 0");
+  // 1/σ scales the density: σ = 1e-320 overflowed it to NaN (issue 26).
+  if (!(density_sigma == 0 || (density_sigma >= 1e-100 && density_sigma <= 1e100)))
+    throw InputError("--density-sigma", fmt::format("expected 0 (span/100) or a number in [1e-100, 1e100]; got {}", density_sigma));
   o.top = top;
   o.bottom = bottom;
   o.eigen.method = numerics::parse_eigen_method(solver, "--solver");

@@ -44,7 +44,7 @@ int run_boursier(int argc, char** argv) {
   app.add_option("--beta", o.beta, "ℓ2 coefficient β > 0")->capture_default_str();
   app.add_option("--init-scale", scales, "init scales σ (LIST)")->capture_default_str();
   app.add_option("--m-extra", o.m_extra, "largest width 2^(n + m-extra)")->capture_default_str();
-  app.add_option("--steps", o.gd.max_steps, "GD step budget (orthogonal)")->capture_default_str();
+  app.add_option("--steps", o.gd.max_steps, "GD step budget (orthogonal), 1…1e9")->capture_default_str();
   app.add_option("--lr", o.gd.lr, "initial GD step (orthogonal)")->capture_default_str();
   app.add_option("--seed", o.seed, "master seed")->capture_default_str();
   app.add_option("--threads", o.threads, "worker threads over seeds (results do not depend on it)")->capture_default_str();

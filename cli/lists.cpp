@@ -1,5 +1,6 @@
 #include "cli/lists.hpp"
 
+#include <limits>
 #include <regex>
 
 #include "numerics/checked.hpp"
@@ -47,6 +48,19 @@ Wide parse_number(const std::string& argument, const std::string& text) {
   return v;
 }
 
+double parse_double_number(const std::string& argument, const std::string& text) {
+  return wide_to_double(argument, parse_number(argument, text), text);
+}
+
+double wide_to_double(const std::string& argument, const Wide& v, const std::string& text) {
+  if (fits_double(v)) return static_cast<double>(v);
+  const std::string shown = quote_input(text);
+  if (abs(v) < Wide(std::numeric_limits<double>::min()))
+    throw InputError(argument, "'" + shown + "' is subnormal in double (0 < |x| < 2.2e-308), where " + argument +
+                                   " is computed: give 0 or a number of normal size");
+  throw InputError(argument, "'" + shown + "' is beyond double's range (1.8e308), where " + argument + " is computed");
+}
+
 std::vector<ListValue> parse_list(const std::string& argument, const std::string& text) {
   if (text.empty()) throw InputError(argument, "expected a list of numbers; got an empty string");
   if (text.size() > 100000) throw InputError(argument, "list is longer than 100000 characters");
@@ -56,6 +70,8 @@ std::vector<ListValue> parse_list(const std::string& argument, const std::string
       throw InputError(argument, "empty item in list '" + quote_input(text) + "'");
     const auto parts = split(item, ':');
     if (parts.size() == 1) {
+      if (out.size() + 1 > kMaxListValues)
+        throw InputError(argument, "the list holds more than " + std::to_string(kMaxListValues) + " values");
       out.push_back({parse_number(argument, item), item});
       continue;
     }
@@ -68,8 +84,8 @@ std::vector<ListValue> parse_list(const std::string& argument, const std::string
     const Wide a = parse_number(argument, parts[off]);
     const Wide b = parse_number(argument, parts[off + 1]);
     const long long n = parse_integer(argument + " (range count)", parts[off + 2], 1, 10000);
-    if (out.size() + static_cast<std::size_t>(n) > 100000)
-      throw InputError(argument, "the list expands to more than 100000 values");
+    if (out.size() + static_cast<std::size_t>(n) > kMaxListValues)
+      throw InputError(argument, "the list expands to more than " + std::to_string(kMaxListValues) + " values");
     if (!linear && (!(a > 0) || !(b > 0)))
       throw InputError(argument, "geometric range '" + quote_input(item) + "' needs positive end points");
     if (linear || n == 1) {

@@ -33,13 +33,16 @@ std::vector<int> int_list(const std::string& arg, const std::string& text) {
         throw InputError(arg, "range '" + item + "' must run upwards over at most 1000 integers");
       for (auto k = a; k <= b; ++k) out.push_back(static_cast<int>(k));
     }
+    // Each value is a run: 65000 of them ran without end (issue 26).
+    if (out.size() > kMaxIntListItems)
+      throw InputError(arg, "the list holds more than " + std::to_string(kMaxIntListItems) + " values");
   }
   return out;
 }
 
 std::vector<double> num_list(const std::string& arg, const std::string& text) {
   std::vector<double> out;
-  for (const auto& v : parse_list(arg, text)) out.push_back(static_cast<double>(v.value));
+  for (const auto& v : parse_list(arg, text)) out.push_back(wide_to_double(arg, v.value, v.text));
   return out;
 }
 

@@ -20,6 +20,8 @@ namespace villani::cli {
 
 /// "4:8" (inclusive integer range) or "4,6,8" or a mixture; empty text gives an empty list.
 /// InputError naming `arg` on a malformed item or a range that runs downwards or over > 1000.
+inline constexpr std::size_t kMaxIntListItems = 1000;
+/// Integers "4,6,8" and ranges "4:8" (at most 1000 integers each, kMaxIntListItems in all).
 std::vector<int> int_list(const std::string& arg, const std::string& text);
 
 /// A LIST (cli/lists.hpp) as doubles.

@@ -303,7 +303,8 @@ RunOutcome run_experiment(const RunOptions& o, std::ostream& log) {
   check_positive("--temperature", o.temperature);
   if (o.accum < 1) throw InputError("--accum", "must be >= 1");
   if (o.samples < 1) throw InputError("--samples", "must be >= 1");
-  if (o.steps < 0) throw InputError("--steps", "must be >= 0");
+  // Capped: 2^63 − 1 steps ran until killed (issue 26); 1e9 steps is weeks on any model.
+  if (o.steps < 0 || o.steps > 1000000000) throw InputError("--steps", "expected 0…1e9 (0: the kind's default); got " + std::to_string(o.steps));
   if (o.lr < 0 || !std::isfinite(o.lr)) throw InputError("--lr", "must be > 0");
   if (o.batch < 0) throw InputError("--batch", "must be >= 0 (0: the full training set); got " + std::to_string(o.batch));
   if (o.record_every < 0) throw InputError("--record-every", "must be >= 0 (0: automatic); got " + std::to_string(o.record_every));

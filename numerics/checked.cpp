@@ -1,6 +1,9 @@
 #include "numerics/checked.hpp"
 
+#include <cctype>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <fmt/format.h>
 #include <limits>
 #include <unistd.h>
@@ -71,6 +74,19 @@ std::int64_t json_integer_value(const std::string& argument, const std::string& 
     return x;
   }
   throw InputError(argument, expected + "; got " + quote_input(v.dump()));
+}
+
+bool parse_real(const std::string& text, double& out) {
+  if (text.empty() || std::isspace(static_cast<unsigned char>(text.front()))) return false;
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size() || !std::isfinite(v)) return false;
+  // ERANGE: overflow (±HUGE_VAL, refused above), a subnormal result (kept) or an underflow to 0
+  // of a non-zero number (refused).
+  if (errno == ERANGE && v == 0) return false;
+  out = v;
+  return true;
 }
 
 std::int64_t json_integer(const std::string& argument, const std::string& what, const nlohmann::json& j,

@@ -13,6 +13,12 @@ namespace villani {
 std::int64_t parse_integer(const std::string& argument, const std::string& text, std::int64_t lo,
                            std::int64_t hi);
 
+/// A real number written in a file or an argument (the whole of `text`, strtod's syntax), read
+/// as the nearest double: subnormals (1e-320) included, which std::stod refuses with
+/// out_of_range. Returns false for text that is not a number, is not finite, overflows, or is a
+/// non-zero number below the smallest subnormal (it would read as 0).
+bool parse_real(const std::string& text, double& out);
+
 /// The integer j[key] of a JSON document in [lo, hi]; `what` names the document in the message
 /// (e.g. "'config.json'"). Rejects floats, strings, and values outside the range (nlohmann would
 /// wrap 4294967307 to 11 through get<int>()).

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+#include <limits>
+
 namespace villani {
 
 std::string describe_value(double v) {
@@ -18,6 +21,10 @@ void check_finite(const std::string& name, double value) {
 void check_positive(const std::string& name, double value) {
   if (!std::isfinite(value) || !(value > 0))
     throw InputError(name, "expected a finite number > 0; got " + describe_value(value));
+  // A subnormal is > 0 but loses digits and overflows its reciprocal (issue 26).
+  if (value < std::numeric_limits<double>::min())
+    throw InputError(name, "got " + describe_value(value) +
+                               ", a subnormal double (0 < x < 2.2e-308): give a number of normal size");
 }
 
 void check_nonnegative(const std::string& name, double value) {

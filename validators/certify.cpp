@@ -9,6 +9,7 @@
 #include <memory>
 #include <regex>
 
+#include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/scalar.hpp"
 #include "numerics/symbolic/program.hpp"
@@ -24,14 +25,10 @@ namespace sym = numerics::symbolic;
 // A decimal radius; rounded outward to a double (down for r0, up for r1).
 double parse_radius(const std::string& text, bool round_up, const std::string& argument) {
   double v = 0;
-  try {
-    std::size_t pos = 0;
-    v = std::stod(text, &pos);
-    if (pos != text.size()) throw std::invalid_argument("trailing");
-  } catch (const std::exception&) {
-    throw InputError(argument, "the radius '" + text + "' is not a decimal number");
-  }
-  if (!std::isfinite(v)) throw InputError(argument, "the radius '" + text + "' is not finite");
+  const bool inf_text = text.find("inf") != std::string::npos;
+  if (!parse_real(text, v))
+    throw InputError(argument, "the radius '" + quote_input(text) + "' is " +
+                                   (inf_text ? "not finite" : "not a decimal number within double's range"));
   const Real50 exact(text);
   if (round_up && Real50(v) < exact) v = std::nextafter(v, std::numeric_limits<double>::infinity());
   if (!round_up && Real50(v) > exact) v = std::nextafter(v, -std::numeric_limits<double>::infinity());

@@ -68,7 +68,7 @@ int run_kind(const std::string& kind, int argc, char** argv) {
   app.add_option("--out", o.out, "record directory (one subdirectory per λ)")->required();
   app.add_flag("--resume", o.resume, "continue an interrupted run in --out");
   app.add_option("--seed", seed, "random seed")->capture_default_str();
-  app.add_option("--steps", o.steps, "steps per λ (0: the kind's default)")->capture_default_str();
+  app.add_option("--steps", o.steps, "steps per λ, 0…1e9 (0: the kind's default)")->capture_default_str();
   app.add_option("--lr", o.lr, "step size η (0: the kind's default)")->capture_default_str();
   app.add_option("--optimizer", o.optimizer, "train/pacbayes: sgd|sgd-l2|adam-l2|adamw|sgld");
   app.add_option("--batch", o.batch, "sequences per micro-batch (0: full training set)")->capture_default_str();

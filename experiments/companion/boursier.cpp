@@ -23,7 +23,7 @@ void validate(const BoursierOptions& o) {
   if (o.init_scales.empty()) throw InputError("--init-scale", "expected at least one scale");
   if (o.m_extra < 0 || o.m_extra > 6) throw InputError("--m-extra", "expected 0…6");
   check_positive("--lr", o.gd.lr);
-  if (o.gd.max_steps < 1) throw InputError("--steps", "expected ≥ 1");
+  if (o.gd.max_steps < 1 || o.gd.max_steps > 1000000000) throw InputError("--steps", "expected 1…1e9");
   if (o.threads < 1 || o.threads > 64) throw InputError("--threads", "expected 1…64");
   if (o.labels != "ones" && o.labels != "signs")
     throw InputError("--labels", "expected ones|signs; got '" + o.labels + "'");
