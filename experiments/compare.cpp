@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
+#include <limits>
 #include <map>
 
 #include "experiments/fit.hpp"
@@ -230,6 +232,24 @@ Comparison compare_records(const std::vector<std::string>& records, bool allow_i
           throw InputError("DIR", fmt::format("'{}': config.json says kind '{}', but its complete summary.json has no "
                                               "'{}' (a record of another kind, or an edited config.json?)",
                                               dir, kind, k));
+    // The inputs of every prediction, checked before any table uses them: λ ≤ 0, s ≤ 0 or d ≤ 0
+    // were tabled as "consistent", a missing λ stopped compare with exit 3 (issue 26).
+    auto require = [&](const char* key, bool needed) {
+      if (!cfg.contains(key)) {
+        if (needed)
+          throw InputError("DIR", fmt::format("'{}/config.json' (kind '{}') has no \"{}\" (an edited record?)", dir, kind, key));
+        return;
+      }
+      const auto& v = cfg.at(key);
+      const double x = v.is_number() ? v.get<double>() : NAN;
+      if (!std::isfinite(x) || !(x >= std::numeric_limits<double>::min()))
+        throw InputError("DIR", fmt::format("'{}/config.json': \"{}\" is {}, where a run needs a finite number {} (an "
+                                            "edited record?)",
+                                            dir, key, v.dump(), "> 0 (and not subnormal)"));
+    };
+    require("lambda", kind != "spectrum");  // every `villani run` kind refuses λ ≤ 0
+    require("temperature", kind == "sgld" || kind == "psi");
+    require("d", kind == "sgld" || kind == "psi");
     RecordComparison rec{dir, kind, sum.value("complete", false), std::nullopt, std::nullopt};
     const double lambda = num(cfg, "lambda");
     if (kind == "sgld") {
@@ -281,7 +301,7 @@ Comparison compare_records(const std::vector<std::string>& records, bool allow_i
               "Gaussian 2λ: exact relaxation rate of E‖θ‖² for L ≡ 0 with the discrete step (−2 ln(1−ηλ)/η)"};
   // rows in λ order (records come sorted by path), so that tables and plots read as curves
   std::stable_sort(pb.rows.begin(), pb.rows.end(), [](const std::vector<std::string>& a, const std::vector<std::string>& b) {
-    return std::stod(a.at(0)) < std::stod(b.at(0));
+    return std::strtod(a.at(0).c_str(), nullptr) < std::strtod(b.at(0).c_str(), nullptr);
   });
   if (pb_trend.size() >= 2) {
     int dm = 0;
