@@ -16,7 +16,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <iostream>
 #include <thread>
@@ -41,21 +43,32 @@ extern "C" void on_signal(int s, siginfo_t* info, void*) {
   if (info && info->si_code <= 0) g_forward = 1;
 }
 
-int free_port() {
+// Binds a TCP socket on every interface (as c10d's TCPStore server does, SO_REUSEADDR included)
+// to `port` (0: any free one) and returns the port, or -errno.
+int bind_port(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) throw std::runtime_error("socket(): " + std::string(std::strerror(errno)));
+  if (fd < 0) return -errno;
+  const int one = 1;
+  (void)::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in a{};
   a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
+  a.sin_addr.s_addr = htonl(INADDR_ANY);
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
   socklen_t len = sizeof a;
+  int out = 0;
   if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("no free TCP port on 127.0.0.1: " + std::string(std::strerror(errno)));
-  }
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+    out = -errno;
+  else
+    out = ntohs(a.sin_port);
   ::close(fd);
-  return ntohs(a.sin_port);
+  return out;
+}
+
+int free_port() {
+  const int p = bind_port(0);
+  if (p < 0) throw std::runtime_error("no free TCP port: " + std::string(std::strerror(-p)));
+  return p;
 }
 
 std::string self_exe() {
@@ -109,6 +122,11 @@ int run_launch(int argc, char** argv) {
   std::vector<std::string> cmd(argv + split + 1, argv + argc);
   if (cmd[0] == "villani") cmd[0] = self_exe();
   if (port == 0) port = free_port();
+  else if (const int b = bind_port(port); b == -EADDRINUSE)
+    // A second launch on a busy port joined the first job's store and Gloo aborted (issue 26).
+    throw InputError("--master-port", fmt::format("port {} is in use (another villani launch or another program "
+                                                  "listens there); choose a free port, or 0 for any free one",
+                                                  port));
 
   struct sigaction sa {};
   sa.sa_sigaction = on_signal;

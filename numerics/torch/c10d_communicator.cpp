@@ -80,6 +80,10 @@ class GlooCommunicator final : public Communicator {
                                            "does not speak c10d's TCPStore protocol): another program holds "
                                            "MASTER_PORT; choose a free port (launch --master-port 0 picks one) ({})",
                                            e.rank, e.world, e.addr, e.port, what));
+      if (e.rank == 0 && what.find("already in use") != std::string::npos)
+        throw DistributedError(fmt::format("rank 0 of {}: MASTER_PORT {} is in use (another job or program listens "
+                                           "there); choose a free port (launch --master-port 0 picks one) ({})",
+                                           e.world, e.port, what));
       throw DistributedError(fmt::format("rank {} of {}: could not form the process group at {}:{} within {:g} s "
                                          "(is every rank started, with the same MASTER_ADDR/MASTER_PORT?): {}",
                                          e.rank, e.world, e.addr, e.port, e.timeout_s, what));

@@ -383,3 +383,62 @@ TEST_CASE("census round 3: a directory as --weights, a deep config.json and a nu
     CHECK(out.find(c.names) != std::string::npos);
   }
 }
+
+TEST_CASE("census round 3, second pass: endless inputs, subnormals, lists, step counts and busy ports exit 2 with "
+          "the true reason",
+          "[faults][bad-input][cli]") {
+  const std::string d = tmpdir("census3b");
+  villani::testing::GptNeoConfig{}.write(d + "/config.json");
+  // A record whose λ was edited to 0, and one whose λ is gone: tabled as "consistent", or exit 3.
+  for (const auto& [name, lam] : std::vector<std::pair<std::string, std::string>>{{"zero", "0"}, {"neg", "-1"}, {"str", "\"x\""}}) {
+    fs::create_directories(d + "/rec_" + name);
+    std::ofstream(d + "/rec_" + name + "/config.json")
+        << R"({"kind": "sgld", "lambda": )" << lam << R"(, "temperature": 1, "d": 10, "lr": 0.1})";
+    std::ofstream(d + "/rec_" + name + "/metrics.jsonl") << R"({"step": 0, "t": 0, "loss": 1, "norm2": 1})" << "\n";
+  }
+  // A listener on a port: a second launch there joined the first job's store.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(::listen(fd, 4) == 0);
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  const int port = ntohs(a.sin_port);
+  struct Case {
+    std::string args, names;
+  };
+  std::vector<Case> cases = {
+      {"run sgld --quick --steps 3 --lambda 1 --config /dev/zero --out " + d + "/o1", "is a device"},
+      {"run sgld --quick --steps 3 --lambda 1 --data bytes:/dev/zero --out " + d + "/o2", "is a device"},
+      {"hessian --model " + d + "/config.json --lambda 1 --top 1 --trace none --tokens <(yes '1 2 3')",
+       "holds more than 256 MiB"},
+      {"hessian --model logistic --lambda 1 --top 1 --density --density-sigma 1e-320", "--density-sigma"},
+      {"hessian --model logistic --top 1 --lambda 1e-320", "subnormal"},
+      {"gap --loss 't^2' --lambda 1 --temperature 1e-320", "subnormal"},
+      {"check --model logistic --lambda 1 --radii 1e-320", "subnormal"},
+      {"run sgld --quick --steps 3 --lambda 1e-320 --out " + d + "/o3", "subnormal"},
+      {"run sgld --quick --lambda 1 --steps 9223372036854775807 --out " + d + "/o4", "expected 0…1e9"},
+      {"constants --lambda \"$(yes 1 | head -n 10001 | paste -sd,)\" --dim 1", "more than 10000 values"},
+      {"run boursier --planar-n '' --seeds 1 --n \"$(yes 4 | head -n 1001 | paste -sd,)\"", "more than 1000 values"},
+      {"check --model logistic --lambda 1 --weights " + d + "/config.json", "carries its own weights"},
+      {"compare --allow-incomplete " + d + "/rec_zero", "\"lambda\" is 0"},
+      {"compare --allow-incomplete " + d + "/rec_neg", "\"lambda\" is -1"},
+      {"compare --allow-incomplete " + d + "/rec_str", "\"lambda\" is \"x\""},
+      {"launch --nproc 2 --master-port " + std::to_string(port) + " -- villani constants --lambda 1 --dim 1",
+       "is in use"}};
+  for (const Case& c : cases) {
+    // Through bash: the cases use <(…) and $(…), which /bin/sh (dash) lacks.
+    std::string quoted;
+    for (char ch : c.args) quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+    const std::string log = d + "/o." + std::to_string(::getpid()) + ".txt";
+    const int rc = std::system(("bash -c '" + std::string(VILLANI_EXE) + " " + quoted + "' > " + log + " 2>&1").c_str());
+    const std::string out = villani::testing::slurp(log);
+    INFO("villani " << c.args.substr(0, 200) << "\n" << out.substr(0, 2000));
+    CHECK((WIFEXITED(rc) ? WEXITSTATUS(rc) : -1) == 2);
+    CHECK(out.find(c.names) != std::string::npos);
+  }
+  ::close(fd);
+}
