@@ -7,6 +7,7 @@
 
 #include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
+#include "numerics/io.hpp"
 #include "numerics/models/presets.hpp"
 #include "validators/reference_input.hpp"
 
@@ -50,23 +51,10 @@ const CheckSourceRegistrar preset_source{{
 const CheckSourceRegistrar spec_source{{
     "spec", [](const CheckRequest& r) { return ends_with(r.model, ".json") && !ends_with(r.model, "config.json"); },
     [](const CheckRequest& r) {
-      std::ifstream in(r.model);
-      if (!in) throw InputError("--model", "cannot open the JSON spec '" + r.model + "'");
-      nlohmann::json spec;
-      // A spec is an object of numbers and strings: nesting beyond 16 levels is refused while
-      // parsing (99000 nested arrays crashed with SIGSEGV when a message printed them: issue 26).
-      auto shallow = [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-        if (depth > 16)
-          throw InputError("--model", "JSON spec '" + r.model + "' nests deeper than 16 levels, which no spec does");
-        return true;
-      };
-      try {
-        spec = nlohmann::json::parse(in, shallow);
-      } catch (const InputError&) {
-        throw;
-      } catch (const std::exception& e) {
-        throw InputError("--model", "malformed JSON spec '" + r.model + "': " + e.what());
-      }
+      // A spec is an object of numbers and strings: 16 MiB and 16 levels of nesting are plenty
+      // (99000 nested arrays crashed with SIGSEGV when a message printed them: issue 26).
+      const nlohmann::json spec = parse_json_bounded(read_file_capped(r.model, 16 * kMiB, "--model"), 16, "--model",
+                                                     "JSON spec '" + r.model + "'", "spec");
       return from_reference(numerics::models::model_from_spec(spec), r, "spec " + r.model,
                             "activations named in the JSON spec");
     }}};

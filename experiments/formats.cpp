@@ -26,22 +26,12 @@ nlohmann::json safetensors_header_json(const std::string& text, const std::strin
   std::set<std::string> names;
   // Checked while parsing: a duplicated tensor name (the parser would keep the last) and depth
   // (a deep header is refused before it is built).
-  auto check = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-    if (depth > kMaxHeaderDepth)
-      throw InputError("--weights", fmt::format("'{}': the header nests deeper than {} levels, which no safetensors "
-                                                "header does", path, kMaxHeaderDepth));
-    if (event == nlohmann::json::parse_event_t::key && depth == 1 && !names.insert(parsed.get<std::string>()).second)
-      throw InputError("--weights", "'" + path + "': tensor '" + quote_input(parsed.get<std::string>()) +
-                                        "' appears twice in the header");
-    return true;
-  };
-  try {
-    meta = nlohmann::json::parse(text, check);
-  } catch (const InputError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw InputError("--weights", "'" + path + "': header is not valid JSON: " + e.what());
-  }
+  meta = parse_json_bounded(text, kMaxHeaderDepth, "--weights", "'" + path + "': the header", "safetensors header",
+                            [&](int depth, const std::string& key) {
+                              if (depth == 1 && !names.insert(key).second)
+                                throw InputError("--weights", "'" + path + "': tensor '" + quote_input(key) +
+                                                                  "' appears twice in the header");
+                            });
   if (!meta.is_object()) throw InputError("--weights", "'" + path + "': header is not a JSON object");
   return meta;
 }

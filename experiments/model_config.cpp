@@ -97,17 +97,7 @@ ModelConfig model_from_hf_text(const std::string& text, const std::string& path)
   nlohmann::json j;
   // A config.json is flat: nesting beyond 16 levels is refused while parsing (90000 levels
   // overflowed the stack when an error message printed the value: issue 26).
-  auto shallow = [&](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-    if (depth > 16) throw InputError("--config", "'" + path + "' nests JSON deeper than 16 levels, which no config does");
-    return true;
-  };
-  try {
-    j = nlohmann::json::parse(text, shallow);
-  } catch (const InputError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw InputError("--config", "'" + path + "' is not valid JSON: " + e.what());
-  }
+  j = parse_json_bounded(text, 16, "--config", "'" + path + "'", "config");
   if (!j.is_object()) throw InputError("--config", "'" + path + "' is not a JSON object");
   // Checked: 4294967307 must not wrap to 11 (issue 15); sizes fit an int and are >= 1.
   auto geti = [&](const char* k) -> int {

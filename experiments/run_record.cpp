@@ -22,6 +22,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
 #include "numerics/io.hpp"
 
@@ -50,19 +51,7 @@ std::string read_record_file(const std::string& path, const std::string& arg) {
 // JSON nested deeper than this is refused while parsing (200000 levels overflowed the stack).
 constexpr int kMaxJsonDepth = 64;
 nlohmann::json parse_bounded(const std::string& text, const std::string& path, const std::string& arg) {
-  auto depth = [&](int d, nlohmann::json::parse_event_t, nlohmann::json&) {
-    if (d > kMaxJsonDepth)
-      throw InputError(arg, path + " nests JSON deeper than " + std::to_string(kMaxJsonDepth) +
-                                " levels, which no run record does");
-    return true;
-  };
-  try {
-    return nlohmann::json::parse(text, depth);
-  } catch (const InputError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw InputError(arg, path + " is not valid JSON: " + e.what());
-  }
+  return parse_json_bounded(text, kMaxJsonDepth, arg, path, "run record");
 }
 
 nlohmann::json read_json(const std::string& path, const std::string& arg) {

@@ -89,6 +89,24 @@ bool parse_real(const std::string& text, double& out) {
   return true;
 }
 
+nlohmann::json parse_json_bounded(const std::string& text, int max_depth, const std::string& argument,
+                                  const std::string& what, const std::string& kind,
+                                  const std::function<void(int, const std::string&)>& on_key) {
+  auto check = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    if (depth > max_depth)
+      throw InputError(argument, fmt::format("{} nests JSON deeper than {} levels, which no {} does", what, max_depth, kind));
+    if (on_key && event == nlohmann::json::parse_event_t::key) on_key(depth, parsed.get<std::string>());
+    return true;
+  };
+  try {
+    return nlohmann::json::parse(text, check);
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw InputError(argument, what + " is not valid JSON: " + e.what());
+  }
+}
+
 std::int64_t json_integer(const std::string& argument, const std::string& what, const nlohmann::json& j,
                           const std::string& key, std::int64_t lo, std::int64_t hi) {
   if (!j.is_object() || !j.contains(key))

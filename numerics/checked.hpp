@@ -3,6 +3,7 @@
 // the user controls. Every failure is an InputError naming the argument (exit 2).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -27,6 +28,14 @@ std::int64_t json_integer(const std::string& argument, const std::string& what, 
 /// Same for a JSON value that is not a member of an object (`where` describes it).
 std::int64_t json_integer_value(const std::string& argument, const std::string& where, const nlohmann::json& v,
                                 std::int64_t lo, std::int64_t hi);
+
+/// JSON text parsed with nesting refused beyond max_depth while parsing (a document 90000 levels
+/// deep overflowed the stack: issue 26). InputError(argument, "<what> nests JSON deeper than N
+/// levels, which no <kind> does") or InputError(argument, "<what> is not valid JSON: …").
+/// on_key(depth, key), when given, sees every object key as it is read (and may throw).
+nlohmann::json parse_json_bounded(const std::string& text, int max_depth, const std::string& argument,
+                                  const std::string& what, const std::string& kind,
+                                  const std::function<void(int, const std::string&)>& on_key = {});
 
 /// The memory budget for allocations sized by user input, in bytes: the machine's physical
 /// memory unless raised (or lowered) with set_memory_limit (the commands' --max-memory GIB).

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(list expr spec gptneo_config safetensors tokens metrics)
+[ ${#targets[@]} -eq 0 ] && targets=(list expr spec gptneo_config safetensors tokens metrics archive record)
 cmake --preset fuzz >/dev/null
 cmake --build --preset fuzz --target $(printf 'fuzz_%s ' "${targets[@]}")
 work=${VILLANI_FUZZ_WORK:-build-fuzz/work}

@@ -375,7 +375,7 @@ TEST_CASE("census round 3: a directory as --weights, a deep config.json and a nu
         // 9000 unary minus signs overflowed GiNaC's parser stack (SIGSEGV).
         Case{"gap --lambda 1 --loss '" + std::string(9000, '-') + "t^2'", "9000 signs in a row; at most 64"},
         // A JSON model spec of 99000 nested arrays (SIGSEGV).
-        Case{"check --lambda 1 --model " + d + "/deep_spec.json", "nests deeper than 16 levels"}}) {
+        Case{"check --lambda 1 --model " + d + "/deep_spec.json", "nests JSON deeper than 16 levels"}}) {
     std::string out;
     const int rc = sh(c.args, &out);
     INFO("villani " << c.args.substr(0, 200) << "\n" << out.substr(0, 2000));

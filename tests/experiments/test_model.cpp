@@ -223,7 +223,7 @@ TEST_CASE("safetensors headers: duplicated names, overlapping offsets, holes and
   CHECK_THAT(message(header(a + "," + b), 40), Catch::Contains("8 bytes after the last tensor"));
   // Nesting far deeper than any header: refused while parsing, not built.
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
-  CHECK_THAT(message(header(R"("x":)" + deep), 0), Catch::Contains("nests deeper"));
+  CHECK_THAT(message(header(R"("x":)" + deep), 0), Catch::Contains("nests JSON deeper"));
 }
 
 TEST_CASE("Hugging Face config.json builds the GPT-Neo architecture", "[model][io]") {
