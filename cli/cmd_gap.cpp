@@ -134,6 +134,16 @@ int run_gap(int argc, char** argv) {
   j["box"] = {{"lo", std::vector<double>(box.lo.begin(), box.lo.begin() + d)},
               {"hi", std::vector<double>(box.hi.begin(), box.hi.begin() + d)},
               {"tail_mass", tail}, {"note", g.box_note}, {"wells_added", g.wells_added}, {"scan_radius", g.scan_radius}};
+  {
+    const auto& w = g.wells;
+    const char* status = w.verdict == validators::Verdict::Holds           ? "certified"
+                         : w.verdict == validators::Verdict::NotApplicable ? "not applicable"
+                                                                           : "not excluded";
+    j["box"]["well_certificate"] = {{"status", status},     {"radius", w.radius},
+                                    {"far_radius", w.far_radius}, {"region", w.region},
+                                    {"text", w.text},       {"boxes", w.boxes_evaluated},
+                                    {"seconds", w.seconds}};
+  }
   j["variance_lower_bound"] = {{"value", var_max}, {"per_coordinate", g.variances}};
   if (d == 1) {
     const auto& b = *g.brackets;
@@ -203,6 +213,11 @@ int run_gap(int argc, char** argv) {
                     std::isfinite(g.truncation) ? fmt::format("{:.2g}", g.truncation)
                                                 : fmt::format("×10^{:.4g}", g.truncation_log10_factor),
                     g.truncation_note});
+  t.rows.push_back({"wells outside the box",
+                    g.wells.verdict == validators::Verdict::Holds           ? "none (certified)"
+                    : g.wells.verdict == validators::Verdict::NotApplicable ? "n/a"
+                                                                            : "not excluded",
+                    g.wells.text});
   // Metastable values leave double's range (C_P ≈ e^{ΔV/s}): such a cell is 10^x from its log10 where
   // one is known, else says so.
   const auto big = [](double v, std::optional<double> log10v, const char* f = "{:.6g}") {

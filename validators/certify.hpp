@@ -74,6 +74,22 @@ struct CertifyResult {
   CertifyOptions options;
 };
 
+/// The well certificate of `villani gap` (issue 25): F has no critical point with ‖θ‖ ≥ R (with R
+/// the distance from 0 to the box's nearest face, every point outside the box is such a θ). Proved by θ·∇F > (λ/4)‖θ‖² on R ≤ ‖θ‖ ≤ 4R (interval boxes, as
+/// certify) and on ‖θ‖ ≥ 4R through u = 1/‖θ‖ ∈ [0, 1/(4R)] (Energy::radial_margin). Holds: no
+/// well beyond R; Inconclusive: `region` could not be excluded (a well may lie there);
+/// NotApplicable: λ ≤ 0.
+struct WellCertificate {
+  Verdict verdict = Verdict::Inconclusive;
+  double radius = 0, far_radius = 0;
+  std::string region;  ///< what could not be excluded (empty when certified)
+  std::string text;    ///< one sentence for reports
+  long boxes_evaluated = 0;
+  double seconds = 0;
+};
+WellCertificate certify_no_wells(const numerics::symbolic::Energy& energy, const std::string& lambda,
+                                 const std::string& s, double radius, const CertifyOptions& o = {});
+
 /// Decides the statement for `energy` at λ and s given as decimal text (enclosed exactly by
 /// 50-digit intervals). Throws InputError("--lambda"/"--temperature") if they do not parse.
 CertifyResult certify(const numerics::symbolic::Energy& energy, const std::string& lambda,

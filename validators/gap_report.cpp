@@ -84,6 +84,13 @@ PaperBound decide_paper_bound(const GapReport& g) {
     b.text = fmt::format("inconclusive: the discretization's C_P = {:.6g} lies outside its Muckenhoupt bracket "
                          "[{:.4g}, {:.4g}]",
                          pr.value, g.brackets->muck_lower, g.brackets->muck_upper);
+  } else if (g.wells.verdict != Verdict::Holds) {
+    // The constant is that of the box: a well it leaves out could raise the true C_P above the
+    // claim (issue 25: answers off by up to 4.8e6 were reported "holds").
+    b.verdict = Verdict::Inconclusive;
+    b.text = fmt::format("inconclusive: C_P = {:.6g} ≤ {:.6g} on the box, but a well outside it is {}; a --box "
+                         "that contains that region would settle it",
+                         pr.value, b.claim, g.wells.text);
   } else {
     b.verdict = Verdict::Holds;
     b.text = "consistent";
@@ -183,6 +190,19 @@ GapReport gap_report(const symbolic::Energy& energy, const GapRequest& req) {
       }
       g.log_sobolev = ls;
     }
+  }
+  if (lambda > 0) {
+    // Every point outside the box lies at least R from the origin.
+    double R = std::numeric_limits<double>::infinity();
+    for (int c = 0; c < d; ++c) R = std::min({R, -g.box.lo[c], g.box.hi[c]});
+    CertifyOptions co;
+    co.max_boxes = 4000;
+    co.max_depth = 40;
+    co.progress = req.progress;
+    g.wells = certify_no_wells(energy, fmt::format("{}", lambda), fmt::format("{}", s), R, co);
+  } else {
+    g.wells.verdict = Verdict::NotApplicable;
+    g.wells.text = "not attempted at λ ≤ 0";
   }
   g.paper_bound = decide_paper_bound(g);
   if (lambda > 0) {

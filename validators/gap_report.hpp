@@ -14,6 +14,7 @@
 #include "numerics/progress.hpp"
 #include "numerics/symbolic/energy.hpp"
 #include "theory/routes.hpp"
+#include "validators/certify.hpp"
 #include "validators/verdict.hpp"
 
 namespace villani::validators {
@@ -32,7 +33,8 @@ struct GapRequest {
 /// bound on C_P that is trusted: the coordinate variance and the Muckenhoupt B/2 (1-D) always,
 /// C_P − error when the discretization is warranted (1-D: inside its Muckenhoupt bracket).
 ///   violated       lower > claim (λ > 0)
-///   inconclusive   not violated, and the 1-D value lies outside its Muckenhoupt bracket
+///   inconclusive   not violated, and the 1-D value lies outside its Muckenhoupt bracket, or
+///                  a well outside the box is not excluded (GapReport::wells)
 ///   not-applicable λ ≤ 0 (the bound is stated for λ > 0)
 ///   holds          otherwise ("consistent")
 struct PaperBound {
@@ -73,6 +75,9 @@ struct GapReport {
   std::optional<numerics::lowdim::LogSobolevEstimate> log_sobolev;  ///< raised to C_P − error if below
   bool log_sobolev_raised = false;
   std::string log_sobolev_note;
+  /// No critical point of F outside the box (λ > 0; issue 25): a shallow well far from the mass
+  /// can set C_P while the box leaves it out, so "holds" on the bound needs this certificate.
+  WellCertificate wells;
   PaperBound paper_bound;
   // λ > 0 only
   std::optional<double> gaussian_c_p;                   ///< s/λ

@@ -504,6 +504,53 @@ Program Energy::psi_margin(const std::string& M, bool twice_s, const std::string
   return comp.compile(g);
 }
 
+namespace {
+// u·L'(1/u) expanded, so that powers of u cancel before intervals meet u = 0 (u·(4u^-3 − 8u^-1)
+// is inf − inf there, 4u^-2 − 8 is not); left as it is when the expansion grows past 2000 terms.
+GiNaC::ex expand_bounded(const GiNaC::ex& e) {
+  const GiNaC::ex x = e.expand();
+  return GiNaC::is_a<GiNaC::add>(x) && x.nops() > 2000 ? e : x;
+}
+}  // namespace
+
+Program Energy::radial_margin(Radial part, const std::string& lambda, const std::string& s,
+                              std::vector<Program>* gradient) const {
+  using namespace GiNaC;
+  DigitsGuard digits;
+  const auto& I = *impl_;
+  const ex quarter = numeric(1, 4);
+  ex g;
+  if (part == Radial::Near) {
+    ex radial = 0;
+    for (std::size_t k = 0; k < I.theta.size(); ++k) radial += I.theta[k] * I.grad[k];
+    g = radial - quarter * I.lambda * I.r2;
+  } else if (part == Radial::Far2D) {
+    if (I.theta.size() != 2) throw DomainError("radial_margin: Far2D needs a 2-D energy");
+    // slot 0 (t1) holds u, slot 1 (t2) holds φ: one simultaneous substitution.
+    const symbol& u = I.theta[0];
+    const symbol& phi = I.theta[1];
+    const ex w0 = cos(phi), w1 = sin(phi);
+    exmap at;
+    at[I.theta[0]] = w0 / u;
+    at[I.theta[1]] = w1 / u;
+    // ω multiplies after the substitution: its φ is the symbol t2 that the substitution replaces.
+    const ex dl = w0 * I.L.diff(I.theta[0]).subs(at) + w1 * I.L.diff(I.theta[1]).subs(at);
+    g = (1 - quarter) * I.lambda + expand_bounded(u * dl);
+  } else {
+    if (I.theta.size() != 1) throw DomainError("radial_margin: FarPlus/FarMinus need a 1-D energy");
+    const symbol& u = I.theta[0];
+    const int side = part == Radial::FarPlus ? 1 : -1;
+    g = (1 - quarter) * I.lambda + expand_bounded(side * u * I.L.diff(u).subs(u == side / u));
+  }
+  g = with_parameters(g, I.lambda, I.s, lambda, s);
+  Compiler comp(I.slots, "--loss");
+  if (gradient) {
+    gradient->clear();
+    for (const auto& t : I.theta) gradient->push_back(comp.compile(g.diff(t)));
+  }
+  return comp.compile(g);
+}
+
 Derivation Energy::derivation() const {
   const auto& I = *impl_;
   Derivation d;

@@ -61,6 +61,16 @@ class Energy {
                      const std::string& s = "", const std::string& argument = "--certify",
                      std::vector<Program>* gradient = nullptr) const;
 
+  /// Where the radial margin of the well certificate (validators::certify_no_wells) is compiled:
+  ///   Near     g(θ) = θ·∇F(θ) − (λ/4)‖θ‖², in the usual slots [θ, λ, s];
+  ///   FarPlus, FarMinus (1-D)  h(u) = λ·3/4 + u·L'(±1/u)·(±1), slot 0 holding u = 1/|t|;
+  ///   Far2D    h(u, φ) = λ·3/4 + u·ω·∇L(ω/u), ω = (cos φ, sin φ), slots 0, 1 holding u, φ.
+  /// h is (θ·∇F)/‖θ‖² − λ/4 at ‖θ‖ = 1/u, so h > 0 on u ∈ [0, 1/R] means no critical point of F
+  /// beyond radius R (GiNaC simplifies before intervals see u = 0). λ, s substituted exactly.
+  enum class Radial { Near, FarPlus, FarMinus, Far2D };
+  Program radial_margin(Radial part, const std::string& lambda, const std::string& s,
+                        std::vector<Program>* gradient = nullptr) const;
+
   Derivation derivation() const;
   bool rewrote_softplus() const { return rewrote_softplus_; }
 

@@ -11,7 +11,7 @@
 using nlohmann::json;
 namespace v = villani::validators;
 
-TEST_CASE("gap verdict: villani gap and the gap claim give the same verdict object on five losses", "[cli]") {
+TEST_CASE("gap verdict: villani gap and the gap claim give the same verdict object on seven losses", "[cli]") {
   struct Case {
     std::string loss;
     double lambda, s;
@@ -24,6 +24,10 @@ TEST_CASE("gap verdict: villani gap and the gap claim give the same verdict obje
       {"0", 0.1, 100, 1000, v::Verdict::Violated},           // C_P = s/λ = 1000 > 110: the temperature
       {"t^4/4", -1, 1, 1000, v::Verdict::NotApplicable},     // λ ≤ 0: the bound is stated for λ > 0
       {"softplus(t1*t2) + tanh(t1)^2", 1, 1, 80, v::Verdict::Holds},  // 2-D: C_P ≈ 1.15 ≤ 1 + 2
+      // A well the box leaves out (issue 25): C_P = 1 on the box, 6.0e18 with --box 110; the
+      // well certificate fails near t = 99, so the bound is not "holds".
+      {"-200*exp(-(t-100)^2)", 1, 1, 1000, v::Verdict::Inconclusive},
+      {"-200*exp(-(t1-20)^2-(t2-20)^2)", 1, 1, 80, v::Verdict::Inconclusive},  // 2-D: the same off the axes
   };
   int k = 0;
   for (const auto& c : cases) {
@@ -47,5 +51,8 @@ TEST_CASE("gap verdict: villani gap and the gap claim give the same verdict obje
     CHECK(cmd["status"] == v::to_string(claim.verdict));
     CHECK(claim.verdict == c.expected);
     CHECK(cmd["violated"] == (c.expected == v::Verdict::Violated));
+    // The well certificate behind it: certified unless a well is left out (or λ ≤ 0).
+    const json w = json::parse(r.out)["box"]["well_certificate"];
+    CHECK(w["status"] == (c.lambda <= 0 ? "not applicable" : c.expected == v::Verdict::Inconclusive ? "not excluded" : "certified"));
   }
 }

@@ -3,6 +3,7 @@
 // minimisation; every counterexample is re-evaluated at 50 digits (MPFR) here.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "numerics/errors.hpp"
@@ -215,4 +216,82 @@ TEST_CASE("certify: centred forms close an interior 2-D minimum at a 1e-3 margin
   INFO("undecided box enclosure " << enc);
   REQUIRE(enc.size() > 2);
   CHECK(std::stod(enc.substr(1, enc.find(',') - 1)) < 0);
+}
+
+// The well certificate (issue 25): no critical point of F beyond a radius, or the region that
+// could not be excluded. Cross-checks: the far-field program equals (θ·∇F)/‖θ‖² − λ/4 computed
+// from the near-field program at θ = ω/u; certified cases are confirmed by dense sampling.
+TEST_CASE("wells: the far-field margin in u = 1/‖θ‖ equals the near-field one divided by ‖θ‖²", "[certify][wells]") {
+  {
+    const sym::Energy e("10*exp(-t^2/2) + t^4/100");
+    const auto near = e.radial_margin(sym::Energy::Radial::Near, "1", "1");
+    const auto plus = e.radial_margin(sym::Energy::Radial::FarPlus, "1", "1");
+    const auto minus = e.radial_margin(sym::Energy::Radial::FarMinus, "1", "1");
+    for (double u : {0.5, 0.2, 0.05}) {
+      for (int side : {1, -1}) {
+        const double t = side / u;
+        const double g = sym::eval_double(near, &t, 1, 1, 1);
+        const double h = sym::eval_double(side > 0 ? plus : minus, &u, 1, 1, 1);
+        CHECK(h == Approx(g / (t * t)).epsilon(1e-12));
+        // closed form: t·F'(t)/t² − 1/4 = 3/4 − 10 e^{−t²/2} + t²/25
+        CHECK(h == Approx(0.75 - 10 * std::exp(-t * t / 2) + t * t / 25).epsilon(1e-12));
+      }
+    }
+  }
+  {
+    const sym::Energy e("-3*exp(-(t1-2)^2-(t2+1)^2) + t1^2*t2^2/10");
+    const auto near = e.radial_margin(sym::Energy::Radial::Near, "0.5", "2");
+    const auto far = e.radial_margin(sym::Energy::Radial::Far2D, "0.5", "2");
+    for (double u : {0.7, 0.3, 0.1})
+      for (double phi : {0.0, 1.0, 2.5, 4.0, 6.0}) {
+        const double th[2] = {std::cos(phi) / u, std::sin(phi) / u};
+        const double g = sym::eval_double(near, th, 2, 0.5, 2);
+        const double x[2] = {u, phi};
+        const double h = sym::eval_double(far, x, 2, 0.5, 2);
+        CHECK(h == Approx(g * u * u).epsilon(1e-11).margin(1e-12));
+      }
+  }
+}
+
+TEST_CASE("wells: certified beyond the box where F has none, refused where a well lies outside", "[certify][wells]") {
+  // Certified: confirmed by dense sampling of t·F'(t) > 0 on R ≤ |t| ≤ 1000.
+  for (const std::string loss : {"t^4 - 4*t^2", "10*exp(-t^2/2)", "log(1 + t^2)", "sin(3*t)"}) {
+    const sym::Energy e(loss);
+    const auto w = certify_no_wells(e, "1", "1", 8.0);
+    INFO(loss << ": " << w.text);
+    CHECK(w.verdict == Verdict::Holds);
+    CHECK(w.region.empty());
+    const auto near = e.radial_margin(sym::Energy::Radial::Near, "1", "1");
+    double worst = std::numeric_limits<double>::infinity();
+    for (int i = 0; i <= 200000; ++i) {
+      const double t = 8.0 + (1000.0 - 8.0) * i / 200000.0;
+      for (double x : {t, -t}) worst = std::min(worst, sym::eval_double(near, &x, 1, 1, 1));
+    }
+    CHECK(worst > 0);
+  }
+  // A well at t ≈ 100, far beyond the radius: named near it.
+  {
+    const sym::Energy e("-200*exp(-(t-100)^2)");
+    const auto w = certify_no_wells(e, "1", "1", 8.0);
+    INFO(w.text);
+    CHECK(w.verdict == Verdict::Inconclusive);
+    CHECK(w.region.find("(t > 0)") != std::string::npos);
+    CHECK(w.text.find("9") != std::string::npos);  // |t| = 99.x
+    // With a radius beyond the well: certified.
+    CHECK(certify_no_wells(e, "1", "1", 110.0).verdict == Verdict::Holds);
+  }
+  // 2-D: a well off the axes at (20, 20); the reported point lies near it.
+  {
+    const sym::Energy e("-200*exp(-(t1-20)^2-(t2-20)^2)");
+    const auto w = certify_no_wells(e, "1", "1", 8.0);
+    INFO(w.text);
+    REQUIRE(w.verdict == Verdict::Inconclusive);
+    CHECK(w.region.rfind("θ = (", 0) == 0);
+    double x = 0, y = 0;
+    REQUIRE(std::sscanf(w.region.c_str(), "θ = (%lf, %lf)", &x, &y) == 2);
+    CHECK(std::hypot(x - 20, y - 20) < 3);
+    CHECK(certify_no_wells(e, "1", "1", 40.0).verdict == Verdict::Holds);
+  }
+  // λ = 0: the radial argument is not attempted.
+  CHECK(certify_no_wells(sym::Energy("t^4"), "0", "1", 8.0).verdict == Verdict::NotApplicable);
 }
