@@ -207,7 +207,15 @@ int run_gap(int argc, char** argv) {
                                                       : fmt::format("10^{:.10g}", log10_cp);
   const bool unbounded = !std::isfinite(pr.relative_error);
   t.rows.push_back({"C_P (true)", cp_text,
-                    unbounded ? fmt::format("± unbounded: the box truncates C_P (see truncation); {}", pr.method)
+                    unbounded ? fmt::format("± unbounded: {}{}; {}",
+                                            g.wells.verdict != validators::Verdict::Inconclusive || !std::isfinite(g.truncation)
+                                                ? "the box truncates C_P (see truncation)"
+                                                : "",
+                                            g.wells.verdict != validators::Verdict::Inconclusive ? ""
+                                            : !std::isfinite(g.truncation)
+                                                ? ", and a well outside it is not excluded (see wells outside the box)"
+                                                : "a well outside the box is not excluded (see wells outside the box)",
+                                            pr.method)
                               : fmt::format("± {:.2g} (relative); {}", pr.relative_error, pr.method)});
   t.rows.push_back({"truncation",
                     std::isfinite(g.truncation) ? fmt::format("{:.2g}", g.truncation)

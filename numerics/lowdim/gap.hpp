@@ -55,7 +55,8 @@ BoxChoice choose_box(const Potential& p, double scale, double tail_tol = 1e-14,
                      const std::string& argument_norm = "--lambda",
                      const std::string& argument_loss = "--loss");
 
-/// 1-D: C_P on `box`, then on the box grown by half its width on each side (same cell size),
+/// C_P on `box`, then on the box grown by half its width on each side (same cell size; 2-D: both
+/// coordinates, at most 480 cells per side),
 /// repeatedly while C_P moves by more than `tol` (relative) and `adopt` allows it (at most
 /// `max_growths` times); `truncation_relative` is the last move, and it is added to the result's
 /// error estimate. With adopt = false (a box given by the user) the box is kept and only the move

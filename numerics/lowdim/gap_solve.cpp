@@ -364,16 +364,21 @@ std::string unbounded_note(const Box& big, double log10_factor) {
 
 GrownPoincare poincare_estimate_grown(const Potential& p, const Box& box, int n, bool adopt, double tol,
                                       int max_growths) {
-  if (p.dim != 1) throw DomainError("poincare_estimate_grown needs a 1-D potential");
+  if (p.dim != 1 && p.dim != 2) throw DomainError("poincare_estimate_grown needs a 1-D or 2-D potential");
   GrownPoincare g;
   g.box = box;
   g.result = poincare_estimate(p, box, n);
+  // 2-D: the doubled box keeps the cell size up to 480 cells per side (a 480² solve is about a
+  // second); beyond that its cells are coarser, and the move then includes that change.
+  const long cap = p.dim == 1 ? 2000000 : 480;
   for (int k = 0; k <= max_growths; ++k) {
-    const double w = g.box.hi[0] - g.box.lo[0];
     Box big = g.box;
-    big.lo[0] -= 0.5 * w;
-    big.hi[0] += 0.5 * w;
-    const int nb = int(std::min<long>(2000000, 2L * ((long(n) * 2 + 3) / 4 * 4)));
+    for (int c = 0; c < p.dim; ++c) {
+      const double w = g.box.hi[c] - g.box.lo[c];
+      big.lo[c] -= 0.5 * w;
+      big.hi[c] += 0.5 * w;
+    }
+    const int nb = int(std::min<long>(cap, 2L * ((long(n) * 2 + 3) / 4 * 4)));
     PoincareResult r2;
     try {
       r2 = poincare_estimate(p, big, nb);
@@ -389,8 +394,9 @@ GrownPoincare poincare_estimate_grown(const Potential& p, const Box& box, int n,
     g.truncation_log10_factor = (r2.log_value - g.result.log_value) / std::log(10.0);
     if (move <= tol || !adopt || k == max_growths) {
       if (std::isfinite(move))
-        g.note = fmt::format("growing the box to [{:.6g}, {:.6g}] moves C_P by {:.2g} (relative){}", big.lo[0],
-                             big.hi[0], move, move > tol ? " — more than the tolerance: the box truncates C_P" : "");
+        g.note = fmt::format("growing the box to [{:.6g}, {:.6g}]{} moves C_P by {:.2g} (relative){}", big.lo[0],
+                             big.hi[0], p.dim == 2 ? fmt::format(" × [{:.6g}, {:.6g}]", big.lo[1], big.hi[1]) : "",
+                             move, move > tol ? " — more than the tolerance: the box truncates C_P" : "");
       else
         g.note = unbounded_note(big, g.truncation_log10_factor);
       break;
