@@ -95,9 +95,26 @@ nlohmann::json bench_gap(const BenchOptions& o) {
                      fmt::format("{} ({} boxes, depth {})", validators::to_string(cr.verdict, validators::VerdictWords::Certificate), cr.boxes_evaluated, cr.max_depth), ""});
     table.push_back({fmt::format("{}-D certify wall time", d), fmt::format("{:.3f}", secs), "s"});
   }
+  // The well certificate of `villani gap` (issue 25): no critical point beyond R = 8 (λ = s = 1),
+  // on five losses; the last one has a well at t ≈ 100, which it must not exclude.
+  for (const std::string loss : {"10*exp(-t^2/2)", "t^4 - 4*t^2", "log(1 + t^2)", "softplus(t1*t2) + tanh(t1)^2",
+                                 "(t1^2 + t2^2 - 4)^2", "-200*exp(-(t-100)^2)"}) {
+    symbolic::Energy e(loss);
+    progress_update(o.progress, "bench gap", static_cast<long>(table.size() / 2), 4, "figure",
+                    fmt::format("well certificate (L = {})", loss));
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto w = validators::certify_no_wells(e, "1", "1", 8.0);
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    table.push_back({fmt::format("{}-D wells beyond ‖θ‖ = 8 (L = {})", e.dim(), loss),
+                     fmt::format("{} ({} boxes)", w.verdict == validators::Verdict::Holds ? "none (certified)" : "not excluded",
+                                 w.boxes_evaluated),
+                     fmt::format("{:.3f} s", secs)});
+    figures[fmt::format("wells_{}_seconds", figures.size())] = secs;
+  }
   return {{"figures", figures}, {"table", table},
           {"notes", {"λ = s = 1; time covers box choice, three Richardson grids, brackets and variances",
-                     "certify: MPFI 50 digits, threshold 0.01 below a dense minimum of Ψ_s on the annulus"}}};
+                     "certify: MPFI 50 digits, threshold 0.01 below a dense minimum of Ψ_s on the annulus",
+                     "wells: θ·∇F > (λ/4)‖θ‖² on 8 ≤ ‖θ‖ ≤ 32 (boxes) and ‖θ‖ ≥ 32 (u = 1/‖θ‖), MPFI 50 digits"}}};
 }
 
 const BenchRegistrar reg{{"gap", "villani gap in 1-D and 2-D (target < 5 s and < 60 s)", bench_gap}};
