@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fmt/format.h>
 #include <fstream>
+#include <sstream>
 
 #include "numerics/checked.hpp"
 #include "numerics/errors.hpp"
@@ -68,8 +69,11 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 numerics::Vec read_parameters(const std::string& argument, const std::string& file, Eigen::Index d) {
-  std::ifstream in(file);
-  if (!in) throw InputError(argument, "cannot open '" + file + "' (expected origin, init or a file of numbers)");
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec))
+    throw InputError(argument, "cannot open '" + file + "' (expected origin, init or a file of numbers)");
+  // d numbers of at most 64 characters each (/dev/zero was read until the process was killed).
+  std::istringstream in(read_file_capped(file, std::max<std::uint64_t>(kMiB, 64 * static_cast<std::uint64_t>(d)), argument));
   std::vector<double> v;
   std::string tok;
   while (in >> tok) {

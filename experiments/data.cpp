@@ -41,9 +41,8 @@ std::string utf8(unsigned cp) {
 }
 }  // namespace
 
-std::string read_text_file(const std::string& path, const std::string& arg) {
-  // 1 GiB: WikiText-103's training split is 0.54 GB; /dev/zero or an endless pipe stops here.
-  std::string t = read_file_capped(path, 1024 * kMiB, arg);
+std::string read_text_file(const std::string& path, const std::string& arg, std::uint64_t max_bytes) {
+  std::string t = read_file_capped(path, max_bytes, arg);
   if (t.find_first_not_of(" \t\r\n") == std::string::npos)
     throw InputError(arg, "'" + path + "' is empty (no tokens)");
   const auto nul = t.find('\0');
@@ -411,7 +410,9 @@ Corpus load_corpus(const std::string& spec, std::size_t max_train, std::uint64_t
   } else if (kind == "bytes" || kind == "text") {
     if (arg.empty()) throw InputError("--data", "bytes:FILE needs a file");
     c.name = "text(" + arg + ")";
-    split3(text_tokens(read_text_file(arg, "--data")), c, max_train);
+    // Byte-level text becomes 4-byte tokens: 128 MiB of it is 0.5 GiB of tokens (an endless pipe
+    // at the 1 GiB cap ran out of memory: issue 26).
+    split3(text_tokens(read_text_file(arg, "--data", 128 * kMiB)), c, max_train);
   } else if (kind == "ptb") {
     if (bpe) bpe_splits("ptb", "/ptb.", ".txt");
     else c = load_ptb(arg);
