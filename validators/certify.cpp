@@ -435,17 +435,22 @@ WellCertificate certify_no_wells(const sym::Energy& energy, const std::string& l
     w.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return w;
   };
-  // Near field: θ·∇F − (λ/4)‖θ‖² > 0 on R ≤ ‖θ‖ ≤ 4R, in polar boxes (1-D: two intervals).
-  {
-    std::vector<sym::Program> grads;
-    const sym::Program m = energy.radial_margin(sym::Energy::Radial::Near, lambda, s, &grads);
+  const I50 temp = interval_of<I50>(s, "--temperature");
+  auto cover_of = [&](const sym::Program& m, const std::vector<sym::Program>& grads, bool polar) {
     Cover cv;
     cv.margin = &m;
     cv.grads = &grads;
     cv.d = d;
-    cv.polar = true;
+    cv.polar = polar;
     cv.lam = lam;
-    cv.temp = interval_of<I50>(s, "--temperature");
+    cv.temp = temp;
+    return cv;
+  };
+  // Near field: θ·∇F − (λ/4)‖θ‖² > 0 on R ≤ ‖θ‖ ≤ 4R, in polar boxes (1-D: two intervals).
+  {
+    std::vector<sym::Program> grads;
+    const sym::Program m = energy.radial_margin(sym::Energy::Radial::Near, lambda, s, &grads);
+    Cover cv = cover_of(m, grads, /*polar=*/true);
     const double r0 = radius, r1 = w.far_radius;
     cv.inside = [&](const I50* th) {
       I50 r2(0);
@@ -490,13 +495,7 @@ WellCertificate certify_no_wells(const sym::Energy& energy, const std::string& l
   for (auto& [part, boxes] : far) {
     std::vector<sym::Program> grads;
     const sym::Program m = energy.radial_margin(part, lambda, s, &grads);
-    Cover cv;
-    cv.margin = &m;
-    cv.grads = &grads;
-    cv.d = d;
-    cv.polar = false;
-    cv.lam = lam;
-    cv.temp = interval_of<I50>(s, "--temperature");
+    Cover cv = cover_of(m, grads, /*polar=*/false);
     cv.inside = [&](const I50* x) { return mp::lower(x[0]) > 0 && mp::upper(x[0]) <= umax; };
     const CoverOutcome out = run_cover(cv, boxes, o, /*strict=*/true, "wells (far field)");
     w.boxes_evaluated += out.boxes_evaluated;
