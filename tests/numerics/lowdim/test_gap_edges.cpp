@@ -237,3 +237,21 @@ TEST_CASE("edges, 2-D: a large box is refused or right, never wrong", "[lowdim][
     }
   }
 }
+
+TEST_CASE("edges, 2-D: the Richardson error estimate covers the error of a separable loss (1-D value as truth)",
+          "[lowdim][edges]") {
+  // C_P of a sum of two copies of a 1-D loss is the 1-D C_P; the 1-D value (1e-11) is the truth.
+  // The estimate once was up to 11× smaller than the actual error (issue 25).
+  symbolic::Energy e1("10*exp(-t^2/2)"), e2("10*exp(-t1^2/2) + 10*exp(-t2^2/2)");
+  const auto p1 = potential_of(e1, 1, 1), p2 = potential_of(e2, 1, 1);
+  const auto bc = lowdim::choose_box(p1, 1.0);
+  const double truth = lowdim::poincare_estimate(p1, bc.box, 4000).value;
+  lowdim::Box box;
+  box.lo = {bc.box.lo[0], bc.box.lo[0]};
+  box.hi = {bc.box.hi[0], bc.box.hi[0]};
+  for (const int n : {48, 80, 160, 240}) {
+    const auto r = lowdim::poincare_estimate(p2, box, n);
+    INFO("n = " << n << ": " << r.value << " ± " << r.error_estimate << " vs " << truth << "; " << r.method);
+    CHECK(std::fabs(r.value - truth) <= r.error_estimate);
+  }
+}
