@@ -159,9 +159,17 @@ int run_gap(int argc, char** argv) {
       j["eyring_kramers"] = {{"applies", false}, {"value", "n/a"}, {"minima", ek.minima}, {"note", ek.note}};
     const auto& et = *g.ls_test_functions;
     const auto& ls = *g.log_sobolev;
+    // Where K is certified and below λ, Bakry–Émery's s/(λ − K) bounds C_LS too (issue 25).
+    double ls_upper = b.ls_upper;
+    std::string upper_from = "Bobkov–Götze";
+    if (g.curvature.verdict == validators::Verdict::Holds && g.bakry_emery && g.bakry_emery->applies &&
+        g.bakry_emery->c_ls && static_cast<double>(*g.bakry_emery->c_ls) < ls_upper) {
+      ls_upper = static_cast<double>(*g.bakry_emery->c_ls);
+      upper_from = "Bakry–Émery (K certified)";
+    }
     j["log_sobolev_bracket"] = {
         {"lower", ls_bracket_lower(g)},
-        {"upper", b.ls_upper}, {"D_plus", b.d_plus}, {"D_minus", b.d_minus},
+        {"upper", ls_upper}, {"upper_from", upper_from}, {"D_plus", b.d_plus}, {"D_minus", b.d_minus},
         {"bobkov_gotze_lower", b.ls_lower}, {"bobkov_gotze_upper", b.ls_upper},
         {"test_function_lower", et.value}, {"test_function_beta", et.beta},
         {"computed", {{"value", ls.value}, {"error_estimate", ls.error_estimate}, {"n", ls.n},
@@ -179,7 +187,12 @@ int run_gap(int argc, char** argv) {
     const auto& be = *g.bakry_emery;
     j["bakry_emery"] = route_json(be);
     j["bakry_emery"]["curvature_floor_K"] = K;
-    j["bakry_emery"]["note"] = "K = max(0, −min λ_min(∇²L)) on a grid of the box (an estimate; the route needs it globally)";
+    const bool certified = g.curvature.verdict == validators::Verdict::Holds;
+    j["bakry_emery"]["curvature_floor_certified"] = certified;
+    j["bakry_emery"]["note"] =
+        certified ? "K: " + g.curvature.text
+                  : "K = max(0, −min λ_min(∇²L)) on a grid of the box (an estimate; the route needs it globally: " +
+                        g.curvature.text + ")";
     if (be.applies && be.c_p)
       j["bakry_emery"]["consistent"] = pr.value <= static_cast<double>(*be.c_p) * (1 + 1e-6);
   } else {
@@ -254,8 +267,9 @@ int run_gap(int argc, char** argv) {
                           : std::string("C_LS ≥ C_P (the discrete ascent is beyond double range); from below")});
     t.rows.push_back({"C_LS bracket",
                       fmt::format("[{}, {}]", big(ls_bracket_lower(g), cp_log10),
-                                  big(b.ls_upper, std::nullopt)),
-                      "Bobkov–Götze (robust form); lower ≥ C_P, e^{βt} tests"});
+                                  big(j["log_sobolev_bracket"]["upper"].get<double>(), std::nullopt)),
+                      "lower: Bobkov–Götze (robust form), ≥ C_P, e^{βt} tests; upper: " +
+                          j["log_sobolev_bracket"]["upper_from"].get<std::string>()});
   }
   t.rows.push_back({"claim 1/λ + d/λ²", std::isfinite(claim_v) ? fmt::format("{:.6g}", claim_v) : "n/a",
                     g.paper_bound.text});
@@ -263,7 +277,9 @@ int run_gap(int argc, char** argv) {
                     "reference (exact for L ≡ 0)"});
   const bool be_value = g.bakry_emery && g.bakry_emery->applies && g.bakry_emery->c_p;
   t.rows.push_back({"Bakry–Émery", be_value ? to_decimal(*g.bakry_emery->c_p, 10) : "n/a",
-                    fmt::format("K = {:.4g} on the box", K)});
+                    g.curvature.verdict == validators::Verdict::Holds
+                        ? fmt::format("K = {:.4g}, certified on ℝ^{}", K, d)
+                        : fmt::format("K = {:.4g} on a grid of the box (estimate)", K)});
   if (cert_st) {
     t.rows.push_back({"certificate", j["certificate"]["verdict"].get<std::string>(), cert_st->text});
     t.notes.push_back("certificate: " + cert_line);

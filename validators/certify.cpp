@@ -332,6 +332,39 @@ std::vector<Box> annulus_boxes(int d, double r0, double r1) {
   return boxes;
 }
 
+// The far field u = 1/‖θ‖ ∈ [0, umax]: 1-D one interval (per side), 2-D eight angle slices.
+std::vector<Box> far_boxes(int d, double umax) {
+  if (d == 1) return {make_box(0, umax)};
+  std::vector<Box> boxes;
+  const double full = 6.2832;  // > 2π
+  for (int k = 0; k < 8; ++k) boxes.push_back(make_box(0, umax, full * k / 8, k == 7 ? full : full * (k + 1) / 8));
+  return boxes;
+}
+
+// Of the expanded and the normalized far form of one margin, the one whose natural enclosures over
+// `boxes` (direct slots) are finite on more boxes, then higher at their worst: each encloses
+// some expressions at u = 0 that the other cannot (inf − inf, or 0/0).
+bool normalized_is_better(const sym::Program& expanded, const sym::Program& normalized, const std::vector<Box>& boxes,
+                          int d, const I50& lam, const I50& temp) {
+  auto score = [&](const sym::Program& p) {
+    sym::Evaluator<I50> g(p);
+    I50 vars[4];
+    vars[d] = lam;
+    vars[d + 1] = temp;
+    int finite = 0;
+    double worst = std::numeric_limits<double>::infinity();
+    for (const auto& b : boxes) {
+      vars[0] = I50(b.a, b.b);
+      if (d == 2) vars[1] = I50(b.p0, b.p1);
+      const double lo = lower_of(g(vars));
+      if (std::isfinite(lo)) ++finite;
+      worst = std::min(worst, lo);
+    }
+    return std::pair<int, double>(finite, worst);
+  };
+  return score(normalized) > score(expanded);
+}
+
 }  // namespace
 
 CertifyResult certify(const sym::Energy& energy, const std::string& lambda, const std::string& s,
@@ -480,21 +513,18 @@ WellCertificate certify_no_wells(const sym::Energy& energy, const std::string& l
   }
   // Far field ‖θ‖ ≥ 4R: in u = 1/‖θ‖ ∈ [0, 1/(4R)], (θ·∇F)/‖θ‖² − λ/4 > 0.
   const double umax = 1.0 / w.far_radius * (1 + 1e-15);
-  std::vector<std::pair<sym::Energy::Radial, std::vector<Box>>> far;
-  if (d == 1) {
-    far.push_back({sym::Energy::Radial::FarPlus, {make_box(0, umax)}});
-    far.push_back({sym::Energy::Radial::FarMinus, {make_box(0, umax)}});
-  } else {
-    std::vector<Box> boxes;
-    const int slices = 8;
-    const double full = 6.2832;
-    for (int k = 0; k < slices; ++k)
-      boxes.push_back(make_box(0, umax, full * k / slices, k + 1 == slices ? full : full * (k + 1) / slices));
-    far.push_back({sym::Energy::Radial::Far2D, boxes});
-  }
-  for (auto& [part, boxes] : far) {
-    std::vector<sym::Program> grads;
-    const sym::Program m = energy.radial_margin(part, lambda, s, &grads);
+  std::vector<sym::Energy::Radial> far = d == 1 ? std::vector<sym::Energy::Radial>{sym::Energy::Radial::FarPlus,
+                                                                                    sym::Energy::Radial::FarMinus}
+                                               : std::vector<sym::Energy::Radial>{sym::Energy::Radial::Far2D};
+  const std::vector<Box> boxes = far_boxes(d, umax);
+  for (const auto part : far) {
+    std::vector<sym::Program> grads, grads_n;
+    sym::Program m = energy.radial_margin(part, lambda, s, &grads);
+    const sym::Program mn = energy.radial_margin(part, lambda, s, &grads_n, /*normalized=*/true);
+    if (normalized_is_better(m, mn, boxes, d, lam, temp)) {
+      m = mn;
+      grads = grads_n;
+    }
     Cover cv = cover_of(m, grads, /*polar=*/false);
     cv.inside = [&](const I50* x) { return mp::lower(x[0]) > 0 && mp::upper(x[0]) <= umax; };
     const CoverOutcome out = run_cover(cv, boxes, o, /*strict=*/true, "wells (far field)");
@@ -523,6 +553,70 @@ WellCertificate certify_no_wells(const sym::Energy& energy, const std::string& l
                             "near field {:.6g} ≤ {} ≤ {:.6g} in boxes, far field in u = 1/{}), so F has no critical "
                             "point outside the box",
                             norm, radius, radius, norm, w.far_radius, norm));
+}
+
+CurvatureCertificate certify_curvature_floor(const sym::Energy& energy, const std::string& K, double radius,
+                                             const CertifyOptions& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  CurvatureCertificate c;
+  c.K = K;
+  const int d = energy.dim();
+  const double r1 = 4 * radius, umax = 1.0 / r1 * (1 + 1e-15);
+  auto finish = [&](Verdict v, std::string text) {
+    c.verdict = v;
+    c.text = std::move(text);
+    c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return c;
+  };
+  if (!(radius > 0) || !std::isfinite(r1)) return finish(Verdict::Inconclusive, "not attempted: no finite radius");
+  const std::string norm = d == 1 ? "|t|" : "‖θ‖";
+  struct Part {
+    sym::Energy::Radial part;
+    bool polar;
+    std::vector<Box> boxes;
+  };
+  std::vector<Part> parts;
+  parts.push_back({sym::Energy::Radial::Near, true, annulus_boxes(d, 0, r1)});
+  if (d == 1) {
+    parts.push_back({sym::Energy::Radial::FarPlus, false, far_boxes(1, umax)});
+    parts.push_back({sym::Energy::Radial::FarMinus, false, far_boxes(1, umax)});
+  } else {
+    parts.push_back({sym::Energy::Radial::Far2D, false, far_boxes(2, umax)});
+  }
+  for (const auto& p : parts) {
+    std::vector<sym::Program> grads, grads_n;
+    sym::Program m = energy.curvature_margin(p.part, K, &grads);
+    if (!p.polar) {
+      const sym::Program mn = energy.curvature_margin(p.part, K, &grads_n, /*normalized=*/true);
+      if (normalized_is_better(m, mn, p.boxes, d, I50(0), I50(1))) {
+        m = mn;
+        grads = grads_n;
+      }
+    }
+    Cover cv;
+    cv.margin = &m;
+    cv.grads = &grads;
+    cv.d = d;
+    cv.polar = p.polar;
+    cv.lam = I50(0);
+    cv.temp = I50(1);
+    cv.inside = [&](const I50* x) {
+      if (!p.polar) return mp::lower(x[0]) > 0 && mp::upper(x[0]) <= umax;
+      I50 r2(0);
+      for (int k = 0; k < d; ++k) r2 += x[k] * x[k];
+      return mp::upper(r2) <= r1 * r1;
+    };
+    const CoverOutcome out = run_cover(cv, p.boxes, o, /*strict=*/false, "curvature floor");
+    c.boxes_evaluated += out.boxes_evaluated;
+    if (out.verdict == Verdict::Holds) continue;
+    const std::string where = p.polar ? fmt::format("{} ≤ {:.6g}", norm, r1) : fmt::format("{} ≥ {:.6g}", norm, r1);
+    return finish(out.verdict, out.verdict == Verdict::Violated
+                                   ? fmt::format("λ_min(∇²L) < −{} at a point of {}", K, where)
+                                   : fmt::format("λ_min(∇²L) ≥ −{} not decided on {} ({})", K, where, out.budget_note));
+  }
+  return finish(Verdict::Holds, fmt::format("certified: λ_min(∇²L) ≥ −{} for every θ (interval arithmetic, 50 digits; "
+                                            "{} ≤ {:.6g} in boxes, beyond in u = 1/{})",
+                                            K, norm, r1, norm));
 }
 
 }  // namespace villani::validators

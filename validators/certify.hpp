@@ -90,6 +90,20 @@ struct WellCertificate {
 WellCertificate certify_no_wells(const numerics::symbolic::Energy& energy, const std::string& lambda,
                                  const std::string& s, double radius, const CertifyOptions& o = {});
 
+/// The Bakry–Émery curvature floor certified on all of ℝ^d (issue 25): λ_min(∇²L) ≥ −K for every θ,
+/// by interval boxes on ‖θ‖ ≤ 4R (polar in 2-D, from the origin) and in u = 1/‖θ‖ beyond.
+/// Holds: certified; Violated: a point where λ_min(∇²L) < −K; Inconclusive: undecided (budget,
+/// or an expression the far field cannot enclose). `text` says which.
+struct CurvatureCertificate {
+  Verdict verdict = Verdict::Inconclusive;
+  std::string K;       ///< the floor certified (decimal text)
+  std::string text;
+  long boxes_evaluated = 0;
+  double seconds = 0;
+};
+CurvatureCertificate certify_curvature_floor(const numerics::symbolic::Energy& energy, const std::string& K,
+                                             double radius, const CertifyOptions& o = {});
+
 /// Decides the statement for `energy` at λ and s given as decimal text (enclosed exactly by
 /// 50-digit intervals). Throws InputError("--lambda"/"--temperature") if they do not parse.
 CertifyResult certify(const numerics::symbolic::Energy& energy, const std::string& lambda,

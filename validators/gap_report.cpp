@@ -182,6 +182,22 @@ GapReport gap_report(const symbolic::Energy& energy, const GapRequest& req) {
   g.variances = lowdim::coordinate_variances(pot, g.box, d == 1 ? 400 : 60);
   for (double v : g.variances) g.variance_max = std::max(g.variance_max, v);
   g.curvature_floor = curvature_floor(energy, g.box, d, lambda, s);
+  if (lambda > 0) {
+    // The grid's K, raised by 0.1% + 1e-9 so that the minimum between grid points fits under it,
+    // proved on all of ℝ^d (Bakry–Émery needs it globally); the radius covers the box.
+    double R = 0;
+    for (int c = 0; c < d; ++c) R = std::max({R, -g.box.lo[c], g.box.hi[c]});
+    const std::string k = fmt::format("{:.17g}", g.curvature_floor * 1.001 + 1e-9);
+    CertifyOptions co;
+    co.max_boxes = 4000;
+    co.max_depth = 40;
+    co.progress = req.progress;
+    g.curvature = certify_curvature_floor(energy, k, R, co);
+    if (g.curvature.verdict == Verdict::Holds) g.curvature_floor = std::stod(k);
+  } else {
+    g.curvature.verdict = Verdict::NotApplicable;
+    g.curvature.text = "not attempted at λ ≤ 0";
+  }
 
   if (d == 1) g.brackets = lowdim::brackets_1d(pot, g.box.lo[0], g.box.hi[0]);
   // Without a finite error on C_P (the box truncates it), the trusted lower bounds stand in.

@@ -63,7 +63,9 @@ struct GapReport {
   std::string truncation_note;
   std::vector<double> variances;  ///< Var_μ(θ_k), lower bounds on C_P
   double variance_max = 0;
-  double curvature_floor = 0;     ///< K = max(0, −min λ_min(∇²L)) on a grid of the box
+  double curvature_floor = 0;     ///< K: on a grid of the box, raised slightly and certified on ℝ^d where possible
+  /// λ_min(∇²L) ≥ −K proved for every θ (λ > 0; issue 25); otherwise K is the grid's estimate.
+  CurvatureCertificate curvature;
   /// C_P − error when the error is finite; else (the box truncates C_P without bound) the trusted
   /// lower bounds: the largest coordinate variance and, in 1-D, Muckenhoupt's B/2.
   double c_p_minus_error = 0;

@@ -507,14 +507,24 @@ Program Energy::psi_margin(const std::string& M, bool twice_s, const std::string
 namespace {
 // u·L'(1/u) expanded, so that powers of u cancel before intervals meet u = 0 (u·(4u^-3 − 8u^-1)
 // is inf − inf there, 4u^-2 − 8 is not); left as it is when the expansion grows past 2000 terms.
-GiNaC::ex expand_bounded(const GiNaC::ex& e) {
+// u·L'(1/u) expanded, so that powers of u cancel before intervals meet u = 0 (u·(4u^-3 − 8u^-1)
+// is inf − inf there, 4u^-2 − 8 is not); left as it is when the expansion grows past 2000 terms.
+// With `normalized`, the expansion is then brought to one fraction (normal()): (1 − u^-2)/(1 + u^-2)²
+// becomes u²(u² − 1)/(u² + 1)², finite at u = 0, while other expressions enclose better expanded.
+GiNaC::ex far_form(const GiNaC::ex& e, bool normalized) {
   const GiNaC::ex x = e.expand();
-  return GiNaC::is_a<GiNaC::add>(x) && x.nops() > 2000 ? e : x;
+  if (GiNaC::is_a<GiNaC::add>(x) && x.nops() > 2000) return e;
+  if (!normalized) return x;
+  try {
+    return GiNaC::normal(x);
+  } catch (const std::exception&) {
+    return x;
+  }
 }
 }  // namespace
 
 Program Energy::radial_margin(Radial part, const std::string& lambda, const std::string& s,
-                              std::vector<Program>* gradient) const {
+                              std::vector<Program>* gradient, bool normalized) const {
   using namespace GiNaC;
   DigitsGuard digits;
   const auto& I = *impl_;
@@ -535,14 +545,42 @@ Program Energy::radial_margin(Radial part, const std::string& lambda, const std:
     at[I.theta[1]] = w1 / u;
     // ω multiplies after the substitution: its φ is the symbol t2 that the substitution replaces.
     const ex dl = w0 * I.L.diff(I.theta[0]).subs(at) + w1 * I.L.diff(I.theta[1]).subs(at);
-    g = (1 - quarter) * I.lambda + expand_bounded(u * dl);
+    g = (1 - quarter) * I.lambda + far_form(u * dl, normalized);
   } else {
     if (I.theta.size() != 1) throw DomainError("radial_margin: FarPlus/FarMinus need a 1-D energy");
     const symbol& u = I.theta[0];
     const int side = part == Radial::FarPlus ? 1 : -1;
-    g = (1 - quarter) * I.lambda + expand_bounded(side * u * I.L.diff(u).subs(u == side / u));
+    g = (1 - quarter) * I.lambda + far_form(side * u * I.L.diff(u).subs(u == side / u), normalized);
   }
   g = with_parameters(g, I.lambda, I.s, lambda, s);
+  Compiler comp(I.slots, "--loss");
+  if (gradient) {
+    gradient->clear();
+    for (const auto& t : I.theta) gradient->push_back(comp.compile(g.diff(t)));
+  }
+  return comp.compile(g);
+}
+
+Program Energy::curvature_margin(Radial part, const std::string& K, std::vector<Program>* gradient,
+                                 bool normalized) const {
+  using namespace GiNaC;
+  DigitsGuard digits;
+  const auto& I = *impl_;
+  ex g = I.curv;
+  if (part == Radial::Far2D) {
+    if (I.theta.size() != 2) throw DomainError("curvature_margin: Far2D needs a 2-D energy");
+    const symbol& u = I.theta[0];
+    const symbol& phi = I.theta[1];
+    exmap at;
+    at[I.theta[0]] = cos(phi) / u;
+    at[I.theta[1]] = sin(phi) / u;
+    g = far_form(g.subs(at), normalized);
+  } else if (part != Radial::Near) {
+    if (I.theta.size() != 1) throw DomainError("curvature_margin: FarPlus/FarMinus need a 1-D energy");
+    const symbol& u = I.theta[0];
+    g = far_form(g.subs(u == (part == Radial::FarPlus ? 1 : -1) / u), normalized);
+  }
+  g += parse_real(K, "K", "--loss");
   Compiler comp(I.slots, "--loss");
   if (gradient) {
     gradient->clear();

@@ -68,8 +68,16 @@ class Energy {
   /// h is (θ·∇F)/‖θ‖² − λ/4 at ‖θ‖ = 1/u, so h > 0 on u ∈ [0, 1/R] means no critical point of F
   /// beyond radius R (GiNaC simplifies before intervals see u = 0). λ, s substituted exactly.
   enum class Radial { Near, FarPlus, FarMinus, Far2D };
+  /// `normalized`: the far parts as one fraction (GiNaC normal()); some expressions enclose only
+  /// in that form at u = 0, others only expanded (the certificates try both).
   Program radial_margin(Radial part, const std::string& lambda, const std::string& s,
-                        std::vector<Program>* gradient = nullptr) const;
+                        std::vector<Program>* gradient = nullptr, bool normalized = false) const;
+
+  /// The curvature margin λ_min(∇²L) + K (K decimal text or a fraction, exact), compiled in the
+  /// slots of `part` as radial_margin does (Near: θ; far parts: u = 1/‖θ‖ and φ). ≥ 0 everywhere
+  /// ⇔ ∇²L ⪰ −K·I: the Bakry–Émery curvature floor (validators::certify_curvature_floor).
+  Program curvature_margin(Radial part, const std::string& K, std::vector<Program>* gradient = nullptr,
+                           bool normalized = false) const;
 
   Derivation derivation() const;
   bool rewrote_softplus() const { return rewrote_softplus_; }

@@ -53,6 +53,13 @@ TEST_CASE("gap verdict: villani gap and the gap claim give the same verdict obje
     CHECK(cmd["violated"] == (c.expected == v::Verdict::Violated));
     // The well certificate behind it: certified unless a well is left out (or λ ≤ 0).
     const json w = json::parse(r.out)["box"]["well_certificate"];
+    // L ≡ 0: ∇²L = 0, so K is certified and Bakry–Émery's s/(λ − K) is the C_LS bracket's upper end.
+    if (c.loss == "0" && c.lambda == 1) {
+      const json j = json::parse(r.out);
+      CHECK(j["bakry_emery"]["curvature_floor_certified"] == true);
+      CHECK(j["log_sobolev_bracket"]["upper_from"] == "Bakry–Émery (K certified)");
+      CHECK(j["log_sobolev_bracket"]["upper"].get<double>() == Approx(1.0).epsilon(1e-8));
+    }
     // The truncation check runs in 2-D too (the box doubled once, the move in the error).
     if (c.lambda > 0) CHECK(json::parse(r.out)["poincare"]["truncation"]["checked"] == true);
     CHECK(w["status"] == (c.lambda <= 0 ? "not applicable" : c.expected == v::Verdict::Inconclusive ? "not excluded" : "certified"));

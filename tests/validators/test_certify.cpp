@@ -295,3 +295,22 @@ TEST_CASE("wells: certified beyond the box where F has none, refused where a wel
   // λ = 0: the radial argument is not attempted.
   CHECK(certify_no_wells(sym::Energy("t^4"), "0", "1", 8.0).verdict == Verdict::NotApplicable);
 }
+
+TEST_CASE("curvature floor: λ_min(∇²L) ≥ −K certified on ℝ, or refused at a point, against closed forms",
+          "[certify][wells]") {
+  // log(1 + t²): L'' = 2(1 − t²)/(1 + t²)², minimum −1/4 at t = ±√3.
+  const sym::Energy a("log(1 + t^2)");
+  CHECK(certify_curvature_floor(a, "0.2502", 8.0).verdict == Verdict::Holds);
+  CHECK(certify_curvature_floor(a, "0.24", 8.0).verdict == Verdict::Violated);
+  // 10·e^{−t²/2}: L'' = 10(t² − 1)e^{−t²/2}, minimum −10 at t = 0.
+  const sym::Energy b("10*exp(-t^2/2)");
+  CHECK(certify_curvature_floor(b, "10.01", 8.0).verdict == Verdict::Holds);
+  CHECK(certify_curvature_floor(b, "9.99", 8.0).verdict == Verdict::Violated);
+  // t⁴ − 4t²: L'' = 12t² − 8 ≥ −8 (unbounded above; the far field must close at u = 0).
+  const sym::Energy c("t^4 - 4*t^2");
+  const auto cc = certify_curvature_floor(c, "8.001", 2.0);
+  INFO(cc.text);
+  CHECK(cc.verdict == Verdict::Holds);
+  // A well far out: L'' = −400 at t = 100, beyond any box the mass would choose.
+  CHECK(certify_curvature_floor(sym::Energy("-200*exp(-(t-100)^2)"), "1", 8.0).verdict == Verdict::Violated);
+}
