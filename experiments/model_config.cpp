@@ -110,7 +110,9 @@ ModelConfig model_from_hf_text(const std::string& text, const std::string& path)
   c.vocab = geti("vocab_size");
   c.max_positions = geti("max_position_embeddings");
   c.hidden = geti("hidden_size");
-  c.layers = geti("num_layers");
+  // Bounded as attention_types is: 237777776 layers filled 2 GiB with layer kinds before any
+  // parameter count was checked (fuzz_gptneo_config, issue 26).
+  c.layers = static_cast<int>(json_integer("--config", "'" + path + "'", j, "num_layers", 1, 100000));
   c.heads = geti("num_heads");
   c.window = j.contains("window_size") ? geti("window_size") : 256;
   if (j.contains("intermediate_size") && !j.at("intermediate_size").is_null()) c.intermediate = geti("intermediate_size");

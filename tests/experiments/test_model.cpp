@@ -238,4 +238,9 @@ TEST_CASE("Hugging Face config.json builds the GPT-Neo architecture", "[model][i
   CHECK_THROWS_WITH(model_from_hf_config(d + "/bad.json"), Catch::Contains("max_position_embeddings"));
   std::ofstream(d + "/odd.json") << R"({"vocab_size":10,"max_position_embeddings":8,"hidden_size":10,"num_layers":1,"num_heads":3})";
   CHECK_THROWS_WITH(model_from_hf_config(d + "/odd.json"), Catch::Contains("divisible"));
+  // 237777776 layers (fuzz_gptneo_config): refused before 2 GiB of layer kinds were built.
+  CHECK_THROWS_WITH(model_from_hf_text(R"({"vocab_size":64,"max_position_embeddings":32,"hidden_size":64,)"
+                                       R"("num_layers":237777776,"num_heads":2})",
+                                       "huge.json"),
+                    Catch::Contains("num_layers"));
 }
