@@ -25,7 +25,7 @@ int run_constants(int argc, char** argv) {
       "C_LS ≤ 1/λ + d/λ² beside them, the predicted Langevin relaxation time and the SGLD\n"
       "step count to KL ≤ ε. All arithmetic in 50-digit wide-exponent multiprecision.\n\n"
       "LIST: comma list and ranges: 0.1,1  1e-4:1:9 (geometric start:stop:count)\n"
-      "      lin:0.5:2:4 (linear)",
+      "      lin:0.5:2:4 (linear); at most 10000 values, ranges of at most 10000 points",
       "villani constants"};
   std::string lambda, dim, temperature = "1", curvature, oscillation, hessian, epsilon = "0.01",
                           kl0 = "1", lyap, format = "table", out;

@@ -37,7 +37,7 @@ int run_boursier(int argc, char** argv) {
       "villani run boursier"};
   comp::BoursierOptions o;
   std::string n = "4:8", planar_n = "4,6", scales = "0.01,0.5";
-  app.add_option("--n", n, "orthogonal data sizes (4:8 or 4,6,8; empty: none)")->capture_default_str();
+  app.add_option("--n", n, "orthogonal data sizes (4:8 or 4,6,8; at most 1000 values; empty: none)")->capture_default_str();
   app.add_option("--planar-n", planar_n, "planar data sizes (empty: none)")->capture_default_str();
   app.add_option("--labels", o.labels, "orthogonal labels: ones | signs")->capture_default_str();
   app.add_option("--seeds", o.seeds, "runs per cell")->capture_default_str();

@@ -61,7 +61,7 @@ int run_kind(const std::string& kind, int argc, char** argv) {
   app.add_option("--weights", o.weights_file, "safetensors checkpoint to start from");
   app.add_option("--data", o.data, "data source (see above)")->capture_default_str();
   app.add_option("--bpe", o.bpe, "GPT-2 tokenizer files VOCAB_JSON,MERGES_TXT");
-  app.add_option("--lambda", lambda, "weight decays λ > 0 (LIST: 0.01,0.1,1 or 1e-3:1:4)")->capture_default_str();
+  app.add_option("--lambda", lambda, "weight decays λ > 0 (LIST: 0.01,0.1,1 or 1e-3:1:4; at most 10000 values)")->capture_default_str();
   app.add_option("--temperature,-s", o.temperature, "SGLD temperature s > 0 (also Ψ_s; pacbayes: prior variance s/λ)")->capture_default_str();
   app.add_option("--device", o.device, "auto|cpu|cuda")->capture_default_str();
   app.add_option("--dtype", o.dtype, "auto|float32|float64|bfloat16 (bfloat16: CUDA)")->capture_default_str();
