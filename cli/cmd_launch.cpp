@@ -19,12 +19,15 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
 #include <cstring>
 #include <iostream>
 #include <thread>
 #include <vector>
 
 #include "cli/command.hpp"
+#include "experiments/run_record.hpp"
 #include "cli/strict_integers.hpp"
 #include "numerics/errors.hpp"
 
@@ -122,7 +125,16 @@ int run_launch(int argc, char** argv) {
   std::vector<std::string> cmd(argv + split + 1, argv + argc);
   if (cmd[0] == "villani") cmd[0] = self_exe();
   if (port == 0) port = free_port();
-  else if (const int b = bind_port(port); b == -EADDRINUSE)
+  // The port is this job's while it runs: two launches started together both found it free before
+  // either rank 0 listened, then one job's ranks joined the other's store and Gloo aborted (issue 26).
+  const char* tmp = std::getenv("TMPDIR");
+  const std::string lock_dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/villani-launch-port-" + std::to_string(port);
+  std::error_code ec;
+  std::filesystem::create_directories(lock_dir, ec);
+  const auto port_lock = experiments::DirLock::acquire(
+      lock_dir, "--master-port", fmt::format("port {}", port),
+      "choose another --master-port, or 0 for any free one");
+  if (const int b = bind_port(port); b == -EADDRINUSE)
     // A second launch on a busy port joined the first job's store and Gloo aborted (issue 26).
     throw InputError("--master-port", fmt::format("port {} is in use (another villani launch or another program "
                                                   "listens there); choose a free port, or 0 for any free one",

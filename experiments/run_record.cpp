@@ -117,7 +117,8 @@ MetricsFile read_metrics_file(const std::string& path, const std::string& argume
   return m;
 }
 
-std::shared_ptr<const DirLock> DirLock::acquire(const std::string& dir, const std::string& argument) {
+std::shared_ptr<const DirLock> DirLock::acquire(const std::string& dir, const std::string& argument,
+                                                const std::string& what, const std::string& advice) {
   const std::string path = dir + "/.lock";
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) throw OutputError(path, "cannot open the lock file '" + path + "': " + std::strerror(errno));
@@ -129,8 +130,8 @@ std::shared_ptr<const DirLock> DirLock::acquire(const std::string& dir, const st
     std::string pid = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "unknown";
     while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
     if (err == EWOULDBLOCK)
-      throw InputError(argument, "'" + dir + "' is in use by another villani process (pid " + pid +
-                                     "); wait for it to finish, or give another directory");
+      throw InputError(argument, (what.empty() ? "'" + dir + "'" : what) + " is in use by another villani process (pid " +
+                                     pid + "); " + (advice.empty() ? "wait for it to finish, or give another directory" : advice));
     throw InputError(argument, "cannot lock '" + path + "': " + std::strerror(err));
   }
   // The holder's pid, for the message a second writer gets (the lock itself is the flock).

@@ -55,7 +55,10 @@ class RunRecord {
 /// has it. RunRecord::open and `reproduce --out` take one.
 class DirLock {
  public:
-  static std::shared_ptr<const DirLock> acquire(const std::string& dir, const std::string& argument);
+  /// `what` and `advice` replace "'DIR'" and the advice in the message when given (a lock that
+  /// stands for something else than the directory: `launch` locks its port through one).
+  static std::shared_ptr<const DirLock> acquire(const std::string& dir, const std::string& argument,
+                                                const std::string& what = "", const std::string& advice = "");
   ~DirLock();
   DirLock(const DirLock&) = delete;
   DirLock& operator=(const DirLock&) = delete;

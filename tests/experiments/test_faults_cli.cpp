@@ -431,7 +431,12 @@ TEST_CASE("census round 3, second pass: endless inputs, subnormals, lists, step 
       {"compare --allow-incomplete " + d + "/rec_neg", "\"lambda\" is -1"},
       {"compare --allow-incomplete " + d + "/rec_str", "\"lambda\" is \"x\""},
       {"launch --nproc 2 --master-port " + std::to_string(port) + " -- villani constants --lambda 1 --dim 1",
-       "is in use"}};
+       "is in use"},
+      // Two launches on one free port, the second before the first's rank 0 listens: the port is
+      // the first job's from its start.
+      {"launch --nproc 1 --master-port " + std::to_string(port + 1) + " -- sleep 3 & sleep 0.5; " + VILLANI_EXE +
+           " launch --nproc 1 --master-port " + std::to_string(port + 1) + " -- true; rc=$?; wait; exit $rc",
+       "port " + std::to_string(port + 1) + " is in use by another villani process"}};
   for (const Case& c : cases) {
     // Through bash: the cases use <(…) and $(…), which /bin/sh (dash) lacks.
     std::string quoted;
