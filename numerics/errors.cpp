@@ -32,12 +32,6 @@ void check_nonnegative(const std::string& name, double value) {
     throw InputError(name, "expected a finite number >= 0; got " + describe_value(value));
 }
 
-void check_at_least(const std::string& name, double value, double lo) {
-  if (!std::isfinite(value) || !(value >= lo))
-    throw InputError(name, fmt::format("expected a finite number >= {}; got {}", lo,
-                                       describe_value(value)));
-}
-
 void check_open_interval(const std::string& name, double value, double lo, double hi) {
   if (!std::isfinite(value) || !(value > lo && value < hi))
     throw InputError(name, fmt::format("expected a number in ({}, {}); got {}", lo, hi,

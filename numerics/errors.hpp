@@ -1,4 +1,4 @@
-// Error kinds and uniform argument checks (Stan-style: check_*(function, name, value)).
+// Error kinds and uniform argument checks (check_*(name, value): InputError naming the argument).
 //
 // InputError  -> exit code 2 (bad input; the message names the argument and what was expected)
 // DomainError -> a mathematical precondition failed inside a computation (exit 3 if it escapes)
@@ -59,14 +59,12 @@ class NotConverged : public std::runtime_error {
 
 std::string describe_value(double v);
 
-/// Throws InputError("name", "must be finite and > 0; got v").
+/// Throws InputError(name) unless value is finite, > 0 and of normal size (not subnormal).
 void check_positive(const std::string& name, double value);
 /// Throws InputError unless value is finite and >= 0.
 void check_nonnegative(const std::string& name, double value);
 /// Throws InputError unless value is finite.
 void check_finite(const std::string& name, double value);
-/// Throws InputError unless value is finite and >= lo.
-void check_at_least(const std::string& name, double value, double lo);
 /// Throws InputError unless lo < value < hi.
 void check_open_interval(const std::string& name, double value, double lo, double hi);
 

@@ -43,8 +43,8 @@ PsiResult psi(const Objective& f, const Vec& theta, double s, const PsiOptions& 
 /// Ψ_s(θ) = −ΔF + ‖∇F‖²/s: the formula itself, for callers that hold ΔF and ‖∇F‖² already.
 inline double psi_value(double laplacian, double grad_norm_sq, double s) { return -laplacian + grad_norm_sq / s; }
 
-/// Ψ_s and Ψ_{2s} from ΔF (with its standard error) and ‖∇F‖²: the one place the formula lives
-/// (psi() and the curvature report use it). path/method/hvps are left for the caller.
+/// Ψ_s and Ψ_{2s} from ΔF (with its standard error) and ‖∇F‖² (psi() and the curvature report
+/// use it; check_engine and `run psi` still form Ψ_s themselves: issue 30). path/method/hvps are left for the caller.
 /// Throws InputError("s") unless s is finite and > 0, DomainError when an input is not finite.
 PsiResult psi_from_parts(double s, double laplacian, double standard_error, double grad_norm_sq);
 
