@@ -184,7 +184,7 @@ Comparison compare_records(const std::vector<std::string>& records, bool allow_i
     res.consistent = false;
     res.inconsistent.push_back(what);
   };
-  for (const auto& dir : records) {
+  for (const auto& dir : records) try {
     const auto R = RunRecord::load(dir);
     const auto& cfg = R.at("config");
     // A kind that is not a string (a number, null, an array) is named, not a json type_error (exit 3).
@@ -293,6 +293,12 @@ Comparison compare_records(const std::vector<std::string>& records, bool allow_i
     }
     if (!rec.complete) res.incomplete.push_back(dir);
     res.records.push_back(std::move(rec));
+  } catch (const nlohmann::json::exception& e) {
+    // Record files are input: a key that is missing or of another type (a pacbayes summary
+    // without "at_seeger" was exit 3; fuzz_record) names the record, not an internal error.
+    throw InputError("DIR", fmt::format("'{}': a value compare reads is missing or of the wrong type in its record "
+                                        "files ({}); an edited or damaged record?",
+                                        dir, e.what()));
   }
   sg.notes = {"rates per unit time t = kη; measured by a least-squares fit y ≈ a + b·e^{−rt} (interval: profile, approximate)",
               "a proven bound C ≥ C_P guarantees mean relaxation at rate ≥ s/C: 'consistent' when the measured rate is not slower",

@@ -396,6 +396,12 @@ TEST_CASE("census round 3, second pass: endless inputs, subnormals, lists, step 
         << R"({"kind": "sgld", "lambda": )" << lam << R"(, "temperature": 1, "d": 10, "lr": 0.1})";
     std::ofstream(d + "/rec_" + name + "/metrics.jsonl") << R"({"step": 0, "t": 0, "loss": 1, "norm2": 1})" << "\n";
   }
+  // A pacbayes summary without "at_seeger" (fuzz_record): a json out_of_range, exit 3.
+  fs::create_directories(d + "/rec_pb");
+  std::ofstream(d + "/rec_pb/config.json") << R"({"kind": "pacbayes", "lambda": 1})";
+  std::ofstream(d + "/rec_pb/summary.json")
+      << R"({"complete": true, "n": 10, "zero_one": {"bounds_above_test": true}, "clipped_ce": {}})";
+  std::ofstream(d + "/rec_pb/metrics.jsonl") << R"({"step": 0})" << "\n";
   // A listener on a port: a second launch there joined the first job's store.
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   REQUIRE(fd >= 0);
@@ -430,6 +436,7 @@ TEST_CASE("census round 3, second pass: endless inputs, subnormals, lists, step 
       {"compare --allow-incomplete " + d + "/rec_zero", "\"lambda\" is 0"},
       {"compare --allow-incomplete " + d + "/rec_neg", "\"lambda\" is -1"},
       {"compare --allow-incomplete " + d + "/rec_str", "\"lambda\" is \"x\""},
+      {"compare " + d + "/rec_pb", "missing or of the wrong type"},
       {"launch --nproc 2 --master-port " + std::to_string(port) + " -- villani constants --lambda 1 --dim 1",
        "is in use"},
       // Two launches on one free port, the second before the first's rank 0 listens: the port is
