@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <memory>
-#include <set>
 #include <sys/stat.h>
 
 #include "numerics/errors.hpp"
@@ -48,7 +47,6 @@ std::vector<ArchiveEntry> check_source(zip_source_t* src, std::uint64_t bytes, c
     throw fail(fmt::format("{} entries (at most {})", n, kArchiveMaxEntries));
   const std::uint64_t cap = bytes * kArchiveMaxExpansion + kArchiveSlackBytes;
   std::vector<ArchiveEntry> out;
-  std::set<std::string> names;
   std::uint64_t total = 0;
   std::vector<char> buf(1u << 20);
   for (zip_int64_t i = 0; i < n; ++i) {
@@ -59,8 +57,6 @@ std::vector<ArchiveEntry> check_source(zip_source_t* src, std::uint64_t bytes, c
     const std::string name = (st.valid & ZIP_STAT_NAME) && st.name ? st.name : fmt::format("#{}", i);
     if (!(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_CRC))
       throw fail(fmt::format("entry '{}' has no size or CRC", name));
-    if (!names.insert(name).second)
-      throw fail(fmt::format("entry '{}' appears twice (a reader would take either one)", name));
     if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) && st.encryption_method != ZIP_EM_NONE)
       throw fail(fmt::format("entry '{}' is encrypted", name));
     total += st.size;

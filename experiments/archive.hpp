@@ -1,6 +1,7 @@
 // Torch-free integrity check of a zip archive (a TorchScript .pt is one; issue 26): libzip reads
 // the central directory and compares it with every local header (ZIP_CHECKCONS), each entry is
-// read in full so its CRC-32 and size are verified, and names must be unique. torch::jit::load
+// read in full so its CRC-32 and size are verified, and names must be unique (libzip refuses a
+// duplicate at open under ZIP_CHECKCONS). torch::jit::load
 // checks none of this: a cut-short data/N entry was loaded from uninitialized memory.
 #pragma once
 #include <cstddef>
