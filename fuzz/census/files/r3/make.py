@@ -323,24 +323,23 @@ def record(name, cfg=None, summ=None, metrics=None, raw_cfg=None, raw_sum=None):
     return d
 
 
-def c(**kw):
-    x = json.loads(json.dumps(cfg0))
+def edited(base, **kw):
+    """A deep copy of base with keys set, or removed where the value is KeyError."""
+    x = json.loads(json.dumps(base))
     for k, v in kw.items():
         if v is KeyError:
             x.pop(k, None)
         else:
             x[k] = v
     return x
+
+
+def c(**kw):
+    return edited(cfg0, **kw)
 
 
 def s(**kw):
-    x = json.loads(json.dumps(sum0))
-    for k, v in kw.items():
-        if v is KeyError:
-            x.pop(k, None)
-        else:
-            x[k] = v
-    return x
+    return edited(sum0, **kw)
 
 
 for kind in ['train', 'spectrum', 'psi', 'pacbayes', 'boursier', '', 'SGLD', 'sgld ']:
