@@ -475,6 +475,18 @@ GiNaC::ex with_parameters(const GiNaC::ex& e, const GiNaC::symbol& lam, const Gi
   if (!temp.empty()) out = out.subs(s == parse_real(temp, "s", "--temperature"));
   return out;
 }
+
+// The margin compiled, with its derivatives in the slots when `gradient` is given.
+Program compile_margin(const GiNaC::ex& g, const std::map<std::string, int>& slots,
+                       const std::vector<GiNaC::symbol>& theta, const std::string& argument,
+                       std::vector<Program>* gradient) {
+  Compiler comp(slots, argument);
+  if (gradient) {
+    gradient->clear();
+    for (const auto& t : theta) gradient->push_back(comp.compile(g.diff(t)));
+  }
+  return comp.compile(g);
+}
 }  // namespace
 
 Program Energy::coercivity_margin(const std::string& c, const std::string& C, const std::string& lambda,
@@ -483,12 +495,7 @@ Program Energy::coercivity_margin(const std::string& c, const std::string& C, co
   const GiNaC::ex g = with_parameters(
       impl_->F - parse_real(c, "c", "--certify") * impl_->r2 + parse_real(C, "C", "--certify"), impl_->lambda,
       impl_->s, lambda, s);
-  Compiler comp(impl_->slots, "--certify");
-  if (gradient) {
-    gradient->clear();
-    for (const auto& t : impl_->theta) gradient->push_back(comp.compile(g.diff(t)));
-  }
-  return comp.compile(g);
+  return compile_margin(g, impl_->slots, impl_->theta, "--certify", gradient);
 }
 
 Program Energy::psi_margin(const std::string& M, bool twice_s, const std::string& lambda, const std::string& s,
@@ -496,17 +503,10 @@ Program Energy::psi_margin(const std::string& M, bool twice_s, const std::string
   DigitsGuard digits;
   const GiNaC::ex g = with_parameters((twice_s ? impl_->psi2s : impl_->psi) - parse_real(M, "M", argument),
                                       impl_->lambda, impl_->s, lambda, s);
-  Compiler comp(impl_->slots, argument);
-  if (gradient) {
-    gradient->clear();
-    for (const auto& t : impl_->theta) gradient->push_back(comp.compile(g.diff(t)));
-  }
-  return comp.compile(g);
+  return compile_margin(g, impl_->slots, impl_->theta, argument, gradient);
 }
 
 namespace {
-// u·L'(1/u) expanded, so that powers of u cancel before intervals meet u = 0 (u·(4u^-3 − 8u^-1)
-// is inf − inf there, 4u^-2 − 8 is not); left as it is when the expansion grows past 2000 terms.
 // u·L'(1/u) expanded, so that powers of u cancel before intervals meet u = 0 (u·(4u^-3 − 8u^-1)
 // is inf − inf there, 4u^-2 − 8 is not); left as it is when the expansion grows past 2000 terms.
 // With `normalized`, the expansion is then brought to one fraction (normal()): (1 − u^-2)/(1 + u^-2)²
@@ -521,6 +521,23 @@ GiNaC::ex far_form(const GiNaC::ex& e, bool normalized) {
     return x;
   }
 }
+
+// θ = ω/u for a far part, in its slots: 1-D t = ±1/u (slot 0 holds u); 2-D slot 0 holds u and
+// slot 1 holds φ, ω = (cos φ, sin φ), substituted simultaneously. `omega` receives ω.
+GiNaC::exmap far_substitution(const std::vector<GiNaC::symbol>& theta, Energy::Radial part,
+                              std::vector<GiNaC::ex>& omega) {
+  using namespace GiNaC;
+  const bool two = part == Energy::Radial::Far2D;
+  if (theta.size() != (two ? 2u : 1u))
+    throw DomainError(two ? "Far2D needs a 2-D energy" : "FarPlus/FarMinus need a 1-D energy");
+  const symbol& u = theta[0];
+  omega = two ? std::vector<ex>{cos(theta[1]), sin(theta[1])}
+              : std::vector<ex>{part == Energy::Radial::FarPlus ? 1 : -1};
+  exmap at;
+  for (std::size_t k = 0; k < theta.size(); ++k) at[theta[k]] = omega[k] / u;
+  return at;
+}
+
 }  // namespace
 
 Program Energy::radial_margin(Radial part, const std::string& lambda, const std::string& s,
@@ -534,31 +551,15 @@ Program Energy::radial_margin(Radial part, const std::string& lambda, const std:
     ex radial = 0;
     for (std::size_t k = 0; k < I.theta.size(); ++k) radial += I.theta[k] * I.grad[k];
     g = radial - quarter * I.lambda * I.r2;
-  } else if (part == Radial::Far2D) {
-    if (I.theta.size() != 2) throw DomainError("radial_margin: Far2D needs a 2-D energy");
-    // slot 0 (t1) holds u, slot 1 (t2) holds φ: one simultaneous substitution.
-    const symbol& u = I.theta[0];
-    const symbol& phi = I.theta[1];
-    const ex w0 = cos(phi), w1 = sin(phi);
-    exmap at;
-    at[I.theta[0]] = w0 / u;
-    at[I.theta[1]] = w1 / u;
-    // ω multiplies after the substitution: its φ is the symbol t2 that the substitution replaces.
-    const ex dl = w0 * I.L.diff(I.theta[0]).subs(at) + w1 * I.L.diff(I.theta[1]).subs(at);
-    g = (1 - quarter) * I.lambda + far_form(u * dl, normalized);
   } else {
-    if (I.theta.size() != 1) throw DomainError("radial_margin: FarPlus/FarMinus need a 1-D energy");
-    const symbol& u = I.theta[0];
-    const int side = part == Radial::FarPlus ? 1 : -1;
-    g = (1 - quarter) * I.lambda + far_form(side * u * I.L.diff(u).subs(u == side / u), normalized);
+    std::vector<ex> omega;
+    const exmap at = far_substitution(I.theta, part, omega);
+    // ω multiplies after the substitution: in 2-D its φ is the symbol t2 that it replaces.
+    ex dl = 0;
+    for (std::size_t k = 0; k < I.theta.size(); ++k) dl += omega[k] * I.L.diff(I.theta[k]).subs(at);
+    g = (1 - quarter) * I.lambda + far_form(I.theta[0] * dl, normalized);
   }
-  g = with_parameters(g, I.lambda, I.s, lambda, s);
-  Compiler comp(I.slots, "--loss");
-  if (gradient) {
-    gradient->clear();
-    for (const auto& t : I.theta) gradient->push_back(comp.compile(g.diff(t)));
-  }
-  return comp.compile(g);
+  return compile_margin(with_parameters(g, I.lambda, I.s, lambda, s), I.slots, I.theta, "--loss", gradient);
 }
 
 Program Energy::curvature_margin(Radial part, const std::string& K, std::vector<Program>* gradient,
@@ -567,26 +568,11 @@ Program Energy::curvature_margin(Radial part, const std::string& K, std::vector<
   DigitsGuard digits;
   const auto& I = *impl_;
   ex g = I.curv;
-  if (part == Radial::Far2D) {
-    if (I.theta.size() != 2) throw DomainError("curvature_margin: Far2D needs a 2-D energy");
-    const symbol& u = I.theta[0];
-    const symbol& phi = I.theta[1];
-    exmap at;
-    at[I.theta[0]] = cos(phi) / u;
-    at[I.theta[1]] = sin(phi) / u;
-    g = far_form(g.subs(at), normalized);
-  } else if (part != Radial::Near) {
-    if (I.theta.size() != 1) throw DomainError("curvature_margin: FarPlus/FarMinus need a 1-D energy");
-    const symbol& u = I.theta[0];
-    g = far_form(g.subs(u == (part == Radial::FarPlus ? 1 : -1) / u), normalized);
+  if (part != Radial::Near) {
+    std::vector<ex> omega;
+    g = far_form(g.subs(far_substitution(I.theta, part, omega)), normalized);
   }
-  g += parse_real(K, "K", "--loss");
-  Compiler comp(I.slots, "--loss");
-  if (gradient) {
-    gradient->clear();
-    for (const auto& t : I.theta) gradient->push_back(comp.compile(g.diff(t)));
-  }
-  return comp.compile(g);
+  return compile_margin(g + parse_real(K, "K", "--loss"), I.slots, I.theta, "--loss", gradient);
 }
 
 Derivation Energy::derivation() const {
