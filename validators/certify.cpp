@@ -341,11 +341,23 @@ std::vector<Box> far_boxes(int d, double umax) {
   return boxes;
 }
 
-// Of the expanded and the normalized far form of one margin, the one whose natural enclosures over
+// A compiled margin with its slot derivatives (for the centred forms of run_cover).
+struct Margin {
+  sym::Program program;
+  std::vector<sym::Program> grads;
+};
+
+// make(normalized, grads) compiles a margin. For the near field (`far` false) the expanded form;
+// for a far part, of the expanded and the normalized form the one whose natural enclosures over
 // `boxes` (direct slots) are finite on more boxes, then higher at their worst: each encloses
 // some expressions at u = 0 that the other cannot (inf − inf, or 0/0).
-bool normalized_is_better(const sym::Program& expanded, const sym::Program& normalized, const std::vector<Box>& boxes,
-                          int d, const I50& lam, const I50& temp) {
+template <class Make>
+Margin margin_of(const Make& make, bool far, const std::vector<Box>& boxes, int d, const I50& lam, const I50& temp) {
+  Margin m;
+  m.program = make(false, &m.grads);
+  if (!far) return m;
+  Margin n;
+  n.program = make(true, &n.grads);
   auto score = [&](const sym::Program& p) {
     sym::Evaluator<I50> g(p);
     I50 vars[4];
@@ -362,7 +374,18 @@ bool normalized_is_better(const sym::Program& expanded, const sym::Program& norm
     }
     return std::pair<int, double>(finite, worst);
   };
-  return score(normalized) > score(expanded);
+  return score(n.program) > score(m.program) ? n : m;
+}
+
+Cover cover_of(const Margin& m, int d, bool polar, const I50& lam, const I50& temp) {
+  Cover cv;
+  cv.margin = &m.program;
+  cv.grads = &m.grads;
+  cv.d = d;
+  cv.polar = polar;
+  cv.lam = lam;
+  cv.temp = temp;
+  return cv;
 }
 
 }  // namespace
@@ -381,18 +404,13 @@ CertifyResult certify(const sym::Energy& energy, const std::string& lambda, cons
   const bool coercive = st.kind == CertifyStatement::Kind::Coercive;
   // λ and s enter the margin as exact rationals (GiNaC cancels before any interval is formed);
   // the interval slots for them are then unused by the margin but kept for the value.
-  std::vector<sym::Program> grad_progs;
-  const sym::Program margin =
-      coercive ? energy.coercivity_margin(st.c, st.C, lambda, s, &grad_progs)
-               : energy.psi_margin(st.M, st.kind == CertifyStatement::Kind::Psi2s, lambda, s, "--certify", &grad_progs);
+  Margin mg;
+  mg.program = coercive ? energy.coercivity_margin(st.c, st.C, lambda, s, &mg.grads)
+                        : energy.psi_margin(st.M, st.kind == CertifyStatement::Kind::Psi2s, lambda, s, "--certify",
+                                            &mg.grads);
+  const sym::Program& margin = mg.program;
   const sym::Program& lhs = coercive ? energy.energy() : energy.psi(st.kind == CertifyStatement::Kind::Psi2s);
-  Cover cv;
-  cv.margin = &margin;
-  cv.grads = &grad_progs;
-  cv.d = d;
-  cv.polar = true;
-  cv.lam = interval_of<I50>(lambda, "--lambda");
-  cv.temp = interval_of<I50>(s, "--temperature");
+  Cover cv = cover_of(mg, d, /*polar=*/true, interval_of<I50>(lambda, "--lambda"), interval_of<I50>(s, "--temperature"));
   const I50 r0i = interval_of<I50>(st.r0_text, "--certify"), r1i = interval_of<I50>(st.r1_text, "--certify");
   const I50 r0sq = r0i * r0i, r1sq = r1i * r1i;
   // A point provably in the annulus (θ exact doubles).
@@ -469,21 +487,12 @@ WellCertificate certify_no_wells(const sym::Energy& energy, const std::string& l
     return w;
   };
   const I50 temp = interval_of<I50>(s, "--temperature");
-  auto cover_of = [&](const sym::Program& m, const std::vector<sym::Program>& grads, bool polar) {
-    Cover cv;
-    cv.margin = &m;
-    cv.grads = &grads;
-    cv.d = d;
-    cv.polar = polar;
-    cv.lam = lam;
-    cv.temp = temp;
-    return cv;
-  };
   // Near field: θ·∇F − (λ/4)‖θ‖² > 0 on R ≤ ‖θ‖ ≤ 4R, in polar boxes (1-D: two intervals).
   {
-    std::vector<sym::Program> grads;
-    const sym::Program m = energy.radial_margin(sym::Energy::Radial::Near, lambda, s, &grads);
-    Cover cv = cover_of(m, grads, /*polar=*/true);
+    const Margin m = margin_of(
+        [&](bool, std::vector<sym::Program>* g) { return energy.radial_margin(sym::Energy::Radial::Near, lambda, s, g); },
+        false, {}, d, lam, temp);
+    Cover cv = cover_of(m, d, /*polar=*/true, lam, temp);
     const double r0 = radius, r1 = w.far_radius;
     cv.inside = [&](const I50* th) {
       I50 r2(0);
@@ -518,14 +527,10 @@ WellCertificate certify_no_wells(const sym::Energy& energy, const std::string& l
                                                : std::vector<sym::Energy::Radial>{sym::Energy::Radial::Far2D};
   const std::vector<Box> boxes = far_boxes(d, umax);
   for (const auto part : far) {
-    std::vector<sym::Program> grads, grads_n;
-    sym::Program m = energy.radial_margin(part, lambda, s, &grads);
-    const sym::Program mn = energy.radial_margin(part, lambda, s, &grads_n, /*normalized=*/true);
-    if (normalized_is_better(m, mn, boxes, d, lam, temp)) {
-      m = mn;
-      grads = grads_n;
-    }
-    Cover cv = cover_of(m, grads, /*polar=*/false);
+    const Margin m = margin_of(
+        [&](bool normalized, std::vector<sym::Program>* g) { return energy.radial_margin(part, lambda, s, g, normalized); },
+        true, boxes, d, lam, temp);
+    Cover cv = cover_of(m, d, /*polar=*/false, lam, temp);
     cv.inside = [&](const I50* x) { return mp::lower(x[0]) > 0 && mp::upper(x[0]) <= umax; };
     const CoverOutcome out = run_cover(cv, boxes, o, /*strict=*/true, "wells (far field)");
     w.boxes_evaluated += out.boxes_evaluated;
@@ -584,22 +589,11 @@ CurvatureCertificate certify_curvature_floor(const sym::Energy& energy, const st
     parts.push_back({sym::Energy::Radial::Far2D, false, far_boxes(2, umax)});
   }
   for (const auto& p : parts) {
-    std::vector<sym::Program> grads, grads_n;
-    sym::Program m = energy.curvature_margin(p.part, K, &grads);
-    if (!p.polar) {
-      const sym::Program mn = energy.curvature_margin(p.part, K, &grads_n, /*normalized=*/true);
-      if (normalized_is_better(m, mn, p.boxes, d, I50(0), I50(1))) {
-        m = mn;
-        grads = grads_n;
-      }
-    }
-    Cover cv;
-    cv.margin = &m;
-    cv.grads = &grads;
-    cv.d = d;
-    cv.polar = p.polar;
-    cv.lam = I50(0);
-    cv.temp = I50(1);
+    // ∇²L holds neither λ nor s: their slots are unused.
+    const Margin m = margin_of(
+        [&](bool normalized, std::vector<sym::Program>* g) { return energy.curvature_margin(p.part, K, g, normalized); },
+        !p.polar, p.boxes, d, I50(0), I50(1));
+    Cover cv = cover_of(m, d, p.polar, I50(0), I50(1));
     cv.inside = [&](const I50* x) {
       if (!p.polar) return mp::lower(x[0]) > 0 && mp::upper(x[0]) <= umax;
       I50 r2(0);
