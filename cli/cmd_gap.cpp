@@ -24,6 +24,16 @@ namespace {
 
 using namespace villani::numerics;
 
+// Why C_P has no finite error: the box truncates it, a well outside the box is not excluded, or both.
+std::string unbounded_why(const validators::GapReport& g) {
+  const bool well = g.wells.verdict == validators::Verdict::Inconclusive;
+  const bool truncated = !well || !std::isfinite(g.truncation);
+  std::string why = truncated ? "the box truncates C_P (see truncation)" : "";
+  if (well)
+    why += std::string(truncated ? ", and " : "") + "a well outside the box is not excluded (see wells outside the box)";
+  return why;
+}
+
 nlohmann::json route_json(const theory::RouteResult& r) {
   nlohmann::json j = {{"applies", r.applies}, {"source", r.source}};
   if (r.applies && r.c_p) j["value"] = wide_json(*r.c_p);
@@ -220,15 +230,7 @@ int run_gap(int argc, char** argv) {
                                                       : fmt::format("10^{:.10g}", log10_cp);
   const bool unbounded = !std::isfinite(pr.relative_error);
   t.rows.push_back({"C_P (true)", cp_text,
-                    unbounded ? fmt::format("± unbounded: {}{}; {}",
-                                            g.wells.verdict != validators::Verdict::Inconclusive || !std::isfinite(g.truncation)
-                                                ? "the box truncates C_P (see truncation)"
-                                                : "",
-                                            g.wells.verdict != validators::Verdict::Inconclusive ? ""
-                                            : !std::isfinite(g.truncation)
-                                                ? ", and a well outside it is not excluded (see wells outside the box)"
-                                                : "a well outside the box is not excluded (see wells outside the box)",
-                                            pr.method)
+                    unbounded ? fmt::format("± unbounded: {}; {}", unbounded_why(g), pr.method)
                               : fmt::format("± {:.2g} (relative); {}", pr.relative_error, pr.method)});
   t.rows.push_back({"truncation",
                     std::isfinite(g.truncation) ? fmt::format("{:.2g}", g.truncation)
